@@ -1,0 +1,50 @@
+import { createRemoteJWKSet, importSPKI, JWTPayload, jwtVerify, JWTVerifyGetKey, KeyLike } from 'jose';
+import { TOKEN_ALGORITHM } from './dev-keys';
+import { AuthenticatedUser, Role, ROLES } from './roles';
+
+export interface AuthSettings {
+  issuer: string;
+  audience: string;
+  /** Exactly one of these: a PEM public key, or a JWKS URL (OIDC provider). */
+  publicKeyPem?: string;
+  jwksUrl?: string;
+}
+
+export class InvalidTokenError extends Error {}
+
+const ORG_REQUIRED: Role[] = ['funder', 'counselor', 'site'];
+
+export class TokenVerifier {
+  private key?: KeyLike | JWTVerifyGetKey;
+
+  constructor(private readonly settings: AuthSettings) {}
+
+  private async verificationKey(): Promise<KeyLike | JWTVerifyGetKey> {
+    if (!this.key) {
+      this.key = this.settings.jwksUrl
+        ? createRemoteJWKSet(new URL(this.settings.jwksUrl))
+        : await importSPKI(this.settings.publicKeyPem ?? '', TOKEN_ALGORITHM);
+    }
+    return this.key;
+  }
+
+  async verify(token: string): Promise<AuthenticatedUser> {
+    let payload: JWTPayload;
+    try {
+      const key = await this.verificationKey();
+      ({ payload } = await jwtVerify(token, key as KeyLike, {
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        algorithms: [TOKEN_ALGORITHM, 'RS256'],
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (error) {
+      throw new InvalidTokenError((error as Error).message);
+    }
+    const role = payload.role as Role;
+    if (!ROLES.includes(role)) throw new InvalidTokenError(`unknown role ${String(payload.role)}`);
+    const org = typeof payload.org === 'string' && payload.org.length > 0 ? payload.org : null;
+    if (ORG_REQUIRED.includes(role) && !org) throw new InvalidTokenError(`a ${role} token needs an org claim`);
+    return { subject: payload.sub as string, role, org };
+  }
+}

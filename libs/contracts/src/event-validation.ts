@@ -1,0 +1,48 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { EventEnvelope } from './envelope';
+import { EventDefinition, findEventDefinition } from './event-definition';
+
+export type EventCheck =
+  | { valid: true; envelope: EventEnvelope; definition: EventDefinition }
+  | { valid: false; reason: string; envelope?: EventEnvelope };
+
+function describe(errors: ValidationError[], path = ''): string[] {
+  return errors.flatMap((error) => {
+    const here = path ? `${path}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => `${here}: ${message}`);
+    return [...own, ...describe(error.children ?? [], here)];
+  });
+}
+
+/** Validates an envelope, then its payload against the declared class of its type and version. */
+export function checkEvent(raw: unknown): EventCheck {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { valid: false, reason: 'message is not a JSON object' };
+  }
+  const envelope = plainToInstance(EventEnvelope, raw);
+  const envelopeErrors = validateSync(envelope, { forbidUnknownValues: true });
+  if (envelopeErrors.length > 0) {
+    return { valid: false, reason: `invalid envelope: ${describe(envelopeErrors).join('; ')}` };
+  }
+  const definition = findEventDefinition(envelope.type, envelope.schemaVersion);
+  if (!definition) {
+    return { valid: false, envelope, reason: `unknown event ${envelope.type} v${envelope.schemaVersion}` };
+  }
+  const payload = plainToInstance(definition.payload, envelope.payload);
+  const payloadErrors = validateSync(payload, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+  if (payloadErrors.length > 0) {
+    return { valid: false, envelope, reason: `invalid ${envelope.type} payload: ${describe(payloadErrors).join('; ')}` };
+  }
+  envelope.payload = payload as Record<string, unknown>;
+  return { valid: true, envelope, definition };
+}
+
+/** Used by producers: an event that would fail its consumers' validation is never written. */
+export function assertValidPayload<P extends object>(definition: EventDefinition<P>, payload: P): void {
+  const instance = plainToInstance(definition.payload, payload);
+  const errors = validateSync(instance as object, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+  if (errors.length > 0) {
+    throw new Error(`Refusing to publish an invalid ${definition.type}: ${describe(errors).join('; ')}`);
+  }
+}

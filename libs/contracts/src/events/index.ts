@@ -1,0 +1,2 @@
+// Importing this module registers every event definition.
+export * from './issuance/agency-registered.event';

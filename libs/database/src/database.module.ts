@@ -1,0 +1,44 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MixedList } from 'typeorm';
+import { ensureDatabaseExists } from './database-url';
+import { TransactionHost } from './transaction-host';
+
+export interface DatabaseOptions {
+  url: string;
+  entities: MixedList<Function>;
+  migrations: MixedList<Function>;
+  poolSize?: number;
+}
+
+@Global()
+@Module({})
+export class DatabaseModule {
+  static forRoot(options: DatabaseOptions): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: async () => {
+            await ensureDatabaseExists(options.url);
+            return {
+              type: 'postgres' as const,
+              url: options.url,
+              entities: options.entities,
+              migrations: options.migrations,
+              migrationsRun: true,
+              migrationsTransactionMode: 'each' as const,
+              synchronize: false,
+              extra: { max: options.poolSize ?? 10, application_name: 'pass-numerique' },
+              // Retried at start so a service launched together with its database waits for it.
+              retryAttempts: 10,
+              retryDelay: 1000,
+            };
+          },
+        }),
+      ],
+      providers: [TransactionHost],
+      exports: [TransactionHost],
+    };
+  }
+}

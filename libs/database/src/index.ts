@@ -1,0 +1,3 @@
+export * from './database-url';
+export * from './transaction-host';
+export * from './database.module';

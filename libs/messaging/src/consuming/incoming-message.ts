@@ -1,0 +1,17 @@
+import { BaseRpcContext } from '@nestjs/microservices';
+
+/** A Kafka record as the consumer received it, before any parsing. */
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+}
+
+/** What a handler may ask about the message it is applying (`@Ctx()`). */
+export class EventContext extends BaseRpcContext<[IncomingMessage]> {
+  get message(): IncomingMessage {
+    return this.getArgByIndex(0);
+  }
+}

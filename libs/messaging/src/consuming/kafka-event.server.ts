@@ -1,0 +1,123 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { Consumer, EachBatchPayload } from 'kafkajs';
+import { isObservable, lastValueFrom } from 'rxjs';
+import { allEventDefinitions, EventEnvelope } from '@app/contracts';
+import { createKafka } from '../kafka/kafka-client';
+import { TopicAdmin } from '../kafka/topic-admin';
+import { MESSAGING_OPTIONS, MessagingOptions, prefixed } from '../messaging.options';
+import { EventContext } from './incoming-message';
+import { EventHandler, EventProcessor } from './event-processor';
+
+/**
+ * The Kafka side of a hybrid Nest app: handlers are `@OnEvent` methods of
+ * controllers; this server subscribes to the topics that carry their event
+ * types and commits an offset only once the message's transaction committed.
+ */
+@Injectable()
+export class KafkaEventServer extends Server implements CustomTransportStrategy {
+  protected override readonly logger = new Logger(KafkaEventServer.name);
+  private consumer?: Consumer;
+  private joined?: Promise<void>;
+
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    private readonly topics: TopicAdmin,
+    private readonly processor: EventProcessor,
+  ) {
+    super();
+  }
+
+  get groupId(): string {
+    return prefixed(this.options, this.options.service);
+  }
+
+  /** The topics this service consumes, derived from the event types it handles. */
+  subscribedTopics(): string[] {
+    const handled = new Set(this.getHandlers().keys());
+    const topics = allEventDefinitions().filter((d) => handled.has(d.type)).map((d) => prefixed(this.options, d.topic));
+    return [...new Set(topics)].sort();
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    this.start().then(() => callback(), callback);
+  }
+
+  /** Resolves once the consumer has joined its group (immediately when nothing is consumed). */
+  whenJoined(): Promise<void> {
+    return this.joined ?? Promise.resolve();
+  }
+
+  private async start(): Promise<void> {
+    await this.topics.ensureTopics();
+    const unknown = [...this.getHandlers().keys()].filter((type) => !allEventDefinitions().some((d) => d.type === type));
+    if (unknown.length > 0) throw new Error(`No contract declares the handled event type(s): ${unknown.join(', ')}`);
+    const topics = this.subscribedTopics();
+    if (topics.length === 0) return;
+
+    const consumer = createKafka(this.options, 'consumer').consumer({
+      groupId: this.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 100,
+    });
+    this.consumer = consumer;
+    this.joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.connect();
+    // From the beginning: a new group must see events published before it first joined.
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.consumer.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.consumeBatch(payload),
+    });
+    this.logger.log(`Consuming ${topics.join(', ')} as group ${this.groupId}`);
+  }
+
+  private async consumeBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) return;
+      await this.processor.process(
+        {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? null,
+        },
+        (type) => this.handlerFor(type),
+        heartbeat,
+      );
+      // The database transaction has committed: only now may the offset move past this message.
+      resolveOffset(message.offset);
+      await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      await heartbeat();
+    }
+  }
+
+  private handlerFor(type: string): EventHandler | undefined {
+    const handler = this.getHandlerByPattern(type);
+    if (!handler) return undefined;
+    return async (envelope: EventEnvelope, context: EventContext) => {
+      const result = await handler(envelope, context);
+      // Nest wraps handlers: errors come back as an erroring Observable.
+      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    };
+  }
+
+  async close(): Promise<void> {
+    // Stops fetching and waits for the batch in progress, before the database closes.
+    await this.consumer?.disconnect();
+    this.consumer = undefined;
+  }
+
+  on(): void {
+    throw new Error('KafkaEventServer has no events to listen to');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+}

@@ -1,0 +1,78 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Admin } from 'kafkajs';
+import { DEAD_LETTER_TOPIC_PARTITIONS, deadLetterTopicOf, EVENT_TOPIC_PARTITIONS, Topics } from '@app/contracts';
+import { MESSAGING_OPTIONS, MessagingOptions, prefixed } from '../messaging.options';
+import { createKafka } from './kafka-client';
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  lag: number;
+}
+
+/** Topic creation, broker health and consumer lag: the administrative side of Kafka. */
+@Injectable()
+export class TopicAdmin implements OnApplicationShutdown {
+  private admin?: Admin;
+
+  constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {}
+
+  private async connected(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = createKafka(this.options, 'admin').admin();
+      await admin.connect();
+      this.admin = admin;
+    }
+    return this.admin;
+  }
+
+  /**
+   * Creates every event topic and this service's dead-letter topic with their
+   * partition counts; the broker never creates topics on its own. Every
+   * service does it, so services can start in any order.
+   */
+  async ensureTopics(): Promise<void> {
+    const admin = await this.connected();
+    const wanted = [
+      ...Object.values(Topics).map((name) => ({ topic: prefixed(this.options, name), numPartitions: EVENT_TOPIC_PARTITIONS })),
+      { topic: prefixed(this.options, deadLetterTopicOf(this.options.service)), numPartitions: DEAD_LETTER_TOPIC_PARTITIONS },
+    ];
+    const existing = new Set(await admin.listTopics());
+    const missing = wanted.filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) {
+      // Retention is left to the broker's default (-1 here): reporting rebuilds by replay.
+      await admin.createTopics({ topics: missing.map((t) => ({ ...t, replicationFactor: -1 })), waitForLeaders: true }).catch(() => undefined);
+      // Another service may have created some at the same moment: what matters is that all exist now.
+      const now = new Set(await admin.listTopics());
+      const absent = missing.filter((t) => !now.has(t.topic)).map((t) => t.topic);
+      if (absent.length > 0) throw new Error(`Could not create the Kafka topics ${absent.join(', ')}`);
+    }
+  }
+
+  async describeCluster(): Promise<{ brokers: number; controller: number | null }> {
+    const admin = await this.connected();
+    const cluster = await admin.describeCluster();
+    return { brokers: cluster.brokers.length, controller: cluster.controller };
+  }
+
+  /** How many messages the group has yet to consume, per partition of the given topics. */
+  async consumerLag(groupId: string, topics: string[]): Promise<PartitionLag[]> {
+    const admin = await this.connected();
+    const committed = await admin.fetchOffsets({ groupId, topics });
+    const lags: PartitionLag[] = [];
+    for (const { topic, partitions } of committed) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      for (const end of ends) {
+        const done = partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+        // A group that never committed on a partition has all of it to consume from the low watermark.
+        const start = done === '-1' ? BigInt(end.low) : BigInt(done);
+        lags.push({ topic, partition: end.partition, lag: Number(BigInt(end.high) - start) });
+      }
+    }
+    return lags;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.admin?.disconnect();
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@app/database';
+import { OutboxMessage } from './outbox-message.entity';
+
+export interface NewOutboxMessage {
+  eventId: string;
+  topic: string;
+  key: string;
+  eventType: string;
+  payload: object;
+  headers: Record<string, string>;
+}
+
+export type PendingMessage = Pick<OutboxMessage, 'id' | 'topic' | 'key' | 'payload' | 'headers'>;
+
+/** One relay at a time per service database; the lock lives as long as the relay's transaction. */
+const RELAY_LOCK = "hashtext('pass-numerique:outbox-relay')";
+
+@Injectable()
+export class OutboxRepository {
+  constructor(private readonly tx: TransactionHost) {}
+
+  async append(message: NewOutboxMessage): Promise<void> {
+    await this.tx.requireTransaction('Writing to the outbox').insert(OutboxMessage, message);
+  }
+
+  /**
+   * Runs `publish` on the oldest unpublished messages, in id order, while
+   * holding the relay lock, and marks them published in the same transaction.
+   * Returns null when another instance holds the lock.
+   */
+  async publishNextBatch(limit: number, publish: (messages: PendingMessage[]) => Promise<void>): Promise<number | null> {
+    return this.tx.run(async () => {
+      const manager = this.tx.manager;
+      const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked`);
+      if (!locked) return null;
+      const rows: Array<{ id: string; topic: string; message_key: string; payload: object; headers: Record<string, string> }> =
+        await manager.query(
+          `SELECT id, topic, message_key, payload, headers FROM outbox_messages
+            WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+          [limit],
+        );
+      if (rows.length === 0) return 0;
+      await publish(rows.map((row) => ({ id: row.id, topic: row.topic, key: row.message_key, payload: row.payload, headers: row.headers })));
+      await manager.query(`UPDATE outbox_messages SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      return rows.length;
+    });
+  }
+
+  async backlog(): Promise<{ count: number; oldestAgeSeconds: number }> {
+    const [row] = await this.tx.manager.query(
+      `SELECT count(*)::int AS count,
+              COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float AS oldest
+         FROM outbox_messages WHERE published_at IS NULL`,
+    );
+    return { count: row.count, oldestAgeSeconds: row.oldest };
+  }
+
+  /** Published rows are only kept for inspection for a while. */
+  async deletePublishedBefore(cutoff: Date): Promise<void> {
+    await this.tx.manager.query(`DELETE FROM outbox_messages WHERE published_at < $1`, [cutoff]);
+  }
+}

@@ -1,0 +1,86 @@
+import { DynamicModule, INestApplication, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { TerminusModule } from '@nestjs/terminus';
+import { Logger } from 'nestjs-pino';
+import { AuthModule } from '@app/auth';
+import { DatabaseModule } from '@app/database';
+import { KafkaEventServer, MESSAGING_ENTITIES, MessagingModule } from '@app/messaging';
+import { ObservabilityModule } from '@app/observability';
+import { HealthController } from './health.controller';
+import { createValidationPipe, HttpErrorFilter } from './http-errors';
+import { ConfigurationError, loadServiceConfig, ServiceConfig } from './service-config';
+import { ServiceDefinition } from './service-definition';
+
+@Module({})
+class ServiceRootModule {}
+
+function rootModule(definition: ServiceDefinition, config: ServiceConfig): DynamicModule {
+  return {
+    module: ServiceRootModule,
+    imports: [
+      ObservabilityModule.forRoot({ service: definition.name, logLevel: config.logLevel }),
+      DatabaseModule.forRoot({
+        url: config.databaseUrl,
+        entities: [...MESSAGING_ENTITIES, ...definition.entities],
+        migrations: definition.migrations,
+        poolSize: config.databasePoolSize,
+      }),
+      MessagingModule.forRoot(config.messaging),
+      AuthModule.forRoot(config.auth),
+      TerminusModule,
+      definition.module,
+    ],
+    controllers: [HealthController],
+    providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
+  };
+}
+
+function setupApiDocs(app: INestApplication, definition: ServiceDefinition): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(`Pass numérique — ${definition.name}`)
+      .setDescription(definition.description)
+      .setVersion('1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addSecurityRequirements('bearer')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+/**
+ * Builds a hybrid HTTP + Kafka service from its definition and an
+ * environment. Used by each service's main.ts and by the tests, which run
+ * several services in one process with their own configuration.
+ */
+export async function createServiceApp(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
+  const config = await loadServiceConfig(definition.name, definition.defaultPort, env);
+  const app = await NestFactory.create(rootModule(definition, config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(createValidationPipe());
+  setupApiDocs(app, definition);
+  app.connectMicroservice({ strategy: app.get(KafkaEventServer) });
+  await app.startAllMicroservices();
+  await app.listen(config.port, config.host);
+  return app;
+}
+
+/** Entry point of a service process: clear message and exit code 1 on bad configuration. */
+export async function runService(definition: ServiceDefinition): Promise<void> {
+  try {
+    const app = await createServiceApp(definition);
+    // On SIGTERM/SIGINT: stop consuming, let in-flight work finish, stop the relay, then close the database.
+    app.enableShutdownHooks();
+    app.get(Logger).log(`${definition.name} listening on ${await app.getUrl()} (docs at /docs)`);
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      console.error(error.message);
+    } else {
+      console.error(`The ${definition.name} service could not start:`, error);
+    }
+    process.exit(1);
+  }
+}

@@ -1,0 +1,7 @@
+export * from './service-env';
+export * from './service-config';
+export * from './service-definition';
+export * from './problem';
+export * from './http-errors';
+export * from './health.controller';
+export * from './bootstrap';

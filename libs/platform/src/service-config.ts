@@ -1,0 +1,81 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { readFileSync } from 'node:fs';
+import { AuthSettings, loadOrCreateDevKeys } from '@app/auth';
+import { ServiceName } from '@app/contracts';
+import { databaseUrlFor, LOCAL_POSTGRES_URL } from '@app/database';
+import { MessagingOptions } from '@app/messaging';
+import { ServiceEnv } from './service-env';
+
+export class ConfigurationError extends Error {}
+
+export interface ServiceConfig {
+  service: ServiceName;
+  port: number;
+  host: string;
+  logLevel: string;
+  databaseUrl: string;
+  databasePoolSize: number;
+  messaging: MessagingOptions;
+  auth: AuthSettings;
+}
+
+/** The default database of a service on the local server: one database per service. */
+export function defaultDatabaseName(service: ServiceName): string {
+  return `pass_${service}`;
+}
+
+export function parseEnv<E extends object>(envClass: new () => E, env: NodeJS.ProcessEnv, service: string): E {
+  // Empty strings count as absent, as in most shells' `VAR= command`.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = plainToInstance(envClass, given, { exposeDefaultValues: true });
+  const errors = validateSync(parsed, { whitelist: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  - ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(e.value)})`);
+    throw new ConfigurationError(`Invalid configuration for the ${service} service:\n${lines.join('\n')}`);
+  }
+  return parsed;
+}
+
+async function authSettings(env: ServiceEnv, service: string): Promise<AuthSettings> {
+  const base = { issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE };
+  if (env.AUTH_JWKS_URL) return { ...base, jwksUrl: env.AUTH_JWKS_URL };
+  if (env.AUTH_PUBLIC_KEY) return { ...base, publicKeyPem: env.AUTH_PUBLIC_KEY };
+  if (env.AUTH_PUBLIC_KEY_FILE) {
+    try {
+      return { ...base, publicKeyPem: readFileSync(env.AUTH_PUBLIC_KEY_FILE, 'utf8') };
+    } catch (error) {
+      throw new ConfigurationError(`Invalid configuration for the ${service} service:\n  - AUTH_PUBLIC_KEY_FILE: ${(error as Error).message}`);
+    }
+  }
+  if (env.NODE_ENV === 'production') {
+    throw new ConfigurationError(
+      `Invalid configuration for the ${service} service:\n  - AUTH_PUBLIC_KEY, AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL is required in production`,
+    );
+  }
+  return { ...base, publicKeyPem: (await loadOrCreateDevKeys()).publicKeyPem };
+}
+
+export async function loadServiceConfig(service: ServiceName, defaultPort: number, env: NodeJS.ProcessEnv): Promise<ServiceConfig> {
+  const parsed = parseEnv(ServiceEnv, env, service);
+  return {
+    service,
+    port: parsed.PORT ?? defaultPort,
+    host: parsed.HOST,
+    logLevel: parsed.LOG_LEVEL,
+    databaseUrl: parsed.DATABASE_URL ?? databaseUrlFor(LOCAL_POSTGRES_URL, defaultDatabaseName(service)),
+    databasePoolSize: parsed.DATABASE_POOL_SIZE,
+    messaging: {
+      service,
+      brokers: parsed.KAFKA_BROKERS.split(','),
+      topicPrefix: parsed.KAFKA_TOPIC_PREFIX,
+      relay: { enabled: parsed.OUTBOX_RELAY_ENABLED, pollIntervalMs: parsed.OUTBOX_POLL_INTERVAL_MS, batchSize: parsed.OUTBOX_BATCH_SIZE },
+      consumer: {
+        maxAttempts: parsed.CONSUMER_MAX_ATTEMPTS,
+        retryDelayMs: parsed.CONSUMER_RETRY_DELAY_MS,
+        partitionsConsumedConcurrently: parsed.CONSUMER_CONCURRENCY,
+      },
+    },
+    auth: await authSettings(parsed, service),
+  };
+}

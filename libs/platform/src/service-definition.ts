@@ -1,0 +1,14 @@
+import { Type } from '@nestjs/common';
+import { ServiceName } from '@app/contracts';
+
+/** What makes one service: its feature module, its tables and its migrations. */
+export interface ServiceDefinition {
+  name: ServiceName;
+  defaultPort: number;
+  /** One paragraph for the OpenAPI document. */
+  description: string;
+  module: Type<unknown>;
+  entities: Function[];
+  /** In order; the messaging tables migration first. */
+  migrations: Function[];
+}

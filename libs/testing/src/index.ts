@@ -1,0 +1,3 @@
+export * from './wait-for';
+export * from './test-tokens';
+export * from './test-scope';

@@ -1,0 +1,3 @@
+export * from './siret';
+export * from './departement';
+export * from './decorators';

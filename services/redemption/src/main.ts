@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@app/platform';
+import { redemptionService } from './redemption.service-definition';
+
+void runService(redemptionService);
