@@ -17,7 +17,7 @@ function logCreator(service: string) {
     ({ level, log }: LogEntry) => {
       const { message, ...extra } = log;
       const line = `${message} ${JSON.stringify(extra)}`;
-      if (BENIGN.some((benign) => message.startsWith(benign))) logger.debug(line);
+      if (BENIGN.some((benign) => line.includes(benign))) logger.debug(line);
       else if (level === logLevel.ERROR) logger.error(line);
       else if (level === logLevel.WARN) logger.warn(line);
       else logger.debug(line);

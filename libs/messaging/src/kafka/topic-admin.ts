@@ -4,6 +4,8 @@ import { DEAD_LETTER_TOPIC_PARTITIONS, deadLetterTopicOf, EVENT_TOPIC_PARTITIONS
 import { MESSAGING_OPTIONS, MessagingOptions, prefixed } from '../messaging.options';
 import { createKafka } from './kafka-client';
 
+const TOPIC_CREATION_ATTEMPTS = 8;
+
 export interface PartitionLag {
   topic: string;
   partition: number;
@@ -37,16 +39,20 @@ export class TopicAdmin implements OnApplicationShutdown {
       ...Object.values(Topics).map((name) => ({ topic: prefixed(this.options, name), numPartitions: EVENT_TOPIC_PARTITIONS })),
       { topic: prefixed(this.options, deadLetterTopicOf(this.options.service)), numPartitions: DEAD_LETTER_TOPIC_PARTITIONS },
     ];
-    const existing = new Set(await admin.listTopics());
-    const missing = wanted.filter((t) => !existing.has(t.topic));
-    if (missing.length > 0) {
-      // Retention is left to the broker's default (-1 here): reporting rebuilds by replay.
-      await admin.createTopics({ topics: missing.map((t) => ({ ...t, replicationFactor: -1 })), waitForLeaders: true }).catch(() => undefined);
-      // Another service may have created some at the same moment: what matters is that all exist now.
-      const now = new Set(await admin.listTopics());
-      const absent = missing.filter((t) => !now.has(t.topic)).map((t) => t.topic);
-      if (absent.length > 0) throw new Error(`Could not create the Kafka topics ${absent.join(', ')}`);
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= TOPIC_CREATION_ATTEMPTS; attempt++) {
+      const existing = new Set(await admin.listTopics());
+      const missing = wanted.filter((t) => !existing.has(t.topic));
+      if (missing.length === 0) return;
+      // Services start together and race to create the same topics: a lost race is
+      // an error for the whole request, so look again until every topic exists.
+      // Retention is left to the broker's default (forever here): reporting rebuilds by replay.
+      lastError = await admin
+        .createTopics({ topics: missing.map((t) => ({ ...t, replicationFactor: -1 })), waitForLeaders: true })
+        .then(() => undefined, (error: unknown) => error);
+      if (lastError) await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
     }
+    throw new Error(`Could not create the Kafka topics: ${(lastError as Error)?.message ?? 'unknown error'}`);
   }
 
   async describeCluster(): Promise<{ brokers: number; controller: number | null }> {

@@ -1,0 +1,41 @@
+import { Kafka, logLevel } from 'kafkajs';
+
+function kafka(): Kafka {
+  return new Kafka({ clientId: 'test-tools', brokers: process.env.TEST_KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+}
+
+/** Writes a message straight to a topic, bypassing the outbox: how tests forge duplicates and garbage. */
+export async function produceRaw(topic: string, key: string, value: string): Promise<void> {
+  const producer = kafka().producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages: [{ key, value }] });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Reads a topic from the beginning until `done` holds for what was read, or the timeout. */
+export async function readTopic(topic: string, done: (values: string[]) => boolean, timeoutMs = 30_000): Promise<string[]> {
+  const consumer = kafka().consumer({ groupId: `test-reader-${Date.now()}-${Math.random().toString(36).slice(2)}` });
+  const values: string[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`Timed out reading ${topic}: ${values.length} message(s) read`)), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          values.push(message.value?.toString() ?? '');
+          if (done(values)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return values;
+}

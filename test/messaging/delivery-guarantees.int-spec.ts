@@ -1,0 +1,100 @@
+import { Registry } from 'prom-client';
+import { deadLetterTopicOf, Topics } from '@app/contracts';
+import { METRICS_REGISTRY } from '@app/observability';
+import { produceRaw, readTopic, RunningService, TestScope, waitFor } from '@app/testing';
+import { poisonAttempts, ProbeProducer, probeConsumerService, probeProducerService } from '../fixtures/probe.fixture';
+
+const MAX_ATTEMPTS = 3;
+
+describe('delivery guarantees on the real broker and database', () => {
+  const scope = new TestScope('guarantees');
+  let producer: RunningService;
+  let consumer: RunningService;
+  let topic: string;
+
+  const applied = (stream: string) =>
+    scope.sql<{ event_id: string; sequence: number }>('reporting', 'SELECT event_id, sequence FROM probe_applied WHERE stream = $1 ORDER BY id', [stream]);
+
+  async function consumedCount(outcome: string): Promise<number> {
+    const registry = consumer.app.get<Registry>(METRICS_REGISTRY);
+    const metric = await registry.getSingleMetric('events_consumed_total')!.get();
+    return metric.values.filter((v) => v.labels.outcome === outcome).reduce((sum, v) => sum + v.value, 0);
+  }
+
+  beforeAll(async () => {
+    producer = await scope.start(probeProducerService);
+    consumer = await scope.start(probeConsumerService, { CONSUMER_MAX_ATTEMPTS: String(MAX_ATTEMPTS) });
+    topic = `${producer.env.KAFKA_TOPIC_PREFIX}${Topics.issuance}`;
+  });
+  afterAll(() => scope.close());
+
+  // (b)
+  it('applies an event once although it is delivered three times', async () => {
+    const event = await producer.app.get(ProbeProducer).record('dup');
+    await waitFor('the first delivery', async () => (await applied('dup')).length === 1);
+    const duplicatesBefore = await consumedCount('duplicate');
+
+    // The relay crashed after sending but before marking: it publishes the row again.
+    await scope.sql('issuance', 'UPDATE outbox_messages SET published_at = NULL WHERE event_id = $1', [event.eventId]);
+    // And the broker hands the consumer a copy (e.g. after a rebalance before the offset commit).
+    const [row] = await scope.sql<{ payload: object }>('issuance', 'SELECT payload FROM outbox_messages WHERE event_id = $1', [event.eventId]);
+    await produceRaw(topic, 'dup', JSON.stringify(row.payload));
+
+    await waitFor('both copies to be consumed', async () => (await consumedCount('duplicate')) - duplicatesBefore >= 2);
+    expect(await applied('dup')).toEqual([{ event_id: event.eventId, sequence: 1 }]);
+    const inbox = await scope.sql('reporting', 'SELECT event_id FROM inbox_records WHERE event_id = $1', [event.eventId]);
+    expect(inbox).toHaveLength(1);
+  });
+
+  // (d)
+  it('dead-letters a message that always fails after bounded attempts, and the partition keeps flowing', async () => {
+    const probes = producer.app.get(ProbeProducer);
+    await probes.record('poison');
+    const poison = await probes.record('poison', true);
+    await waitFor('the poison to be relayed', async () => {
+      const [row] = await scope.sql('issuance', 'SELECT 1 FROM outbox_messages WHERE event_id = $1 AND published_at IS NOT NULL', [poison.eventId]);
+      return row !== undefined;
+    });
+    await produceRaw(topic, 'poison', '{not json'); // garbage on the same key, hence the same partition
+    await probes.record('poison');
+    await probes.record('poison');
+
+    await waitFor('the messages after the poison to be applied', async () => (await applied('poison')).length === 3);
+    expect((await applied('poison')).map((r) => r.sequence)).toEqual([1, 3, 4]);
+    expect(poisonAttempts.get(poison.eventId)).toBe(MAX_ATTEMPTS);
+
+    const letters = await scope.sql<{ event_id: string | null; error: string; attempts: number; raw_value: string }>(
+      'reporting',
+      'SELECT event_id, error, attempts, raw_value FROM dead_letters ORDER BY source_offset',
+    );
+    expect(letters).toEqual([
+      { event_id: poison.eventId, error: 'poison probe', attempts: MAX_ATTEMPTS, raw_value: expect.stringContaining(poison.eventId) },
+      { event_id: null, error: 'message value is not JSON', attempts: 1, raw_value: '{not json' },
+    ]);
+
+    const deadLetterTopic = `${consumer.env.KAFKA_TOPIC_PREFIX}${deadLetterTopicOf('reporting')}`;
+    const published = (await readTopic(deadLetterTopic, (values) => values.length >= 2)).map((v) => JSON.parse(v));
+    expect(published[0]).toMatchObject({ consumer: 'reporting', eventId: poison.eventId, error: 'poison probe', attempts: MAX_ATTEMPTS });
+    expect(JSON.parse(published[0].originalValue)).toMatchObject({ eventId: poison.eventId, payload: { poison: true } });
+    expect(published[1]).toMatchObject({ originalValue: '{not json', error: 'message value is not JSON' });
+
+    const health = await fetch(`${consumer.url}/health`).then((r) => r.json());
+    expect(health.info.consumer.deadLetters).toBe(2);
+  });
+
+  // (e)
+  it('keeps per-key order with concurrent writers and two relaying instances', async () => {
+    const second = await scope.start(probeProducerService); // same database: two instances of one service
+    const instances = [producer, second].map((s) => s.app.get(ProbeProducer));
+    const streams = ['order-a', 'order-b', 'order-c', 'order-d', 'order-e', 'order-f'];
+    const perStream = 25;
+    const writes = streams.flatMap((stream) => Array.from({ length: perStream }, (_, i) => ({ stream, instance: instances[i % 2] })));
+    await Promise.all(writes.map(({ stream, instance }) => instance.record(stream)));
+
+    for (const stream of streams) {
+      await waitFor(`all of ${stream}`, async () => (await applied(stream)).length === perStream);
+      expect((await applied(stream)).map((r) => r.sequence)).toEqual(Array.from({ length: perStream }, (_, i) => i + 1));
+    }
+    await scope.stop(second.app);
+  });
+});
