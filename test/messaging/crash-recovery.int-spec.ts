@@ -38,6 +38,22 @@ describe('crash recovery', () => {
     expect(await count('issuance', 'SELECT count(*) AS n FROM outbox_messages WHERE published_at IS NULL')).toBe(0);
   });
 
+  it('stops gracefully on SIGTERM: what it committed is published before it exits', async () => {
+    const before = await count('funding', 'SELECT count(*) AS n FROM known_agencies');
+    // A long poll interval: only wake-ups and the drain at shutdown publish.
+    const service = await spawnService(scope, 'issuance', { OUTBOX_POLL_INTERVAL_MS: '600000' });
+    const burst = Array.from({ length: 20 }, () => registerAgency(service.url).then((r) => r.status, () => 0));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const exitCode = await service.terminate();
+    const statuses = await Promise.all(burst);
+    expect([0, null]).toContain(exitCode);
+
+    const committed = await count('issuance', 'SELECT count(*) AS n FROM agencies');
+    expect(committed).toBeGreaterThanOrEqual(before + statuses.filter((s) => s === 201).length);
+    expect(await count('issuance', 'SELECT count(*) AS n FROM outbox_messages WHERE published_at IS NULL')).toBe(0);
+    await waitFor('funding to learn every committed agency', async () => (await count('funding', 'SELECT count(*) AS n FROM known_agencies')) === committed);
+  });
+
   it('loses no event and applies none twice when a service is killed in the middle of a burst', async () => {
     const victim = await spawnService(scope, 'issuance');
     let answered = 0;

@@ -78,7 +78,7 @@ describe('delivery guarantees on the real broker and database', () => {
     expect(JSON.parse(published[0].originalValue)).toMatchObject({ eventId: poison.eventId, payload: { poison: true } });
     expect(published[1]).toMatchObject({ originalValue: '{not json', error: 'message value is not JSON' });
 
-    const health = await fetch(`${consumer.url}/health`).then((r) => r.json());
+    const health = (await fetch(`${consumer.url}/health`).then((r) => r.json())) as { info: { consumer: { deadLetters: number } } };
     expect(health.info.consumer.deadLetters).toBe(2);
   });
 

@@ -18,7 +18,7 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
     const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: AuthenticatedUser }>();
-    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
+    const [scheme, token] = (request.headers.authorization ?? '').trim().split(/\s+/);
     if (scheme?.toLowerCase() !== 'bearer' || !token) {
       throw new UnauthorizedException({ code: 'AUTH_TOKEN_MISSING', message: "Jeton d'accès manquant : connectez-vous." });
     }

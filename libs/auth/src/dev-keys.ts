@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
 
 export const DEV_ISSUER = 'pass-numerique-dev';
@@ -11,9 +11,16 @@ export interface PemKeyPair {
   publicKeyPem: string;
 }
 
+/** The repository's root, found from here whether running from sources or from dist/. */
+function repositoryRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
 /** Development keys live in an ignored folder of the repository, made on first use. */
 export function devKeysDir(): string {
-  return process.env.DEV_KEYS_DIR ?? resolve(__dirname, '..', '..', '..', '.local', 'dev-keys');
+  return process.env.DEV_KEYS_DIR ?? resolve(repositoryRoot(), '.local', 'dev-keys');
 }
 
 export async function generatePemKeyPair(): Promise<PemKeyPair> {
@@ -33,8 +40,10 @@ export async function loadOrCreateDevKeys(dir = devKeysDir()): Promise<PemKeyPai
     writeFileSync(join(staging, 'public.pem'), pair.publicKeyPem);
     try {
       renameSync(staging, dir);
-    } catch {
-      rmSync(staging, { recursive: true, force: true }); // another process won the race: use its pair
+    } catch (error) {
+      rmSync(staging, { recursive: true, force: true });
+      // Another process winning the race is fine (use its pair); anything else is a real problem.
+      if (!existsSync(publicPath)) throw new Error(`Cannot create development keys in ${dir}: ${(error as Error).message}`);
     }
   }
   return { privateKeyPem: readFileSync(privatePath, 'utf8'), publicKeyPem: readFileSync(publicPath, 'utf8') };

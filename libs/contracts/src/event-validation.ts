@@ -34,6 +34,13 @@ export function checkEvent(raw: unknown): EventCheck {
   if (payloadErrors.length > 0) {
     return { valid: false, envelope, reason: `invalid ${envelope.type} payload: ${describe(payloadErrors).join('; ')}` };
   }
+  if (envelope.producer !== definition.producer) {
+    return { valid: false, envelope, reason: `${envelope.type} is produced by ${definition.producer}, not ${envelope.producer}` };
+  }
+  const aggregateId = String((payload as Record<string, unknown>)[definition.keyField]);
+  if (envelope.key !== aggregateId) {
+    return { valid: false, envelope, reason: `envelope key ${envelope.key} is not the payload's ${definition.keyField} ${aggregateId}` };
+  }
   envelope.payload = payload as Record<string, unknown>;
   return { valid: true, envelope, definition };
 }

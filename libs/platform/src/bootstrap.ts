@@ -1,4 +1,4 @@
-import { DynamicModule, INestApplication, Module } from '@nestjs/common';
+import { BeforeApplicationShutdown, DynamicModule, INestApplication, Injectable, Logger as NestLogger, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -12,6 +12,16 @@ import { HealthController } from './health.controller';
 import { createValidationPipe, HttpErrorFilter } from './http-errors';
 import { ConfigurationError, loadServiceConfig, ServiceConfig } from './service-config';
 import { ServiceDefinition } from './service-definition';
+
+/** Says in the logs why a service stops; the shutdown order itself is in KafkaEventServer.close. */
+@Injectable()
+class ShutdownLogger implements BeforeApplicationShutdown {
+  private readonly logger = new NestLogger('Shutdown');
+
+  beforeApplicationShutdown(signal?: string): void {
+    this.logger.log(`Stopping${signal ? ` on ${signal}` : ''}: HTTP and consumers stop, in-flight work finishes, the outbox is drained, then the database closes`);
+  }
+}
 
 @Module({})
 class ServiceRootModule {}
@@ -33,7 +43,7 @@ function rootModule(definition: ServiceDefinition, config: ServiceConfig): Dynam
       definition.module,
     ],
     controllers: [HealthController],
-    providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
+    providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }, ShutdownLogger],
   };
 }
 

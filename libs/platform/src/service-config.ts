@@ -26,12 +26,12 @@ export function defaultDatabaseName(service: ServiceName): string {
 }
 
 export function parseEnv<E extends object>(envClass: new () => E, env: NodeJS.ProcessEnv, service: string): E {
-  // Empty strings count as absent, as in most shells' `VAR= command`.
-  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  // Blank values count as absent, as in most shells' `VAR= command`.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const parsed = plainToInstance(envClass, given, { exposeDefaultValues: true });
-  const errors = validateSync(parsed, { whitelist: false });
+  const errors = validateSync(parsed, { whitelist: false, stopAtFirstError: true });
   if (errors.length > 0) {
-    const lines = errors.map((e) => `  - ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(e.value)})`);
+    const lines = errors.map((e) => `  - ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(given[e.property])})`);
     throw new ConfigurationError(`Invalid configuration for the ${service} service:\n${lines.join('\n')}`);
   }
   return parsed;

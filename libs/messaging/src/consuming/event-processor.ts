@@ -65,6 +65,7 @@ export class EventProcessor {
         );
         stopTimer();
         const outcome: ConsumeOutcome = applied ? 'applied' : 'duplicate';
+        runWithCorrelation(correlation, () => this.logger.log(`${outcome === 'applied' ? 'Applied' : 'Skipped duplicate'} ${envelope.type} ${envelope.eventId}`));
         this.count(message, envelope.type, outcome);
         return outcome;
       } catch (error) {

@@ -8,6 +8,7 @@ import { TopicAdmin } from '../kafka/topic-admin';
 import { MESSAGING_OPTIONS, MessagingOptions, prefixed } from '../messaging.options';
 import { EventContext } from './incoming-message';
 import { EventHandler, EventProcessor } from './event-processor';
+import { OutboxRelay } from '../outbox/outbox-relay';
 
 /**
  * The Kafka side of a hybrid Nest app: handlers are `@OnEvent` methods of
@@ -24,6 +25,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     private readonly topics: TopicAdmin,
     private readonly processor: EventProcessor,
+    private readonly relay: OutboxRelay,
   ) {
     super();
   }
@@ -107,10 +109,15 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     };
   }
 
+  /**
+   * Nest calls this after the HTTP server closed and before the database
+   * closes: stop fetching, let the batch in progress finish, then let the
+   * relay publish what was committed last.
+   */
   async close(): Promise<void> {
-    // Stops fetching and waits for the batch in progress, before the database closes.
     await this.consumer?.disconnect();
     this.consumer = undefined;
+    await this.relay.stop();
   }
 
   on(): void {

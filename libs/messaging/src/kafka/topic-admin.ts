@@ -44,15 +44,16 @@ export class TopicAdmin implements OnApplicationShutdown {
       const existing = new Set(await admin.listTopics());
       const missing = wanted.filter((t) => !existing.has(t.topic));
       if (missing.length === 0) return;
-      // Services start together and race to create the same topics: a lost race is
-      // an error for the whole request, so look again until every topic exists.
+      // Services start together and race to create the same topics. A lost race is
+      // an error for the whole request, or an early "already exists" before the
+      // broker's metadata shows the topic: look again, a little later, until all exist.
       // Retention is left to the broker's default (forever here): reporting rebuilds by replay.
       lastError = await admin
         .createTopics({ topics: missing.map((t) => ({ ...t, replicationFactor: -1 })), waitForLeaders: true })
         .then(() => undefined, (error: unknown) => error);
-      if (lastError) await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
-    throw new Error(`Could not create the Kafka topics: ${(lastError as Error)?.message ?? 'unknown error'}`);
+    throw new Error(`Could not create the Kafka topics: ${(lastError as Error)?.message ?? 'they never appeared in the metadata'}`);
   }
 
   async describeCluster(): Promise<{ brokers: number; controller: number | null }> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Partitioners, Producer } from 'kafkajs';
 import { createKafka } from '../kafka/kafka-client';
 import { MessagingMetrics } from '../messaging.metrics';
@@ -6,6 +6,8 @@ import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
 import { OutboxRepository, PendingMessage } from './outbox.repository';
 
 const ERROR_BACKOFF_MS = 1000;
+/** Bounds the last publication at shutdown; whatever is left waits for the next start. */
+const MAX_DRAIN_BATCHES = 20;
 
 /**
  * Publishes outbox messages to Kafka in id order. The idempotent producer with
@@ -15,13 +17,14 @@ const ERROR_BACKOFF_MS = 1000;
  * batch, and consumers' inboxes drop the duplicates.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private producer?: Producer;
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
   private woken = false;
+  private stopping?: Promise<void>;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -93,10 +96,33 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * Called once consumers and HTTP have stopped (KafkaEventServer.close), so
+   * what they committed last is published before the database closes.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.drainAndStop();
+    return this.stopping;
+  }
+
+  private async drainAndStop(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
-    await this.producer?.disconnect();
+    if (!this.producer) return;
+    try {
+      for (let batch = 0; batch < MAX_DRAIN_BATCHES; batch++) {
+        const published = await this.outbox.publishNextBatch(this.options.relay.batchSize, (messages) => this.send(messages));
+        if (!published) break;
+      }
+    } catch (error) {
+      this.logger.warn(`Outbox not fully drained at shutdown; the rest is published at next start: ${(error as Error).message}`);
+    }
+    await this.producer.disconnect();
+  }
+
+  /** Fallback when the app closes without its Kafka server having been started. */
+  onApplicationShutdown(): Promise<void> {
+    return this.stop();
   }
 }

@@ -20,10 +20,10 @@ export class AgenciesService {
   /** The agency and its AgencyRegistered event are committed together. */
   register(command: RegisterAgencyDto, operator: AuthenticatedUser): Promise<Agency> {
     return this.tx.run(async () => {
-      if (await this.agencies.findBySiret(command.siret)) {
+      const agency = await this.agencies.insertUnlessSiretTaken({ id: randomUUID(), ...command, registeredBy: operator.subject });
+      if (!agency) {
         throw Problem.conflict('AGENCY_ALREADY_REGISTERED', `Une agence est déjà enregistrée avec le SIRET ${command.siret}.`);
       }
-      const agency = await this.agencies.insert({ id: randomUUID(), ...command, registeredBy: operator.subject });
       await this.events.publish(AgencyRegistered, {
         agencyId: agency.id,
         name: agency.name,

@@ -6,17 +6,22 @@ import { Agency } from './agency.entity';
 export class AgencyRepository {
   constructor(private readonly tx: TransactionHost) {}
 
-  async insert(agency: Omit<Agency, 'registeredAt'>): Promise<Agency> {
-    await this.tx.manager.insert(Agency, agency);
+  /** Null when the SIRET is taken, also by a concurrent registration (no error, so the transaction stays usable). */
+  async insertUnlessSiretTaken(agency: Omit<Agency, 'registeredAt'>): Promise<Agency | null> {
+    const result = await this.tx.manager
+      .createQueryBuilder()
+      .insert()
+      .into(Agency)
+      .values(agency)
+      .orIgnore()
+      .returning('*')
+      .execute();
+    if (result.raw.length === 0) return null;
     return this.tx.manager.findOneByOrFail(Agency, { id: agency.id });
   }
 
   findById(id: string): Promise<Agency | null> {
     return this.tx.manager.findOneBy(Agency, { id });
-  }
-
-  findBySiret(siret: string): Promise<Agency | null> {
-    return this.tx.manager.findOneBy(Agency, { siret });
   }
 
   list(): Promise<Agency[]> {

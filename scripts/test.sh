@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Every test: type check, unit specs, then integration specs against a real
+# Kafka broker (KAFKA_BROKERS, else the local one from scripts/kafka.sh, else
+# a container when Docker is there) and real PostgreSQL (DATABASE_URL, else
+# 127.0.0.1:5432). Extra arguments go to jest.
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+
+ensure_dependencies
+ensure_postgres_reachable
+
+say "type checking"
+npx tsc -p tsconfig.json --noEmit
+
+mkdir -p test/artifacts
+results=test/artifacts/jest-results.json
+rm -f "$results"
+status=0
+say "running unit and integration tests"
+npx jest --runInBand --json --outputFile="$results" "$@" || status=$?
+
+# One plain closing line, whatever the reporter printed above.
+if [ -f "$results" ]; then
+  node -e 'const r=require(process.argv[1]);console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)' "$PWD/$results"
+fi
+exit "$status"
