@@ -6,10 +6,13 @@ cd "$ROOT"
 say() { printf '\033[1m[pass-numerique]\033[0m %s\n' "$*"; }
 
 # Installs the npm dependencies on a fresh clone, or when the lock file changed.
+# `npm install` rather than `npm ci`: the registry mirror here records only this
+# platform's optional binaries (swc, resolvers) in the lock file, which `npm ci`
+# refuses as out of sync; `npm install` still takes the locked versions.
 ensure_dependencies() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    say "installing npm dependencies (npm ci)"
-    npm ci --no-audit --no-fund --loglevel=error
+    say "installing npm dependencies"
+    npm install --no-audit --no-fund --loglevel=error
   fi
 }
 
