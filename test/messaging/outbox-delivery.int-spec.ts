@@ -62,5 +62,6 @@ describe('outbox delivery across services', () => {
     const metrics = await request(funding.url).get('/metrics').expect(200);
     expect(metrics.text).toContain('events_consumed_total{topic=');
     expect(metrics.text).toContain('outbox_backlog');
+    expect(metrics.text).toMatch(/kafka_consumer_lag\{topic="[a-z0-9.]+pass\.issuance\.events",service="funding"\} 0/);
   });
 });

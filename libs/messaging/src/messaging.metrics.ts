@@ -18,10 +18,12 @@ export class MessagingMetrics {
 
   /** Set by MessagingStatus: the gauges below are read from the database and the broker at scrape time. */
   refreshGauges?: () => Promise<void>;
+  private refreshing?: { at: number; done: Promise<void> };
 
   constructor(@Inject(METRICS_REGISTRY) readonly registry: Registry) {
     const registers = [registry];
-    const metrics = this;
+    // prom-client collects every metric of a scrape in parallel: one shared refresh feeds them all.
+    const refreshed = () => this.refreshOnce();
     this.published = new Counter({ name: 'events_published_total', help: 'Events relayed from the outbox to Kafka', labelNames: ['topic'], registers });
     this.consumed = new Counter({
       name: 'events_consumed_total',
@@ -41,13 +43,24 @@ export class MessagingMetrics {
       name: 'outbox_backlog',
       help: 'Outbox messages not yet published',
       registers,
-      // One refresh per scrape sets every gauge below.
-      async collect() {
-        await metrics.refreshGauges?.();
-      },
+      collect: refreshed,
     });
-    this.outboxOldestAge = new Gauge({ name: 'outbox_oldest_age_seconds', help: 'Age of the oldest unpublished outbox message', registers });
-    this.deadLetters = new Gauge({ name: 'dead_letters', help: 'Messages this service has sent to its dead-letter topic', registers });
-    this.consumerLag = new Gauge({ name: 'kafka_consumer_lag', help: 'Messages not yet consumed by this service, per topic', labelNames: ['topic'], registers });
+    this.outboxOldestAge = new Gauge({ name: 'outbox_oldest_age_seconds', help: 'Age of the oldest unpublished outbox message', registers, collect: refreshed });
+    this.deadLetters = new Gauge({ name: 'dead_letters', help: 'Messages this service has sent to its dead-letter topic', registers, collect: refreshed });
+    this.consumerLag = new Gauge({
+      name: 'kafka_consumer_lag',
+      help: 'Messages not yet consumed by this service, per topic',
+      labelNames: ['topic'],
+      registers,
+      collect: refreshed,
+    });
+  }
+
+  private refreshOnce(): Promise<void> {
+    const now = Date.now();
+    if (!this.refreshing || now - this.refreshing.at > 500) {
+      this.refreshing = { at: now, done: this.refreshGauges?.() ?? Promise.resolve() };
+    }
+    return this.refreshing.done;
   }
 }
