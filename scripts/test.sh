@@ -21,6 +21,6 @@ npx jest --runInBand --json --outputFile="$results" "$@" || status=$?
 
 # One plain closing line, whatever the reporter printed above.
 if [ -f "$results" ]; then
-  node -e 'const r=require(process.argv[1]);console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)' "$PWD/$results"
+  node -e 'const r=require(process.argv[1]);console.log(`${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed, ${r.numPendingTests} skipped`)' "$PWD/$results"
 fi
 exit "$status"

@@ -25,6 +25,14 @@ function schemas(): Record<string, object> {
   }) as Record<string, object>;
 }
 
+/** Adds a schema and, transitively, every schema it references (nested value types). */
+function includeWithReferences(name: string, all: Record<string, object>, used: Record<string, object>): void {
+  if (used[name]) return;
+  used[name] = all[name];
+  const references = JSON.stringify(all[name]).matchAll(/"\$ref":"#\/components\/schemas\/([A-Za-z0-9]+)"/g);
+  for (const [, referenced] of references) includeWithReferences(referenced, all, used);
+}
+
 /**
  * The AsyncAPI 3.0 document of every topic and event, derived from the
  * contracts themselves; `npm run asyncapi` writes it and a test keeps the
@@ -61,7 +69,7 @@ export function buildAsyncApiDocument(): object {
   }
   for (const definition of definitions) {
     const payloadName = definition.payload.name;
-    usedSchemas[payloadName] = allSchemas[payloadName];
+    includeWithReferences(payloadName, allSchemas, usedSchemas);
     messages[`${definition.type}V${definition.schemaVersion}`] = {
       name: definition.type,
       title: `${definition.type} v${definition.schemaVersion}`,
