@@ -1,4 +1,6 @@
 import { getMetadataStorage } from 'class-validator';
+// The storage is not re-exported by the package root (types: class-transformer-storage.d.ts).
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { stringify } from 'yaml';
 import { EventEnvelope, EventHeaders } from './envelope';
@@ -18,6 +20,8 @@ const customConverters = {
 function schemas(): Record<string, object> {
   return validationMetadatasToSchemas({
     classValidatorMetadataStorage: getMetadataStorage(),
+    // Nested values (arrays of funding lines, passes…) are typed through class-transformer's @Type.
+    classTransformerMetadataStorage: defaultMetadataStorage,
     refPointerPrefix: REF_PREFIX,
     additionalConverters: Object.fromEntries(
       Object.entries(customConverters).map(([name, schema]) => [name, () => schema]),
@@ -28,6 +32,7 @@ function schemas(): Record<string, object> {
 /** Adds a schema and, transitively, every schema it references (nested value types). */
 function includeWithReferences(name: string, all: Record<string, object>, used: Record<string, object>): void {
   if (used[name]) return;
+  if (!all[name]) throw new Error(`No JSON schema for ${name}: give it class-validator decorators (and @Type for nested values)`);
   used[name] = all[name];
   const references = JSON.stringify(all[name]).matchAll(/"\$ref":"#\/components\/schemas\/([A-Za-z0-9]+)"/g);
   for (const [, referenced] of references) includeWithReferences(referenced, all, used);

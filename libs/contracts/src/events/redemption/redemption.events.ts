@@ -32,10 +32,10 @@ export const SiteRegistered = defineEvent({
 });
 
 /** Same shape as SiteRegistered: the site's details after a change (e.g. a re-import or a new payout account). */
-export class SiteUpdatedV1 extends SiteRegisteredV1 {}
+export type SiteUpdatedV1 = SiteRegisteredV1;
 
 export const SiteUpdated = defineEvent({
-  type: 'SiteUpdated', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: SiteUpdatedV1, keyField: 'siteId',
+  type: 'SiteUpdated', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: SiteRegisteredV1, keyField: 'siteId',
   description: "A site's details changed; the payload is the whole new state.",
 });
 
@@ -58,22 +58,22 @@ export class SiteAccreditationDecisionV1 {
   @IsString() decidedBy: string;
 }
 
-export class SiteSuspendedV1 extends SiteAccreditationDecisionV1 {}
-export class SiteReinstatedV1 extends SiteAccreditationDecisionV1 {}
-export class SiteAccreditationRevokedV1 extends SiteAccreditationDecisionV1 {}
+export type SiteSuspendedV1 = SiteAccreditationDecisionV1;
+export type SiteReinstatedV1 = SiteAccreditationDecisionV1;
+export type SiteAccreditationRevokedV1 = SiteAccreditationDecisionV1;
 
 export const SiteSuspended = defineEvent({
-  type: 'SiteSuspended', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: SiteSuspendedV1, keyField: 'siteId',
+  type: 'SiteSuspended', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: SiteAccreditationDecisionV1, keyField: 'siteId',
   description: 'A site was suspended: it cannot redeem until reinstated.',
 });
 
 export const SiteReinstated = defineEvent({
-  type: 'SiteReinstated', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: SiteReinstatedV1, keyField: 'siteId',
+  type: 'SiteReinstated', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: SiteAccreditationDecisionV1, keyField: 'siteId',
   description: 'A suspended site was reinstated within its accreditation.',
 });
 
 export const SiteAccreditationRevoked = defineEvent({
-  type: 'SiteAccreditationRevoked', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: SiteAccreditationRevokedV1, keyField: 'siteId',
+  type: 'SiteAccreditationRevoked', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: SiteAccreditationDecisionV1, keyField: 'siteId',
   description: "A site's accreditation was revoked for good; it is still paid for what it legitimately redeemed.",
 });
 
