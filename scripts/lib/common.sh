@@ -29,3 +29,21 @@ ensure_postgres_reachable() {
     exit 1
   fi
 }
+
+# System tools some tests use (PDF text and images, XML schema validation), as
+# command:package pairs; installed with apt-get when missing and we are root.
+ensure_system_packages() {
+  local missing=() pair
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing ${missing[*]} (apt-get)"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    say "missing system packages: ${missing[*]} (Debian: sudo apt-get install ${missing[*]})"
+    exit 1
+  fi
+}
