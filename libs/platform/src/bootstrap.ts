@@ -10,8 +10,8 @@ import { KafkaEventServer, MESSAGING_ENTITIES, MessagingModule } from '@app/mess
 import { ObservabilityModule } from '@app/observability';
 import { HealthController } from './health.controller';
 import { createValidationPipe, HttpErrorFilter } from './http-errors';
-import { ConfigurationError, loadServiceConfig, ServiceConfig } from './service-config';
-import { ServiceDefinition } from './service-definition';
+import { ConfigurationError, loadServiceConfig, parseEnv, ServiceConfig } from './service-config';
+import { SERVICE_SETTINGS, ServiceDefinition } from './service-definition';
 
 /** Says in the logs why a service stops; the shutdown order itself is in KafkaEventServer.close. */
 @Injectable()
@@ -26,7 +26,7 @@ class ShutdownLogger implements BeforeApplicationShutdown {
 @Module({})
 class ServiceRootModule {}
 
-function rootModule(definition: ServiceDefinition, config: ServiceConfig): DynamicModule {
+function rootModule(definition: ServiceDefinition, config: ServiceConfig, settings: object): DynamicModule {
   return {
     module: ServiceRootModule,
     imports: [
@@ -43,7 +43,7 @@ function rootModule(definition: ServiceDefinition, config: ServiceConfig): Dynam
       definition.module,
     ],
     controllers: [HealthController],
-    providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }, ShutdownLogger],
+    providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }, { provide: SERVICE_SETTINGS, useValue: settings }, ShutdownLogger],
   };
 }
 
@@ -68,7 +68,8 @@ function setupApiDocs(app: INestApplication, definition: ServiceDefinition): voi
  */
 export async function createServiceApp(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
   const config = await loadServiceConfig(definition.name, definition.defaultPort, env);
-  const app = await NestFactory.create(rootModule(definition, config), { bufferLogs: true });
+  const settings = definition.settings ? parseEnv(definition.settings, env, definition.name) : {};
+  const app = await NestFactory.create(rootModule(definition, config, settings), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   setupApiDocs(app, definition);

@@ -11,4 +11,11 @@ export interface ServiceDefinition {
   entities: Function[];
   /** In order; the messaging tables migration first. */
   migrations: Function[];
+  /**
+   * The service's own environment variables, as a class-validator class like
+   * ServiceEnv; parsed and checked at start, injected with @Inject(SERVICE_SETTINGS).
+   */
+  settings?: new () => object;
 }
+
+export const SERVICE_SETTINGS = Symbol('SERVICE_SETTINGS');
