@@ -4,3 +4,4 @@ export * from './test-scope';
 export * from './kafka-tools';
 export * from './identifiers';
 export * from './service-process';
+export * from './envelopes';

@@ -6,10 +6,15 @@ function kafka(): Kafka {
 
 /** Writes a message straight to a topic, bypassing the outbox: how tests forge duplicates and garbage. */
 export async function produceRaw(topic: string, key: string, value: string): Promise<void> {
-  const producer = kafka().producer({ allowAutoTopicCreation: false });
+  await produceMany([{ topic, key, value }]);
+}
+
+/** Writes messages in order (one at a time, so their order holds across partitions too). */
+export async function produceMany(messages: Array<{ topic: string; key: string; value: string }>): Promise<void> {
+  const producer = kafka().producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
-    await producer.send({ topic, messages: [{ key, value }] });
+    for (const { topic, key, value } of messages) await producer.send({ topic, acks: -1, messages: [{ key, value }] });
   } finally {
     await producer.disconnect();
   }

@@ -3,9 +3,18 @@ import { MessagingTables1763800000000 } from '@app/messaging';
 import { ServiceDefinition } from '@app/platform';
 import { KnownAgenciesModule } from './agencies/known-agencies.module';
 import { KnownAgency } from './agencies/known-agency.entity';
+import { AllocationsModule } from './allocations/allocations.module';
+import { ConsumersModule } from './consumers/consumers.module';
+import { Funder } from './funders/funder.entity';
+import { FundersModule } from './funders/funders.module';
 import { KnownAgencies1763800001000 } from './migrations/1763800001000-known-agencies';
+import { FundersProgramsLedger1763800200000 } from './migrations/1763800200000-funders-programs-ledger';
+import { FundingLine } from './programs/funding-line.entity';
+import { Program } from './programs/program.entity';
+import { ProgramsModule } from './programs/programs.module';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 
-@Module({ imports: [KnownAgenciesModule] })
+@Module({ imports: [KnownAgenciesModule, FundersModule, ProgramsModule, AllocationsModule, ReconciliationModule, ConsumersModule] })
 export class FundingModule {}
 
 export const fundingService: ServiceDefinition = {
@@ -13,6 +22,6 @@ export const fundingService: ServiceDefinition = {
   defaultPort: 3003,
   description: 'Funders, co-funded programs, allocations to agencies, the double-entry ledger and settlement.',
   module: FundingModule,
-  entities: [KnownAgency],
-  migrations: [MessagingTables1763800000000, KnownAgencies1763800001000],
+  entities: [KnownAgency, Funder, Program, FundingLine],
+  migrations: [MessagingTables1763800000000, KnownAgencies1763800001000, FundersProgramsLedger1763800200000],
 };

@@ -17,6 +17,10 @@ export class KnownAgencyRepository {
       .execute();
   }
 
+  findById(id: string): Promise<KnownAgency | null> {
+    return this.tx.manager.findOneBy(KnownAgency, { id });
+  }
+
   list(): Promise<KnownAgency[]> {
     return this.tx.manager.find(KnownAgency, { order: { name: 'ASC' } });
   }

@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import { AnyEventDefinition, EventEnvelope, findEventDefinition } from '@app/contracts';
+import { produceMany } from './kafka-tools';
+
+/** A valid envelope for an event, as its producer would write it: how tests play another service. */
+export function envelopeOf<P extends object>(definition: AnyEventDefinition, payload: P, overrides: Partial<EventEnvelope<P>> = {}): EventEnvelope<P> {
+  const eventId = overrides.eventId ?? randomUUID();
+  return {
+    eventId,
+    type: definition.type,
+    schemaVersion: definition.schemaVersion,
+    occurredAt: new Date().toISOString(),
+    producer: definition.producer,
+    key: String((payload as Record<string, unknown>)[definition.keyField]),
+    correlationId: eventId,
+    causationId: null,
+    payload,
+    ...overrides,
+  };
+}
+
+/** Publishes envelopes to their topics (under a scope's topic prefix), in the given order. */
+export async function publishEnvelopes(topicPrefix: string, envelopes: EventEnvelope<object>[]): Promise<void> {
+  await produceMany(
+    envelopes.map((envelope) => {
+      const definition = findEventDefinition(envelope.type, envelope.schemaVersion);
+      if (!definition) throw new Error(`No contract for ${envelope.type} v${envelope.schemaVersion}`);
+      return { topic: `${topicPrefix}${definition.topic}`, key: envelope.key, value: JSON.stringify(envelope) };
+    }),
+  );
+}

@@ -1,0 +1,105 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { BOOKLET_SIZES, ISO_DATE } from '@app/contracts';
+import { IsDepartementCode } from '@app/validation';
+
+export class FundingLineDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  funderId: string;
+
+  @ApiProperty({ example: 5000, description: 'Share in basis points; the lines of a program sum to exactly 10000' })
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  shareBasisPoints: number;
+}
+
+export class OpenProgramDto {
+  @ApiProperty({ example: 'Pass numérique Haute-Garonne 2027' })
+  @IsString()
+  @Length(2, 200)
+  name: string;
+
+  @ApiPropertyOptional({ example: 1000, default: 1000, description: 'Face value of one pass, in cents' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  faceValueCents: number = 1000;
+
+  @ApiPropertyOptional({ enum: BOOKLET_SIZES, default: 10 })
+  @IsOptional()
+  @IsIn(BOOKLET_SIZES)
+  bookletSize: number = 10;
+
+  @ApiProperty({ example: '2027-01-01', description: 'First day passes may be redeemed (YYYY-MM-DD, Europe/Paris)' })
+  @Matches(ISO_DATE, { message: 'validFrom must be a date YYYY-MM-DD' })
+  validFrom: string;
+
+  @ApiProperty({ example: '2027-12-31', description: 'Validity end of the passes (YYYY-MM-DD)' })
+  @Matches(ISO_DATE, { message: 'validUntil must be a date YYYY-MM-DD' })
+  validUntil: string;
+
+  @ApiProperty({ example: 31, description: 'Days of tolerance after validUntil before unredeemed value is released' })
+  @IsInt()
+  @Min(0)
+  @Max(366)
+  toleranceDays: number;
+
+  @ApiProperty({ example: ['31'], description: 'Département codes where passes may be redeemed' })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(101)
+  @ArrayUnique()
+  @IsDepartementCode({ each: true })
+  territory: string[];
+
+  @ApiProperty({ type: [FundingLineDto] })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => FundingLineDto)
+  fundingLines: FundingLineDto[];
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Funder allowed to grant allocations besides the operator; defaults to the first line' })
+  @IsOptional()
+  @IsUUID()
+  leadFunderId?: string;
+
+  @ApiProperty({ example: 10_000_000, description: 'Initial budget in cents' })
+  @IsInt()
+  @Min(0)
+  budgetCents: number;
+}
+
+export class IncreaseBudgetDto {
+  @ApiProperty({ example: 500_000 })
+  @IsInt()
+  @Min(1)
+  amountCents: number;
+}
+
+export class CloseProgramDto {
+  @ApiProperty({ example: 'Fin du dispositif' })
+  @IsString()
+  @Length(1, 500)
+  reason: string;
+}
+
+export class PageQueryDto {
+  @ApiPropertyOptional({ default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page: number = 1;
+
+  @ApiPropertyOptional({ default: 50, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  pageSize: number = 50;
+}

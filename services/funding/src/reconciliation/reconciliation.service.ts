@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { ReconciliationRepository } from './reconciliation.repository';
+
+export interface Violation {
+  invariant: string;
+  detail: string;
+  programId?: string;
+  fundingLineId?: string;
+  expectedCents?: number;
+  actualCents?: number;
+}
+
+const PARKED_TOO_LONG_SECONDS = 300;
+
+/** Every invariant of the ledger, checked from its tables; an empty list means all holds. */
+@Injectable()
+export class ReconciliationService {
+  constructor(private readonly checks: ReconciliationRepository) {}
+
+  async violations(): Promise<Violation[]> {
+    const violations: Violation[] = [];
+    const lines = await this.checks.lineTotals();
+    const programs = new Map<string, typeof lines>();
+    for (const line of lines) programs.set(line.programId, [...(programs.get(line.programId) ?? []), line]);
+
+    for (const [programId, programLines] of programs) {
+      const budget = programLines[0].budgetCents;
+      const committed = programLines.reduce((sum, line) => sum + line.committedCents, 0);
+      const held = programLines.reduce((sum, line) => sum + line.heldCents, 0);
+      if (committed !== budget) violations.push({ invariant: 'budget_committed', detail: 'The funders committed a different amount than the budget', programId, expectedCents: budget, actualCents: committed });
+      if (held !== budget) violations.push({ invariant: 'program_conservation', detail: "The program's accounts do not sum to its budget", programId, expectedCents: budget, actualCents: held });
+      for (const line of programLines) {
+        if (line.heldCents !== line.committedCents) {
+          violations.push({ invariant: 'funding_line_conservation', detail: "The line's accounts do not sum to what its funder committed", programId, fundingLineId: line.fundingLineId, expectedCents: line.committedCents, actualCents: line.heldCents });
+        }
+      }
+    }
+    for (const account of await this.checks.negativeBalances()) {
+      violations.push({ invariant: 'no_negative_balance', detail: `Account ${account.accountId} (${account.kind}) is overdrawn`, programId: account.programId, actualCents: account.balanceCents });
+    }
+    for (const account of await this.checks.accountsOutOfStepWithTransfers()) {
+      violations.push({ invariant: 'accounts_match_transfers', detail: `Account ${account.accountId} totals differ from its transfers` });
+    }
+    for (const event of await this.checks.eventsPostedTwice()) {
+      violations.push({ invariant: 'event_applied_once', detail: `Event ${event.sourceEventId} was posted by ${event.movements} movements` });
+    }
+    const deadLetters = await this.checks.deadLetterCount();
+    if (deadLetters > 0) violations.push({ invariant: 'every_event_applied', detail: `${deadLetters} consumed message(s) could not be applied (dead letters)` });
+    const parked = await this.checks.staleParkedEvents(PARKED_TOO_LONG_SECONDS);
+    if (parked > 0) violations.push({ invariant: 'every_event_applied', detail: `${parked} pass event(s) waited more than ${PARKED_TOO_LONG_SECONDS} s for their booklet` });
+    return violations;
+  }
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { fundingService } from '../../services/funding/src/funding.service-definition';
+import { publishEnvelopes, TestScope } from '@app/testing';
+import { bookletIssued, FundingDriver, passEvent } from './funding-fixtures';
+
+describe('ledger postings driven by pass events', () => {
+  const scope = new TestScope('postings');
+  let driver: FundingDriver;
+  let prefix: string;
+  let programId: string;
+  let agencyId: string;
+  const siteA = randomUUID();
+
+  beforeAll(async () => {
+    const funding = await scope.start(fundingService, { CONSUMER_MAX_ATTEMPTS: '2' });
+    driver = await FundingDriver.create(scope, funding);
+    prefix = funding.env.KAFKA_TOPIC_PREFIX!;
+    const state = await driver.registerFunder('État', 'state');
+    const departement = await driver.registerFunder('Département', 'departement');
+    const caf = await driver.registerFunder('CAF', 'caf');
+    programId = (
+      await driver.openProgram(
+        [
+          { funderId: state, shareBasisPoints: 3334 },
+          { funderId: departement, shareBasisPoints: 3333 },
+          { funderId: caf, shareBasisPoints: 3333 },
+        ],
+        { budgetCents: 100_000 },
+      )
+    ).id;
+    agencyId = await driver.knownAgency();
+    await driver.allocate(programId, agencyId, 30_000).expect(201);
+  });
+  afterAll(() => scope.close());
+
+  it('posts a booklet, a redemption, a cancellation, a void and an expiry, each split the same way per pass', async () => {
+    const issued = bookletIssued(programId, agencyId, 10);
+    const booklet = issued.payload;
+    const events = [
+      issued,
+      passEvent('redeemed', booklet, 0, siteA),
+      passEvent('redeemed', booklet, 1, siteA),
+      passEvent('cancelled', booklet, 1, siteA),
+      passEvent('voided', booklet, 2, siteA),
+      passEvent('expired', booklet, 3, siteA),
+    ];
+    await publishEnvelopes(prefix, events);
+    await driver.consumed(events.map((e) => e.eventId));
+
+    const balances = await driver.balances(programId);
+    expect(balances.totals).toEqual({
+      funder_commitment: 100_000,
+      program_unallocated: 70_000,
+      agency_allocated: 30_000 - 10_000 + 1000, // the voided pass went back to the agency
+      passes_outstanding: 10_000 - 1000 - 1000 - 1000, // one redeemed, one voided, one expired (the cancelled one came back)
+      site_payable: 1000,
+      site_paid: 0,
+      funder_released: 1000,
+    });
+    // 1000 cents of a pass split 334/333/333 at every step.
+    expect(balances.fundingLines.map((l: { balances: { site_payable: number; funder_released: number } }) => [l.balances.site_payable, l.balances.funder_released])).toEqual([
+      [334, 334],
+      [333, 333],
+      [333, 333],
+    ]);
+    const payable = balances.accounts.filter((a: { kind: string }) => a.kind === 'site_payable');
+    expect(new Set(payable.map((a: { ownerId: string }) => a.ownerId))).toEqual(new Set([siteA]));
+    expect(await driver.reconciliation()).toEqual([]);
+  });
+
+  it('applies a redemption that overtook its booklet once the booklet arrives', async () => {
+    const issued = bookletIssued(programId, agencyId, 5);
+    const redeemed = passEvent('redeemed', issued.payload, 4, siteA);
+    await publishEnvelopes(prefix, [redeemed]);
+    await driver.consumed([redeemed.eventId]);
+    expect(await scope.sql('funding', 'SELECT booklet_id FROM parked_pass_events')).toEqual([{ booklet_id: issued.payload.bookletId }]);
+
+    const before = (await driver.balances(programId)).totals.site_payable;
+    await publishEnvelopes(prefix, [issued]);
+    await driver.consumed([issued.eventId]);
+    expect((await driver.balances(programId)).totals.site_payable).toBe(before + 1000);
+    expect(await scope.sql('funding', 'SELECT booklet_id FROM parked_pass_events')).toEqual([]);
+    expect(await driver.reconciliation()).toEqual([]);
+  });
+
+  it('applies a duplicated event once', async () => {
+    const issued = bookletIssued(programId, agencyId, 5);
+    const redeemed = passEvent('redeemed', issued.payload, 0, siteA);
+    const before = await driver.balances(programId);
+    await publishEnvelopes(prefix, [issued, redeemed, redeemed, issued]);
+    await driver.consumed([issued.eventId, redeemed.eventId]);
+    const inbox = await scope.sql('funding', 'SELECT 1 FROM inbox_records WHERE event_id = ANY($1)', [[issued.eventId, redeemed.eventId]]);
+    expect(inbox).toHaveLength(2);
+    const after = await driver.balances(programId);
+    expect(after.totals.site_payable - before.totals.site_payable).toBe(1000);
+    expect(after.totals.agency_allocated - before.totals.agency_allocated).toBe(-5000);
+  });
+
+  it('dead-letters, with the reason, an event of an unknown program or one that would overdraw an account, and changes nothing', async () => {
+    const before = await driver.balances(programId);
+    const unknownProgram = bookletIssued(randomUUID(), agencyId, 5);
+    const tooBig = bookletIssued(programId, agencyId, 10, 100_000); // more than the agency was allocated
+    await publishEnvelopes(prefix, [unknownProgram, tooBig]);
+    await driver.consumed([unknownProgram.eventId, tooBig.eventId]);
+
+    const letters = await scope.sql<{ event_id: string; error: string }>('funding', 'SELECT event_id, error FROM dead_letters ORDER BY id');
+    expect(letters).toEqual([
+      { event_id: unknownProgram.eventId, error: `Unknown program ${unknownProgram.payload.programId}` },
+      { event_id: tooBig.eventId, error: expect.stringContaining('would overdraw') },
+    ]);
+    expect((await driver.balances(programId)).totals).toEqual(before.totals);
+    const violations = await driver.reconciliation();
+    expect(violations).toEqual([{ invariant: 'every_event_applied', detail: '2 consumed message(s) could not be applied (dead letters)' }]);
+  });
+
+  it('refuses in the database any edit of a posted transfer', async () => {
+    await expect(scope.sql('funding', 'UPDATE ledger_transfers SET amount_cents = amount_cents + 1')).rejects.toThrow('append-only');
+    await expect(scope.sql('funding', 'DELETE FROM ledger_transfers')).rejects.toThrow('append-only');
+    await expect(scope.sql('funding', `UPDATE ledger_accounts SET debits_posted = credits_posted + 1 WHERE kind = 'site_payable'`)).rejects.toThrow('balance_not_negative');
+  });
+});
