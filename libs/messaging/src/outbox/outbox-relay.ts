@@ -8,6 +8,9 @@ import { OutboxRepository, PendingMessage } from './outbox.repository';
 const ERROR_BACKOFF_MS = 1000;
 /** Bounds the last publication at shutdown; whatever is left waits for the next start. */
 const MAX_DRAIN_BATCHES = 20;
+/** Published rows are kept a week for inspection, then deleted hourly: the topics keep the events. */
+const PUBLISHED_RETENTION_MS = 7 * 24 * 3600 * 1000;
+const CLEANUP_EVERY_MS = 3600 * 1000;
 
 /**
  * Publishes outbox messages to Kafka in id order. The idempotent producer with
@@ -25,6 +28,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private wake?: () => void;
   private woken = false;
   private stopping?: Promise<void>;
+  private lastCleanup = 0;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -65,8 +69,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         continue;
       }
       // A full batch means more is waiting: go on at once.
-      if (published !== this.options.relay.batchSize) await this.pause(this.options.relay.pollIntervalMs);
+      if (published !== this.options.relay.batchSize) {
+        await this.cleanUpNowAndThen();
+        await this.pause(this.options.relay.pollIntervalMs);
+      }
     }
+  }
+
+  private async cleanUpNowAndThen(): Promise<void> {
+    if (Date.now() - this.lastCleanup < CLEANUP_EVERY_MS) return;
+    this.lastCleanup = Date.now();
+    await this.outbox.deletePublishedBefore(new Date(Date.now() - PUBLISHED_RETENTION_MS)).catch((error: Error) => {
+      this.logger.warn(`Outbox cleanup failed: ${error.message}`);
+    });
   }
 
   private async send(messages: PendingMessage[]): Promise<void> {
