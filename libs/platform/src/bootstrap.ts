@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, DynamicModule, INestApplication, Injectable, Logger as NestLogger, Module } from '@nestjs/common';
+import { BeforeApplicationShutdown, DynamicModule, Global, INestApplication, Injectable, Logger as NestLogger, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -26,6 +26,15 @@ class ShutdownLogger implements BeforeApplicationShutdown {
 @Module({})
 class ServiceRootModule {}
 
+/** Makes the service's own settings injectable everywhere with @Inject(SERVICE_SETTINGS). */
+@Global()
+@Module({})
+class ServiceSettingsModule {
+  static forRoot(settings: object): DynamicModule {
+    return { module: ServiceSettingsModule, providers: [{ provide: SERVICE_SETTINGS, useValue: settings }], exports: [SERVICE_SETTINGS] };
+  }
+}
+
 function rootModule(definition: ServiceDefinition, config: ServiceConfig, settings: object): DynamicModule {
   return {
     module: ServiceRootModule,
@@ -40,10 +49,11 @@ function rootModule(definition: ServiceDefinition, config: ServiceConfig, settin
       MessagingModule.forRoot(config.messaging),
       AuthModule.forRoot(config.auth),
       TerminusModule,
+      ServiceSettingsModule.forRoot(settings),
       definition.module,
     ],
     controllers: [HealthController],
-    providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }, { provide: SERVICE_SETTINGS, useValue: settings }, ShutdownLogger],
+    providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }, ShutdownLogger],
   };
 }
 

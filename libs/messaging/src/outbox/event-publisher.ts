@@ -22,14 +22,41 @@ export class EventPublisher {
   ) {}
 
   async publish<P extends object>(definition: EventDefinition<P>, payload: P, occurredAt = new Date()): Promise<EventEnvelope<P>> {
+    const [envelope] = await this.publishAll(definition, [payload], occurredAt);
+    return envelope;
+  }
+
+  /** Several events of one type in one go, in order (e.g. one per pass of a redemption, or a batch of expiries). */
+  async publishAll<P extends object>(definition: EventDefinition<P>, payloads: P[], occurredAt = new Date()): Promise<Array<EventEnvelope<P>>> {
     this.tx.requireTransaction(`Publishing ${definition.type}`);
     if (definition.producer !== this.options.service) {
       throw new Error(`${this.options.service} cannot publish ${definition.type}: only ${definition.producer} produces it`);
     }
+    const envelopes = payloads.map((payload) => this.envelopeOf(definition, payload, occurredAt));
+    await this.outbox.appendMany(
+      envelopes.map((envelope) => ({
+        eventId: envelope.eventId,
+        topic: prefixed(this.options, definition.topic),
+        key: envelope.key,
+        eventType: definition.type,
+        payload: envelope,
+        headers: {
+          [EventHeaders.eventId]: envelope.eventId,
+          [EventHeaders.type]: definition.type,
+          [EventHeaders.schemaVersion]: String(definition.schemaVersion),
+          [EventHeaders.correlationId]: envelope.correlationId,
+        },
+      })),
+    );
+    this.tx.afterCommit(() => this.relay.wakeUp());
+    return envelopes;
+  }
+
+  private envelopeOf<P extends object>(definition: EventDefinition<P>, payload: P, occurredAt: Date): EventEnvelope<P> {
     assertValidPayload(definition, payload);
     const eventId = randomUUID();
     const correlation = currentCorrelation();
-    const envelope: EventEnvelope<P> = {
+    return {
       eventId,
       type: definition.type,
       schemaVersion: definition.schemaVersion,
@@ -40,20 +67,5 @@ export class EventPublisher {
       causationId: correlation?.causationId ?? null,
       payload,
     };
-    await this.outbox.append({
-      eventId,
-      topic: prefixed(this.options, definition.topic),
-      key: envelope.key,
-      eventType: definition.type,
-      payload: envelope,
-      headers: {
-        [EventHeaders.eventId]: eventId,
-        [EventHeaders.type]: definition.type,
-        [EventHeaders.schemaVersion]: String(definition.schemaVersion),
-        [EventHeaders.correlationId]: envelope.correlationId,
-      },
-    });
-    this.tx.afterCommit(() => this.relay.wakeUp());
-    return envelope;
   }
 }

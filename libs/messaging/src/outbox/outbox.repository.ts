@@ -13,6 +13,9 @@ export interface NewOutboxMessage {
 
 export type PendingMessage = Pick<OutboxMessage, 'id' | 'topic' | 'key' | 'payload' | 'headers'>;
 
+/** Rows per INSERT: well under PostgreSQL's 65535 bind parameters. */
+const APPEND_CHUNK = 1000;
+
 /** One relay at a time per service database; the lock lives as long as the relay's transaction. */
 const RELAY_LOCK = "hashtext('pass-numerique:outbox-relay')";
 
@@ -21,7 +24,15 @@ export class OutboxRepository {
   constructor(private readonly tx: TransactionHost) {}
 
   async append(message: NewOutboxMessage): Promise<void> {
-    await this.tx.requireTransaction('Writing to the outbox').insert(OutboxMessage, message);
+    await this.appendMany([message]);
+  }
+
+  /** Many messages in few statements: bulk work (imports, expiry) writes its events at the speed of its rows. */
+  async appendMany(messages: NewOutboxMessage[]): Promise<void> {
+    const manager = this.tx.requireTransaction('Writing to the outbox');
+    for (let start = 0; start < messages.length; start += APPEND_CHUNK) {
+      await manager.insert(OutboxMessage, messages.slice(start, start + APPEND_CHUNK));
+    }
   }
 
   /**
