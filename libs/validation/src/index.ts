@@ -1,3 +1,7 @@
 export * from './siret';
 export * from './departement';
 export * from './decorators';
+export * from './iban';
+export * from './bic';
+export * from './rna';
+export * from './payout-decorators';

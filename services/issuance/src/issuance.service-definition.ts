@@ -3,9 +3,19 @@ import { MessagingTables1763800000000 } from '@app/messaging';
 import { ServiceDefinition } from '@app/platform';
 import { AgenciesModule } from './agencies/agencies.module';
 import { Agency } from './agencies/agency.entity';
+import { AllocationsModule } from './allocations/allocations.module';
+import { BookletsModule } from './booklets/booklets.module';
+import { IssuanceSettings } from './issuance.settings';
 import { Agencies1763800001000 } from './migrations/1763800001000-agencies';
+import { ProgramsAndAllocations1763800100000 } from './migrations/1763800100000-programs-and-allocations';
+import { Booklets1763800200000 } from './migrations/1763800200000-booklets';
+import { PassOutcomesModule } from './pass-outcomes/pass-outcomes.module';
+import { PrintingModule } from './printing/printing.module';
+import { Funder } from './programs/funder.entity';
+import { Program } from './programs/program.entity';
+import { VoidsModule } from './voids/voids.module';
 
-@Module({ imports: [AgenciesModule] })
+@Module({ imports: [AgenciesModule, AllocationsModule, BookletsModule, VoidsModule, PassOutcomesModule, PrintingModule] })
 export class IssuanceModule {}
 
 export const issuanceService: ServiceDefinition = {
@@ -13,6 +23,7 @@ export const issuanceService: ServiceDefinition = {
   defaultPort: 3001,
   description: 'Agencies, counselors, and booklets of passes issued against the allocations funders granted.',
   module: IssuanceModule,
-  entities: [Agency],
-  migrations: [MessagingTables1763800000000, Agencies1763800001000],
+  entities: [Agency, Program, Funder],
+  migrations: [MessagingTables1763800000000, Agencies1763800001000, ProgramsAndAllocations1763800100000, Booklets1763800200000],
+  settings: IssuanceSettings,
 };

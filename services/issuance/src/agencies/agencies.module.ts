@@ -6,5 +6,6 @@ import { AgencyRepository } from './agency.repository';
 @Module({
   controllers: [AgenciesController],
   providers: [AgenciesService, AgencyRepository],
+  exports: [AgencyRepository],
 })
 export class AgenciesModule {}

@@ -1,0 +1,47 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { ISO_DATE } from '@app/contracts';
+import { BOOKLET_STATUSES, BookletStatus } from '../booklet.repository';
+
+export class ListBookletsQuery {
+  @ApiPropertyOptional({ example: '2026-01-01', description: 'Issued on or after this Paris date' })
+  @IsOptional()
+  @Matches(ISO_DATE, { message: 'from doit être une date AAAA-MM-JJ' })
+  from?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-31', description: 'Issued on or before this Paris date' })
+  @IsOptional()
+  @Matches(ISO_DATE, { message: 'to doit être une date AAAA-MM-JJ' })
+  to?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID()
+  programId?: string;
+
+  @ApiPropertyOptional({ description: 'Operator only (a counselor always sees its own agency)' })
+  @IsOptional()
+  @IsUUID()
+  agencyId?: string;
+
+  @ApiPropertyOptional({ enum: BOOKLET_STATUSES })
+  @IsOptional()
+  @IsIn(BOOKLET_STATUSES)
+  status?: BookletStatus;
+
+  @ApiPropertyOptional({ default: 1, minimum: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page: number = 1;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  pageSize: number = 50;
+}

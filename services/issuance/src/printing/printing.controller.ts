@@ -1,0 +1,21 @@
+import { Controller, Get, Header, Param, ParseUUIDPipe, StreamableFile } from '@nestjs/common';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
+import { PrintingService } from './printing.service';
+
+@ApiTags('booklets')
+@Controller('booklets')
+export class PrintingController {
+  constructor(private readonly printing: PrintingService) {}
+
+  @Get(':id/pdf')
+  @Roles('counselor', 'operator')
+  @ApiProduces('application/pdf')
+  @ApiOkResponse({ description: 'The printable A4 booklet (each print is recorded)' })
+  // The PDF holds the codes: no cache may keep a copy.
+  @Header('Cache-Control', 'no-store')
+  async pdf(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() user: AuthenticatedUser): Promise<StreamableFile> {
+    const pdf = await this.printing.print(id, user);
+    return new StreamableFile(pdf, { type: 'application/pdf', disposition: `attachment; filename="carnet-${id}.pdf"` });
+  }
+}
