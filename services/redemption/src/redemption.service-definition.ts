@@ -1,16 +1,25 @@
 import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { MessagingTables1763800000000 } from '@app/messaging';
 import { ServiceDefinition } from '@app/platform';
+import { Sites1763800100000 } from './migrations/1763800100000-sites';
+import { PassesAndRedemptions1763800200000 } from './migrations/1763800200000-passes-and-redemptions';
+import { PassesModule } from './passes/passes.module';
+import { RedemptionSettings } from './redemption.settings';
+import { RedemptionsModule } from './redemptions/redemptions.module';
+import { SiteImportModule } from './site-import/site-import.module';
+import { SitesModule } from './sites/sites.module';
 
-/** Its features arrive with their own issues; the service already runs, reports health and relays its outbox. */
-@Module({})
+@Module({ imports: [ScheduleModule.forRoot(), SitesModule, SiteImportModule, PassesModule, RedemptionsModule] })
 export class RedemptionModule {}
 
+/** Repositories use SQL directly (set-based updates, row locks), so the service declares no TypeORM entities. */
 export const redemptionService: ServiceDefinition = {
   name: 'redemption',
   defaultPort: 3002,
   description: 'Accredited mediation sites and the redemption of passes, with no double spend.',
   module: RedemptionModule,
   entities: [],
-  migrations: [MessagingTables1763800000000],
+  migrations: [MessagingTables1763800000000, Sites1763800100000, PassesAndRedemptions1763800200000],
+  settings: RedemptionSettings,
 };

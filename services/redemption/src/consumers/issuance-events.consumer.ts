@@ -1,0 +1,20 @@
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { BookletIssued, BookletIssuedV1, EventEnvelope, VoucherVoidRequested, VoucherVoidRequestedV1 } from '@app/contracts';
+import { OnEvent } from '@app/messaging';
+import { PassesService } from '../passes/passes.service';
+
+@Controller()
+export class IssuanceEventsConsumer {
+  constructor(private readonly passes: PassesService) {}
+
+  @OnEvent(BookletIssued)
+  onBookletIssued(@Payload() event: EventEnvelope<BookletIssuedV1>): Promise<void> {
+    return this.passes.recordIssued(event.payload);
+  }
+
+  @OnEvent(VoucherVoidRequested)
+  onVoidRequested(@Payload() event: EventEnvelope<VoucherVoidRequestedV1>): Promise<void> {
+    return this.passes.answerVoidRequest(event.payload);
+  }
+}

@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@app/database';
+import { NewPass, PassRecord, PassStatus } from './pass.model';
+
+/** Each pass with its live (not cancelled) redemption, if any. */
+const SELECT_PASSES = `
+  SELECT p.id, p.booklet_id, p.program_id, p.agency_id, p.code_hash, p.amount_cents, p.territory, p.status, p.tolerance_days,
+         to_char(p.valid_from, 'YYYY-MM-DD') AS valid_from, to_char(p.valid_until, 'YYYY-MM-DD') AS valid_until,
+         r.redeemed_at, r.site_id AS redeemed_at_site_id
+  FROM passes p
+  LEFT JOIN redemption_lines l ON l.pass_id = p.id AND l.cancelled_at IS NULL
+  LEFT JOIN redemptions r ON r.id = l.redemption_id`;
+
+function toPass(row: Record<string, unknown>): PassRecord {
+  return {
+    id: row.id as string,
+    bookletId: row.booklet_id as string,
+    programId: row.program_id as string,
+    agencyId: row.agency_id as string,
+    codeHash: row.code_hash as string,
+    amountCents: row.amount_cents as number,
+    territory: row.territory as string[],
+    status: row.status as PassStatus,
+    validFrom: row.valid_from as string,
+    validUntil: row.valid_until as string,
+    toleranceDays: row.tolerance_days as number,
+    redeemedAt: (row.redeemed_at as Date | null) ?? null,
+    redeemedAtSiteId: (row.redeemed_at_site_id as string | null) ?? null,
+  };
+}
+
+@Injectable()
+export class PassRepository {
+  constructor(private readonly tx: TransactionHost) {}
+
+  /**
+   * A replayed booklet inserts nothing; a code hash already held by another
+   * pass violates the UNIQUE constraint and fails the event (dead letter).
+   */
+  async insertIssued(passes: NewPass[]): Promise<void> {
+    await this.tx.manager.query(
+      `INSERT INTO passes (id, booklet_id, program_id, agency_id, code_hash, amount_cents, territory, valid_from, valid_until, tolerance_days)
+       SELECT d.id, d.booklet_id, d.program_id, d.agency_id, d.code_hash, d.amount_cents,
+              ARRAY(SELECT jsonb_array_elements_text(d.territory)), d.valid_from, d.valid_until, d.tolerance_days
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::date[], $9::date[], $10::int[])
+         AS d(id, booklet_id, program_id, agency_id, code_hash, amount_cents, territory, valid_from, valid_until, tolerance_days)
+       ON CONFLICT (id) DO NOTHING`,
+      [
+        passes.map((p) => p.id),
+        passes.map((p) => p.bookletId),
+        passes.map((p) => p.programId),
+        passes.map((p) => p.agencyId),
+        passes.map((p) => p.codeHash),
+        passes.map((p) => p.amountCents),
+        passes.map((p) => JSON.stringify(p.territory)),
+        passes.map((p) => p.validFrom),
+        passes.map((p) => p.validUntil),
+        passes.map((p) => p.toleranceDays),
+      ],
+    );
+  }
+
+  async findByCodeHash(codeHash: string): Promise<PassRecord | null> {
+    const rows: Array<Record<string, unknown>> = await this.tx.manager.query(`${SELECT_PASSES} WHERE p.code_hash = $1`, [codeHash]);
+    return rows[0] ? toPass(rows[0]) : null;
+  }
+
+  /** Locks the passes in id order, so two requests sharing passes cannot deadlock: the second waits for the first. */
+  async lockByCodeHashes(codeHashes: string[]): Promise<PassRecord[]> {
+    const rows: Array<Record<string, unknown>> = await this.tx.manager.query(
+      `${SELECT_PASSES} WHERE p.code_hash = ANY($1::text[]) ORDER BY p.id FOR UPDATE OF p`,
+      [codeHashes],
+    );
+    return rows.map(toPass);
+  }
+
+  async lockById(id: string): Promise<PassRecord | null> {
+    const rows: Array<Record<string, unknown>> = await this.tx.manager.query(`${SELECT_PASSES} WHERE p.id = $1 FOR UPDATE OF p`, [id]);
+    return rows[0] ? toPass(rows[0]) : null;
+  }
+
+  async setStatus(ids: string[], from: PassStatus, to: PassStatus): Promise<number> {
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [, affected]: [unknown[], number] = await this.tx.manager.query(
+      `UPDATE passes SET status = $3, status_changed_at = now() WHERE id = ANY($1::uuid[]) AND status = $2`,
+      [ids, from, to],
+    );
+    return affected;
+  }
+
+  /**
+   * Expires, in one statement, up to `limit` issued passes whose last usable
+   * Paris day is before `today`. SKIP LOCKED lets a concurrent run or a
+   * redemption in progress keep its passes; they are taken next time.
+   */
+  async expireBatch(today: string, limit: number): Promise<PassRecord[]> {
+    const [rows]: [Array<Record<string, unknown>>, number] = await this.tx.manager.query(
+      `WITH due AS (
+         SELECT id FROM passes WHERE status = 'issued' AND valid_until + tolerance_days < $1::date
+         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+       )
+       UPDATE passes p SET status = 'expired', status_changed_at = now() FROM due WHERE p.id = due.id
+       RETURNING p.id, p.booklet_id, p.program_id, p.agency_id, p.code_hash, p.amount_cents, p.territory, p.status, p.tolerance_days,
+                 to_char(p.valid_from, 'YYYY-MM-DD') AS valid_from, to_char(p.valid_until, 'YYYY-MM-DD') AS valid_until`,
+      [today, limit],
+    );
+    return rows.map(toPass);
+  }
+}

@@ -1,0 +1,111 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BookletIssuedV1, VoidRejectionReason, VoucherExpired, VoucherVoided, VoucherVoidRejected, VoucherVoidRequestedV1 } from '@app/contracts';
+import { TransactionHost } from '@app/database';
+import { EventPublisher } from '@app/messaging';
+import { lastUsableDay } from '../redemptions/eligibility';
+import { SERVICE_SETTINGS } from '@app/platform';
+import { RedemptionSettings } from '../redemption.settings';
+import { parisDay } from '../shared/paris-calendar';
+import { PassRepository } from './pass.repository';
+
+export interface ExpiryRun {
+  expired: number;
+  batches: number;
+  durationMs: number;
+}
+
+@Injectable()
+export class PassesService {
+  private readonly logger = new Logger(PassesService.name);
+
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly passes: PassRepository,
+    private readonly events: EventPublisher,
+    @Inject(SERVICE_SETTINGS) private readonly settings: RedemptionSettings,
+  ) {}
+
+  /** Runs in the consumer's transaction: the passes become known exactly once. */
+  recordIssued(booklet: BookletIssuedV1): Promise<void> {
+    return this.passes.insertIssued(
+      booklet.passes.map((pass) => ({
+        id: pass.passId,
+        bookletId: booklet.bookletId,
+        programId: booklet.programId,
+        agencyId: booklet.agencyId,
+        codeHash: pass.codeHash,
+        amountCents: pass.amountCents,
+        territory: booklet.territory,
+        validFrom: booklet.validFrom,
+        validUntil: booklet.validUntil,
+        toleranceDays: booklet.toleranceDays,
+      })),
+    );
+  }
+
+  /**
+   * Answers a counselor's void request. An unknown pass is an answer too
+   * (unknown_pass), not a dead letter: issuance waits for one either way.
+   */
+  async answerVoidRequest(request: VoucherVoidRequestedV1): Promise<void> {
+    const pass = await this.passes.lockById(request.passId);
+    const rejection = this.voidRejection(pass, request);
+    if (rejection || !pass) {
+      await this.events.publish(VoucherVoidRejected, {
+        requestId: request.requestId,
+        passId: request.passId,
+        bookletId: request.bookletId,
+        reason: rejection ?? 'unknown_pass',
+      });
+      return;
+    }
+    await this.passes.setStatus([pass.id], 'issued', 'voided');
+    await this.events.publish(VoucherVoided, {
+      requestId: request.requestId,
+      passId: pass.id,
+      bookletId: pass.bookletId,
+      programId: pass.programId,
+      agencyId: pass.agencyId,
+      amountCents: pass.amountCents,
+      voidedAt: new Date().toISOString(),
+    });
+  }
+
+  private voidRejection(pass: Awaited<ReturnType<PassRepository['lockById']>>, request: VoucherVoidRequestedV1): VoidRejectionReason | null {
+    if (!pass || pass.bookletId !== request.bookletId) return 'unknown_pass';
+    if (pass.status === 'redeemed') return 'already_redeemed';
+    if (pass.status === 'voided') return 'already_voided';
+    if (pass.status === 'expired' || lastUsableDay(pass) < parisDay(new Date())) return 'expired';
+    return null;
+  }
+
+  /**
+   * Expires every issued pass past its last usable day, batch by batch: each
+   * batch's UPDATE and its VoucherExpired events commit together, and a pass
+   * expired once is no longer 'issued', so a second run emits nothing.
+   */
+  async expireDue(now = new Date()): Promise<ExpiryRun> {
+    const started = Date.now();
+    const today = parisDay(now);
+    let expired = 0;
+    let batches = 0;
+    for (;;) {
+      const count = await this.tx.run(async () => {
+        const passes = await this.passes.expireBatch(today, this.settings.EXPIRY_BATCH_SIZE);
+        const expiredAt = now.toISOString();
+        await this.events.publishAll(
+          VoucherExpired,
+          passes.map((pass) => ({ passId: pass.id, bookletId: pass.bookletId, programId: pass.programId, agencyId: pass.agencyId, amountCents: pass.amountCents, expiredAt })),
+        );
+        return passes.length;
+      });
+      if (count === 0) break;
+      expired += count;
+      batches += 1;
+      if (count < this.settings.EXPIRY_BATCH_SIZE) break;
+    }
+    const run = { expired, batches, durationMs: Date.now() - started };
+    if (expired > 0) this.logger.log(`Expired ${expired} pass(es) in ${batches} batch(es) in ${run.durationMs} ms`);
+    return run;
+  }
+}

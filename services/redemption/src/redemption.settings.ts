@@ -1,0 +1,29 @@
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsInt, Max, Min } from 'class-validator';
+
+/** The redemption service's own environment variables (defaults suit production). */
+export class RedemptionSettings {
+  /** Failed attempts (invalid or unknown codes) allowed per site and per client address in the window. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  REDEMPTION_MAX_FAILED_ATTEMPTS: number = 10;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  REDEMPTION_FAILED_ATTEMPTS_WINDOW_SECONDS: number = 600;
+
+  /** Passes expired per transaction by the expiry run. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50_000)
+  EXPIRY_BATCH_SIZE: number = 5000;
+
+  /** Whether this instance runs the hourly expiry (POST /expiry-runs works either way). */
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  EXPIRY_JOB_ENABLED: boolean = true;
+}

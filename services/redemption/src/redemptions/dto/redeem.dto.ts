@@ -1,0 +1,62 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Length, MaxLength } from 'class-validator';
+
+export class RedeemPassesDto {
+  @ApiProperty({ example: ['K7QM-3XTA-9HWP-2DRC-X'], description: '1 to 10 codes as typed or scanned; all are redeemed or none' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
+  @MaxLength(40, { each: true })
+  codes: string[];
+}
+
+export class CheckPassDto {
+  @ApiProperty({ example: 'K7QM-3XTA-9HWP-2DRC-X' })
+  @IsString()
+  @MaxLength(40)
+  code: string;
+}
+
+export class CancelRedemptionDto {
+  @ApiProperty({ example: 'Pass scanné par erreur' })
+  @IsString()
+  @Length(1, 500)
+  reason: string;
+}
+
+export class RedeemedPassView {
+  @ApiProperty() passId: string;
+  @ApiProperty() amountCents: number;
+}
+
+export class RedemptionView {
+  @ApiProperty() redemptionId: string;
+  @ApiProperty() siteId: string;
+  @ApiProperty() redeemedAt: string;
+  @ApiProperty() totalCents: number;
+  @ApiProperty({ type: [RedeemedPassView] }) passes: RedeemedPassView[];
+}
+
+export class CancellationView {
+  @ApiProperty() redemptionId: string;
+  @ApiProperty() cancelledAt: string;
+  @ApiProperty({ type: [String] }) passIds: string[];
+}
+
+export class PassCheckView {
+  @ApiProperty({ description: 'Whether this site may redeem the pass now' }) usable: boolean;
+  @ApiProperty({ required: false, description: 'The refusal reason when not usable' }) code?: string;
+  @ApiProperty({ required: false }) message?: string;
+  @ApiProperty({ required: false }) amountCents?: number;
+  @ApiProperty({ required: false, description: 'Last Paris day the pass can be used' }) usableUntil?: string;
+}
+
+export class FailedAttemptsView {
+  @ApiProperty() siteId: string;
+  @ApiProperty({ description: 'Failed attempts (invalid or unknown codes) in the current window' }) inWindow: number;
+  @ApiProperty() windowSeconds: number;
+  @ApiProperty() limit: number;
+  @ApiProperty() total: number;
+  @ApiProperty({ nullable: true }) last: Date | null;
+}

@@ -1,0 +1,52 @@
+import { Body, Controller, Get, Headers, HttpCode, Ip, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
+import { AttemptGuard } from './attempt-guard';
+import { CancellationView, CancelRedemptionDto, CheckPassDto, FailedAttemptsView, PassCheckView, RedeemPassesDto, RedemptionView } from './dto/redeem.dto';
+import { RedemptionsService } from './redemptions.service';
+
+@ApiTags('redemptions')
+@Controller()
+export class RedemptionsController {
+  constructor(
+    private readonly redemptions: RedemptionsService,
+    private readonly guard: AttemptGuard,
+  ) {}
+
+  @Post('redemptions')
+  @Roles('site')
+  @ApiHeader({ name: 'Idempotency-Key', required: true, description: 'One per redemption attempt; a retry with the same key and codes gets the same answer' })
+  @ApiCreatedResponse({ type: RedemptionView })
+  redeem(
+    @Body() body: RedeemPassesDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @CurrentUser() user: AuthenticatedUser,
+    @Ip() clientAddress: string,
+  ): Promise<RedemptionView> {
+    return this.redemptions.redeem(user, idempotencyKey, body.codes, clientAddress);
+  }
+
+  /** A POST so that the code never sits in a URL or an access log. */
+  @Post('passes/check')
+  @HttpCode(200)
+  @Roles('site')
+  @ApiOkResponse({ type: PassCheckView })
+  check(@Body() body: CheckPassDto, @CurrentUser() user: AuthenticatedUser, @Ip() clientAddress: string): Promise<PassCheckView> {
+    return this.redemptions.check(user, body.code, clientAddress);
+  }
+
+  @Post('redemptions/:id/cancellation')
+  @HttpCode(200)
+  @Roles('site')
+  @ApiOkResponse({ type: CancellationView })
+  cancel(@Param('id', ParseUUIDPipe) id: string, @Body() body: CancelRedemptionDto, @CurrentUser() user: AuthenticatedUser): Promise<CancellationView> {
+    return this.redemptions.cancel(user, id, body.reason);
+  }
+
+  @Get('sites/:id/failed-attempts')
+  @Roles('operator')
+  @ApiOkResponse({ type: FailedAttemptsView })
+  failedAttempts(@Param('id', ParseUUIDPipe) id: string): Promise<FailedAttemptsView> {
+    return this.guard.failuresOf(id);
+  }
+}

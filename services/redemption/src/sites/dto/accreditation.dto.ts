@@ -1,0 +1,16 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Length, Matches } from 'class-validator';
+import { ISO_DATE } from '@app/contracts';
+
+export class DecisionDto {
+  @ApiProperty({ example: 'Contrôle sur place du 12 mars' })
+  @IsString()
+  @Length(1, 500)
+  reason: string;
+}
+
+export class AccreditSiteDto extends DecisionDto {
+  @ApiProperty({ example: '2027-12-31', description: 'Last day (Europe/Paris) the site may redeem' })
+  @Matches(ISO_DATE)
+  validUntil: string;
+}
