@@ -141,7 +141,7 @@ describe('ledger properties under random event sequences', () => {
         }
         expect(await driver.reconciliation()).toEqual([]);
       }),
-      { numRuns: 15 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 15) }, // PROPERTY_RUNS=200 for a deeper search
     );
   });
 });
