@@ -60,8 +60,9 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     const consumer = createKafka(this.options, 'consumer').consumer({
       groupId: this.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      // Short enough that a crashed instance's partitions move within seconds; handlers are far shorter.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
       maxWaitTimeInMs: 100,
     });
     this.consumer = consumer;
@@ -69,12 +70,16 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     await consumer.connect();
     // From the beginning: a new group must see events published before it first joined.
     await consumer.subscribe({ topics, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.consumer.partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.consumeBatch(payload),
-    });
+    // Not awaited: joining the group can wait for a rebalance (e.g. after a crash),
+    // and the HTTP side must not wait for it. kafkajs retries and restarts on its own.
+    consumer
+      .run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.consumer.partitionsConsumedConcurrently,
+        eachBatch: (payload) => this.consumeBatch(payload),
+      })
+      .catch((error: Error) => this.logger.error(`Consumer of ${this.groupId} stopped: ${error.message}`));
     this.logger.log(`Consuming ${topics.join(', ')} as group ${this.groupId}`);
   }
 
