@@ -60,21 +60,23 @@ for entry in "${SERVICES[@]}"; do
   healthy "$port" || { say "$name did not become healthy; last log lines:"; tail -n 30 "$LOG_DIR/$name.log"; exit 1; }
 done
 
-operator_token="$(node dist/scripts/token.js --role operator)"
+say "demo data"
+tokens="$(node dist/scripts/demo/seed.js)" || { echo "$tokens"; exit 1; }
 cat <<INFO
 
-  The pass numérique platform is up.
+  The pass numérique platform is up, with demo data: a program in Haute-Garonne
+  co-funded by the State and the département (50/50), two agencies, mediation
+  sites imported from the national example file and accredited, booklets
+  issued, passes redeemed and one voided.
 
   service      API docs                          health
   issuance     http://127.0.0.1:3001/docs        http://127.0.0.1:3001/health
   redemption   http://127.0.0.1:3002/docs        http://127.0.0.1:3002/health
   funding      http://127.0.0.1:3003/docs        http://127.0.0.1:3003/health
   reporting    http://127.0.0.1:3004/docs        http://127.0.0.1:3004/health
+$tokens
 
-  Operator token (valid 8 h; paste it in "Authorize" on a docs page):
-  $operator_token
-
-  Other roles: npm run token -- --role counselor|funder|site --org <organisation id>
+  Other tokens: npm run token -- --role counselor|funder|site --org <organisation id>
 
   Press Ctrl-C to stop everything this command started.
 INFO
