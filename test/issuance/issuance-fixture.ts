@@ -8,7 +8,7 @@ import {
   ProgramOpened,
   ProgramOpenedV1,
 } from '@app/contracts';
-import { produceRaw, siretFor, TestScope, testToken, waitFor } from '@app/testing';
+import { envelopeOf, produceRaw, siretFor, TestScope, testToken, waitFor } from '@app/testing';
 
 /** A running issuance, in this process or spawned: its URL and environment. */
 export interface IssuanceEndpoint {
@@ -37,18 +37,7 @@ export class EventFeed {
   ) {}
 
   envelope<P extends object>(definition: EventDefinition<P>, payload: NoInfer<P>): EventEnvelope<P> {
-    const eventId = randomUUID();
-    return {
-      eventId,
-      type: definition.type,
-      schemaVersion: definition.schemaVersion,
-      occurredAt: new Date().toISOString(),
-      producer: definition.producer,
-      key: String(payload[definition.keyField]),
-      correlationId: `test-${eventId}`,
-      causationId: null,
-      payload,
-    };
+    return envelopeOf(definition, payload);
   }
 
   /** Sends an envelope (again, to forge a duplicate) without waiting. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { MessagingTables1763800000000 } from '@app/messaging';
 import { ServiceDefinition } from '@app/platform';
 import { KnownAgenciesModule } from './agencies/known-agencies.module';
@@ -7,14 +8,19 @@ import { AllocationsModule } from './allocations/allocations.module';
 import { ConsumersModule } from './consumers/consumers.module';
 import { Funder } from './funders/funder.entity';
 import { FundersModule } from './funders/funders.module';
+import { FundingSettings } from './funding.settings';
 import { KnownAgencies1763800001000 } from './migrations/1763800001000-known-agencies';
 import { FundersProgramsLedger1763800200000 } from './migrations/1763800200000-funders-programs-ledger';
+import { Settlement1763800300000 } from './migrations/1763800300000-settlement';
 import { FundingLine } from './programs/funding-line.entity';
 import { Program } from './programs/program.entity';
 import { ProgramsModule } from './programs/programs.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
+import { SettlementModule } from './settlement/settlement.module';
 
-@Module({ imports: [KnownAgenciesModule, FundersModule, ProgramsModule, AllocationsModule, ReconciliationModule, ConsumersModule] })
+@Module({
+  imports: [ScheduleModule.forRoot(), KnownAgenciesModule, FundersModule, ProgramsModule, AllocationsModule, ReconciliationModule, ConsumersModule, SettlementModule],
+})
 export class FundingModule {}
 
 export const fundingService: ServiceDefinition = {
@@ -23,5 +29,6 @@ export const fundingService: ServiceDefinition = {
   description: 'Funders, co-funded programs, allocations to agencies, the double-entry ledger and settlement.',
   module: FundingModule,
   entities: [KnownAgency, Funder, Program, FundingLine],
-  migrations: [MessagingTables1763800000000, KnownAgencies1763800001000, FundersProgramsLedger1763800200000],
+  migrations: [MessagingTables1763800000000, KnownAgencies1763800001000, FundersProgramsLedger1763800200000, Settlement1763800300000],
+  settings: FundingSettings,
 };

@@ -4,3 +4,4 @@ export * from './issuance/agency-registered.event';
 export * from './issuance/issuance.events';
 export * from './funding/funding.events';
 export * from './redemption/redemption.events';
+export * from './funding/settlement.events';

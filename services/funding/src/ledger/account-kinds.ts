@@ -24,6 +24,8 @@ export const MOVEMENTS = {
   booklet_issued: { from: 'agency_allocated', to: 'passes_outstanding' },
   voucher_redeemed: { from: 'passes_outstanding', to: 'site_payable' },
   redemption_cancelled: { from: 'site_payable', to: 'passes_outstanding' },
+  // A cancellation after the site was paid: the site owes it back, deducted from its next statement.
+  settled_redemption_cancelled: { from: 'site_paid', to: 'passes_outstanding' },
   voucher_voided: { from: 'passes_outstanding', to: 'agency_allocated' },
   voucher_expired: { from: 'passes_outstanding', to: 'funder_released' },
   settlement_paid: { from: 'site_payable', to: 'site_paid' },

@@ -12,6 +12,7 @@ import {
   VoucherVoidedV1,
 } from '@app/contracts';
 import { ProgramsService } from '../programs/programs.service';
+import { SettlementItemsService } from '../settlement/settlement-items.service';
 import { MovementKind } from './account-kinds';
 import { LedgerPass, LedgerPassRepository, PassMoneyState } from './ledger-pass.repository';
 import { LedgerService, MovementOwners } from './ledger.service';
@@ -40,6 +41,7 @@ export class PassPostingsService {
     private readonly programs: ProgramsService,
     private readonly passes: LedgerPassRepository,
     private readonly ledger: LedgerService,
+    private readonly settlementItems: SettlementItemsService,
   ) {}
 
   async onBookletIssued(event: BookletIssuedV1, eventId: string): Promise<void> {
@@ -73,7 +75,11 @@ export class PassPostingsService {
     }
     const program = await this.programs.require(pass.programId);
     const owners = transition.owners(pass, event);
-    await this.ledger.move(program, transition.movement, splitAmount(pass.amountCents, program.fundingLines), owners, { eventId: envelope.eventId, reference: pass.passId });
+    const split = splitAmount(pass.amountCents, program.fundingLines);
+    // Settlement owes the site what the ledger makes payable, split the same way, in the same transaction.
+    const movement = envelope.type === RedemptionCancelled.type ? await this.settlementItems.recordCancelled(event as RedemptionCancelledV1) : transition.movement;
+    await this.ledger.move(program, movement, split, owners, { eventId: envelope.eventId, reference: pass.passId });
+    if (envelope.type === VoucherRedeemed.type) await this.settlementItems.recordRedeemed(event as VoucherRedeemedV1, split);
     const siteId = transition.to === 'redeemed' ? (event as VoucherRedeemedV1).siteId : null;
     await this.passes.setState(pass.passId, transition.to, siteId);
   }

@@ -77,4 +77,22 @@ export class ReconciliationRepository {
     );
     return count;
   }
+
+  /** A statement's total must be the sum of its lines. */
+  async statementsNotMatchingLines(): Promise<Array<{ reference: string; totalCents: number; linesCents: number }>> {
+    const rows = await this.tx.manager.query(`
+      SELECT s.reference, s.total_cents, COALESCE(sum(i.amount_cents), 0) AS lines
+        FROM settlement_statements s LEFT JOIN settlement_items i ON i.statement_id = s.id
+       GROUP BY s.id HAVING s.total_cents <> COALESCE(sum(i.amount_cents), 0)`);
+    return rows.map((r: Record<string, string>) => ({ reference: r.reference, totalCents: Number(r.total_cents), linesCents: Number(r.lines) }));
+  }
+
+  /** Each pass the ledger holds as redeemed has exactly one live settlement item, and no other pass has one. */
+  async redemptionsWithoutOneSettlementItem(): Promise<number> {
+    const [{ count }] = await this.tx.manager.query(`
+      SELECT count(*)::int AS count FROM ledger_passes p
+        FULL JOIN (SELECT pass_id, count(*) AS n FROM settlement_items WHERE kind = 'redemption' AND status IN ('pending', 'settled') GROUP BY pass_id) i ON i.pass_id = p.pass_id
+       WHERE COALESCE(p.state = 'redeemed', false) <> COALESCE(i.n = 1, false)`);
+    return count;
+  }
 }

@@ -44,6 +44,11 @@ export class ReconciliationService {
     for (const event of await this.checks.eventsPostedTwice()) {
       violations.push({ invariant: 'event_applied_once', detail: `Event ${event.sourceEventId} was posted by ${event.movements} movements` });
     }
+    for (const statement of await this.checks.statementsNotMatchingLines()) {
+      violations.push({ invariant: 'statement_matches_lines', detail: `Statement ${statement.reference} totals ${statement.totalCents} cents, its lines ${statement.linesCents}`, expectedCents: statement.linesCents, actualCents: statement.totalCents });
+    }
+    const unmatched = await this.checks.redemptionsWithoutOneSettlementItem();
+    if (unmatched > 0) violations.push({ invariant: 'redemption_settled_once', detail: `${unmatched} pass(es) redeemed in the ledger without exactly one settlement item, or the reverse` });
     const deadLetters = await this.checks.deadLetterCount();
     if (deadLetters > 0) violations.push({ invariant: 'every_event_applied', detail: `${deadLetters} consumed message(s) could not be applied (dead letters)` });
     const parked = await this.checks.staleParkedEvents(PARKED_TOO_LONG_SECONDS);
