@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { Counter, Registry } from 'prom-client';
 import { AuthenticatedUser, canActFor } from '@app/auth';
 import { BookletIssued } from '@app/contracts';
 import { TransactionHost } from '@app/database';
 import { EventPublisher } from '@app/messaging';
+import { METRICS_REGISTRY } from '@app/observability';
 import { generatePassCode, hashPassCode, parsePassCode } from '@app/pass-codes';
 import { Problem } from '@app/platform';
 import { AgencyRepository } from '../agencies/agency.repository';
@@ -26,6 +28,8 @@ const NOT_ISSUABLE = {
 
 @Injectable()
 export class BookletsService {
+  private readonly issued: Counter;
+
   constructor(
     private readonly tx: TransactionHost,
     private readonly booklets: BookletRepository,
@@ -34,7 +38,10 @@ export class BookletsService {
     private readonly allocations: AllocationRepository,
     private readonly cipher: PassCodeCipher,
     private readonly events: EventPublisher,
-  ) {}
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    this.issued = new Counter({ name: 'booklets_issued_total', help: 'Booklets issued (counted once their transaction has committed)', registers: [registry] });
+  }
 
   /**
    * Spends one booklet's worth of the agency's allocation and creates the
@@ -93,6 +100,8 @@ export class BookletsService {
         passes: passes.map((p) => ({ passId: p.id, codeHash: p.codeHash, amountCents: p.amountCents })),
         totalCents,
       });
+      // Counted after commit: a refused or rolled-back issuance never shows in the metric.
+      this.tx.afterCommit(() => this.issued.inc());
       return {
         id: bookletId,
         programId: program.id,
