@@ -19,3 +19,4 @@ import { OutboxMessage } from './outbox/outbox-message.entity';
 
 /** Entities every service registers with its DataSource. */
 export const MESSAGING_ENTITIES = [OutboxMessage, InboxRecord, DeadLetter];
+export * from './replay/topic-replayer';

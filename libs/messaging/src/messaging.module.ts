@@ -11,6 +11,7 @@ import { MessagingStatus } from './messaging.status';
 import { EventPublisher } from './outbox/event-publisher';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { OutboxRepository } from './outbox/outbox.repository';
+import { TopicReplayer } from './replay/topic-replayer';
 
 @Global()
 @Module({})
@@ -31,8 +32,9 @@ export class MessagingModule {
         EventProcessor,
         KafkaEventServer,
         MessagingStatus,
+        TopicReplayer,
       ],
-      exports: [MESSAGING_OPTIONS, EventPublisher, KafkaEventServer, MessagingStatus, TopicAdmin],
+      exports: [MESSAGING_OPTIONS, EventPublisher, KafkaEventServer, MessagingStatus, TopicAdmin, TopicReplayer],
     };
   }
 }

@@ -8,6 +8,8 @@ const ROOT = join(__dirname, '..', '..', '..');
 export interface ServiceProcess {
   url: string;
   child: ChildProcess;
+  /** Everything the process printed so far (its JSON log lines). */
+  output(): string;
   /** SIGKILL: no shutdown hook runs, nothing is flushed. */
   kill(): Promise<void>;
   /** SIGTERM: the graceful shutdown path. */
@@ -24,10 +26,12 @@ export async function spawnService(scope: TestScope, service: ServiceName, overr
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let output = '';
+  // Registered first: every chunk is recorded before the start detection below reads it.
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${service} did not start within 60 s:\n${output.slice(-3000)}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
+    const onData = () => {
       const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
       if (match) {
         clearTimeout(timer);
@@ -44,6 +48,7 @@ export async function spawnService(scope: TestScope, service: ServiceName, overr
   return {
     url,
     child,
+    output: () => output,
     kill: async () => {
       child.kill('SIGKILL');
       await exited;

@@ -1,16 +1,22 @@
 import { Module } from '@nestjs/common';
 import { MessagingTables1763800000000 } from '@app/messaging';
 import { ServiceDefinition } from '@app/platform';
+import { ReportingReadModels1763800400000 } from './migrations/1763800400000-reporting-read-models';
+import { ProjectionModule } from './projection/projection.module';
+import { RebuildsModule } from './rebuilds/rebuilds.module';
+import { ReportingSettings } from './reporting.settings';
+import { ViewsModule } from './views/views.module';
 
-/** Its features arrive with their own issues; the service already runs, reports health and relays its outbox. */
-@Module({})
+@Module({ imports: [ProjectionModule, ViewsModule, RebuildsModule] })
 export class ReportingModule {}
 
 export const reportingService: ServiceDefinition = {
   name: 'reporting',
   defaultPort: 3004,
-  description: 'Read models built only from events: funder and operator views, per-pass audit trail, exports.',
+  description: 'Read models built only from events: funder and operator views, per-pass audit trail, exports, rebuild by replay.',
   module: ReportingModule,
+  // Read models are plain SQL in one schema per generation (see the migration): no entity.
   entities: [],
-  migrations: [MessagingTables1763800000000],
+  migrations: [MessagingTables1763800000000, ReportingReadModels1763800400000],
+  settings: ReportingSettings,
 };

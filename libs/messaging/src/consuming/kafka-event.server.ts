@@ -20,6 +20,8 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   protected override readonly logger = new Logger(KafkaEventServer.name);
   private consumer?: Consumer;
   private joined?: Promise<void>;
+  private running?: Promise<void>;
+  private closing = false;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -64,6 +66,8 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: 100,
+      // After a crash kafkajs restarts the consumer, except once the service is closing.
+      retry: { restartOnFailure: async () => !this.closing },
     });
     this.consumer = consumer;
     this.joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
@@ -72,7 +76,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     await consumer.subscribe({ topics, fromBeginning: true });
     // Not awaited: joining the group can wait for a rebalance (e.g. after a crash),
     // and the HTTP side must not wait for it. kafkajs retries and restarts on its own.
-    consumer
+    this.running = consumer
       .run({
         autoCommit: false,
         eachBatchAutoResolve: false,
@@ -120,7 +124,11 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
    * relay publish what was committed last.
    */
   async close(): Promise<void> {
+    this.closing = true;
+    // kafkajs cannot abort a join in progress: let it finish (at most a session timeout), then leave the group.
+    await Promise.race([this.whenJoined(), new Promise((resolve) => setTimeout(resolve, 12_000).unref())]);
     await this.consumer?.disconnect();
+    await Promise.race([this.running, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     this.consumer = undefined;
     await this.relay.stop();
   }

@@ -7,7 +7,7 @@ import { EventPublisher } from '@app/messaging';
 import { Problem } from '@app/platform';
 import { KnownAgencyRepository } from '../agencies/known-agency.repository';
 import { LedgerService } from '../ledger/ledger.service';
-import { splitAmount, splitPerPass } from '../ledger/split';
+import { splitAmount, splitPerPass } from '@app/money';
 import { Program } from '../programs/program.entity';
 import { programNotFound, ProgramsService } from '../programs/programs.service';
 import { AllocationRepository, AllocationRow, ReclaimRow } from './allocation.repository';

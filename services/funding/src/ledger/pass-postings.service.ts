@@ -16,7 +16,7 @@ import { SettlementItemsService } from '../settlement/settlement-items.service';
 import { MovementKind } from './account-kinds';
 import { LedgerPass, LedgerPassRepository, PassMoneyState } from './ledger-pass.repository';
 import { LedgerService, MovementOwners } from './ledger.service';
-import { addSplits, splitAmount } from './split';
+import { addSplits, splitAmount } from '@app/money';
 
 type PassEventPayload = VoucherRedeemedV1 | RedemptionCancelledV1 | VoucherVoidedV1 | VoucherExpiredV1;
 

@@ -8,7 +8,7 @@ import { Problem } from '@app/platform';
 import { FunderRepository } from '../funders/funder.repository';
 import { LedgerService, ProgramBalances } from '../ledger/ledger.service';
 import { TransferView } from '../ledger/ledger.repository';
-import { splitAmount } from '../ledger/split';
+import { splitAmount } from '@app/money';
 import { CloseProgramDto, IncreaseBudgetDto, OpenProgramDto } from './dto/program.dto';
 import { Program } from './program.entity';
 import { ProgramRepository } from './program.repository';

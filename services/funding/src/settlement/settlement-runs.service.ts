@@ -6,7 +6,7 @@ import { TransactionHost } from '@app/database';
 import { EventPublisher } from '@app/messaging';
 import { Problem, SERVICE_SETTINGS } from '@app/platform';
 import { FundingSettings } from '../funding.settings';
-import { addSplits } from '../ledger/split';
+import { addSplits } from '@app/money';
 import { LedgerService } from '../ledger/ledger.service';
 import { PayeesService } from '../payees/payees.service';
 import { ProgramsService } from '../programs/programs.service';

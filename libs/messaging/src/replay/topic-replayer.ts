@@ -1,0 +1,144 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { checkEvent, EventEnvelope, TopicName } from '@app/contracts';
+import { createKafka } from '../kafka/kafka-client';
+import { MESSAGING_OPTIONS, MessagingOptions, prefixed } from '../messaging.options';
+
+/** Next offset per partition of one topic (a log end, or where a replay stopped). */
+export type PartitionOffsets = Map<number, bigint>;
+
+/** Where a replayed message sits in its topic, e.g. to order or trace what was applied. */
+export interface ReplayedMessage {
+  topic: TopicName;
+  partition: number;
+  offset: string;
+}
+
+export type ReplayHandler = (envelope: EventEnvelope, message: ReplayedMessage) => Promise<void>;
+
+export interface ReplayOutcome {
+  /** Valid envelopes given to the handler. */
+  handled: number;
+  /** Messages that are not a valid event (the live consumer dead-letters them): skipped. */
+  invalid: number;
+}
+
+/**
+ * Reads retained topics again, from the beginning or from a saved position, up
+ * to offsets captured beforehand, with a fresh consumer group that commits
+ * nothing: how a read model is rebuilt while the live consumer goes on.
+ */
+@Injectable()
+export class TopicReplayer {
+  private readonly logger = new Logger(TopicReplayer.name);
+
+  constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {}
+
+  /** The log end of every partition, topic after topic in the given order (so causes are captured before their effects). */
+  async endOffsets(topics: readonly TopicName[]): Promise<Map<TopicName, PartitionOffsets>> {
+    const admin = createKafka(this.options, 'replay-admin').admin();
+    await admin.connect();
+    try {
+      const ends = new Map<TopicName, PartitionOffsets>();
+      for (const topic of topics) {
+        const offsets = await admin.fetchTopicOffsets(prefixed(this.options, topic));
+        ends.set(topic, new Map(offsets.map((o) => [o.partition, BigInt(o.high)])));
+      }
+      return ends;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /**
+   * Gives the handler every valid envelope of `topic` from `from` (default:
+   * the beginning) up to `to` (exclusive), in partition order; resolves once
+   * every partition reached its end. A handler error stops the replay and rejects.
+   */
+  async replay(topic: TopicName, to: PartitionOffsets, handler: ReplayHandler, from: PartitionOffsets = new Map(), concurrency = 1): Promise<ReplayOutcome> {
+    const outcome: ReplayOutcome = { handled: 0, invalid: 0 };
+    const pending = new Set([...to].filter(([partition, end]) => end > (from.get(partition) ?? 0n)).map(([partition]) => partition));
+    if (pending.size === 0) return outcome;
+
+    const name = prefixed(this.options, topic);
+    const kafka = createKafka(this.options, 'replay');
+    const groupId = `${prefixed(this.options, this.options.service)}-replay-${randomUUID()}`;
+    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 100 });
+    let finish!: (error?: unknown) => void;
+    const finished = new Promise<void>((resolve, reject) => (finish = (error) => (error ? reject(error) : resolve())));
+
+    // kafkajs restarts a crashed consumer on retriable errors; any other crash ends the replay.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) finish(payload.error);
+    });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: name, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: concurrency,
+        eachBatch: async ({ batch, heartbeat, isRunning }) => {
+          const end = to.get(batch.partition) ?? 0n;
+          const start = from.get(batch.partition) ?? 0n;
+          for (const message of batch.messages) {
+            if (!isRunning() || !pending.has(batch.partition)) return;
+            const offset = BigInt(message.offset);
+            if (offset >= end) break;
+            // A seek takes effect at the next fetch: what was fetched before it is skipped here.
+            if (offset < start) continue;
+            const check = checkEvent(parseJson(message.value?.toString()));
+            if (!check.valid) {
+              outcome.invalid++;
+            } else {
+              try {
+                await handler(check.envelope, { topic, partition: batch.partition, offset: message.offset });
+              } catch (error) {
+                pending.clear();
+                finish(error);
+                return;
+              }
+              outcome.handled++;
+            }
+            if (offset + 1n >= end) break;
+            await heartbeat();
+          }
+          const last = batch.messages.at(-1);
+          if (pending.has(batch.partition) && last && BigInt(last.offset) + 1n >= end) {
+            pending.delete(batch.partition);
+            consumer.pause([{ topic: name, partitions: [batch.partition] }]);
+            if (pending.size === 0) finish();
+          }
+        },
+      });
+      for (const [partition, offset] of from) {
+        if (pending.has(partition) && offset > 0n) consumer.seek({ topic: name, partition, offset: offset.toString() });
+      }
+      await finished;
+      return outcome;
+    } finally {
+      await consumer.disconnect();
+      await this.forgetGroup(kafka, groupId);
+    }
+  }
+
+  /** The group committed nothing; removing it keeps the broker's group list readable. */
+  private async forgetGroup(kafka: ReturnType<typeof createKafka>, groupId: string): Promise<void> {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      await admin.deleteGroups([groupId]);
+    } catch (error) {
+      this.logger.debug(`Could not delete replay group ${groupId}: ${(error as Error).message}`);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+function parseJson(value: string | undefined): unknown {
+  try {
+    return JSON.parse(value ?? '');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,146 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EventEnvelope, TopicName, Topics } from '@app/contracts';
+import { TransactionHost } from '@app/database';
+import { PartitionOffsets, ReplayedMessage, TopicReplayer } from '@app/messaging';
+import { AuthenticatedUser } from '@app/auth';
+import { Problem } from '@app/platform';
+import { GenerationRepository } from '../projection/generation.repository';
+import { ProjectionService } from '../projection/projection.service';
+import { RebuildRepository, RebuildRow } from './rebuild.repository';
+
+/** Causes before effects: programs before booklets, booklets before their passes' outcomes. */
+const REPLAY_ORDER: readonly TopicName[] = [Topics.funding, Topics.issuance, Topics.redemption];
+/** Catch-up rounds stop once a round replays fewer events than this: the last stretch is replayed under the switch lock. */
+const SMALL_GAP = 500;
+const MAX_CATCH_UP_ROUNDS = 10;
+const REPLAY_CONCURRENCY = 3;
+const REPLAY_ATTEMPTS = 3;
+
+export interface RebuildView {
+  id: string;
+  generation: number;
+  status: RebuildRow['status'];
+  requestedBy: string;
+  startedAt: string;
+  finishedAt: string | null;
+  replayedEvents: number;
+  invalidEvents: number;
+  error: string | null;
+}
+
+/**
+ * Rebuilds the read models from zero into a new generation while the API
+ * and the live consumer go on with the active one, then switches over
+ * atomically once the new generation has caught up with the log.
+ */
+@Injectable()
+export class RebuildsService {
+  private readonly logger = new Logger(RebuildsService.name);
+  private current?: Promise<void>;
+
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly generations: GenerationRepository,
+    private readonly rebuilds: RebuildRepository,
+    private readonly projection: ProjectionService,
+    private readonly replayer: TopicReplayer,
+  ) {}
+
+  async start(user: AuthenticatedUser): Promise<RebuildView> {
+    const id = randomUUID();
+    const generation = (await this.generations.highest()) + 1;
+    const started = await this.tx.run(async () => {
+      if (!(await this.rebuilds.insertRunning(id, generation, user.subject))) return false;
+      await this.generations.create(generation);
+      return true;
+    });
+    if (!started) throw Problem.conflict('REBUILD_ALREADY_RUNNING', 'Une reconstruction des vues est déjà en cours.');
+    this.current = this.run(id, generation);
+    return this.get(id);
+  }
+
+  /** Resolves when the rebuild started by this instance, if any, is over. */
+  whenIdle(): Promise<void> {
+    return this.current ?? Promise.resolve();
+  }
+
+  async get(id: string): Promise<RebuildView> {
+    const row = await this.rebuilds.find(id);
+    if (!row) throw Problem.notFound('REBUILD_NOT_FOUND', `Aucune reconstruction ${id}.`);
+    return viewOf(row);
+  }
+
+  async list(): Promise<RebuildView[]> {
+    return (await this.rebuilds.list()).map(viewOf);
+  }
+
+  private async run(id: string, generation: number): Promise<void> {
+    const counts = { replayed: 0, invalid: 0 };
+    const apply = async (envelope: EventEnvelope, message: ReplayedMessage) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.tx.run(() => this.projection.apply(generation, envelope, { partition: message.partition, offset: message.offset }));
+        } catch (error) {
+          if (attempt < REPLAY_ATTEMPTS) continue;
+          // The live consumer dead-lettered it for the same reason: the rebuilt state skips it likewise.
+          this.logger.warn(`Rebuild ${id}: ${envelope.type} ${envelope.eventId} skipped: ${(error as Error).message}`);
+          counts.invalid++;
+          return;
+        }
+      }
+    };
+    const replayRange = async (from: Map<TopicName, PartitionOffsets>, to: Map<TopicName, PartitionOffsets>): Promise<number> => {
+      let handled = 0;
+      for (const topic of REPLAY_ORDER) {
+        const outcome = await this.replayer.replay(topic, to.get(topic)!, apply, from.get(topic), REPLAY_CONCURRENCY);
+        handled += outcome.handled;
+        counts.replayed += outcome.handled;
+        counts.invalid += outcome.invalid;
+      }
+      await this.rebuilds.progress(id, counts.replayed, counts.invalid);
+      return handled;
+    };
+    try {
+      // Up to the log end captured at start, then again up to the new end while much was published meanwhile.
+      let from = new Map<TopicName, PartitionOffsets>();
+      for (let round = 0; round < MAX_CATCH_UP_ROUNDS; round++) {
+        const to = await this.replayer.endOffsets(REPLAY_ORDER);
+        const handled = await replayRange(from, to);
+        from = to;
+        if (handled < SMALL_GAP) break;
+      }
+      // No live event is applied while the last stretch is replayed and the API switches generation.
+      await this.generations.switchTo(generation, async () => {
+        await replayRange(from, await this.replayer.endOffsets(REPLAY_ORDER));
+      });
+      await this.rebuilds.finish(id, 'completed', counts.replayed, counts.invalid, null);
+      this.logger.log(`Rebuild ${id}: generation ${generation} is active after replaying ${counts.replayed} event(s)`);
+      await this.dropGenerationsBefore(generation - 1);
+    } catch (error) {
+      const message = (error as Error).message;
+      this.logger.error(`Rebuild ${id} of generation ${generation} failed: ${message}`);
+      await this.rebuilds.finish(id, 'failed', counts.replayed, counts.invalid, message);
+      await this.generations.drop(generation);
+    }
+  }
+
+  /** The generation just replaced is kept for reads and exports still running on it; older ones go. */
+  private async dropGenerationsBefore(keepFrom: number): Promise<void> {
+    for (const generation of await this.generations.existing()) if (generation < keepFrom) await this.generations.drop(generation);
+  }
+}
+
+function viewOf(row: RebuildRow): RebuildView {
+  return {
+    id: row.id,
+    generation: row.generation,
+    status: row.status,
+    requestedBy: row.requested_by,
+    startedAt: row.started_at.toISOString(),
+    finishedAt: row.finished_at?.toISOString() ?? null,
+    replayedEvents: row.replayed_events,
+    invalidEvents: row.invalid_events,
+    error: row.error,
+  };
+}
