@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import request from 'supertest';
 import { siretFor, TestScope, testToken, waitFor } from '@app/testing';
 import { as, caughtUp, Platform, startPlatform } from './platform';
 
@@ -194,6 +195,21 @@ describe('the whole system, end to end', () => {
     const aggregates = await reporting.get(`/exports/programs/${program.id}/aggregates.csv`).buffer(true).parse(binary as never).expect(200);
     writeFileSync(join(ARTIFACTS, 'aggregates.csv'), aggregates.body);
     expect(csv.body.toString('utf8')).toContain(';');
+
+    // The business counters moved with the journey.
+    const metric = async (service: keyof Platform, name: string) => {
+      const text = (await request(platform[service].url).get('/metrics').expect(200)).text;
+      return text
+        .split('\n')
+        .filter((line) => line.startsWith(name) && !line.startsWith(`${name}_`))
+        .reduce((total, line) => total + Number(line.split(' ').pop()), 0);
+    };
+    expect(await metric('issuance', 'booklets_issued_total')).toBe(1);
+    expect(await metric('redemption', 'passes_redeemed_total')).toBe(3);
+    expect(await metric('redemption', 'redemptions_cancelled_total')).toBe(1);
+    expect(await metric('redemption', 'redemption_refusals_total')).toBe(19);
+    expect(await metric('funding', 'settlement_paid_cents_total')).toBe(paidToSites);
+    expect(await metric('funding', 'events_consumed_total')).toBeGreaterThan(10);
   });
 });
 

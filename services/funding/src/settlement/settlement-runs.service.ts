@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { Counter, Registry } from 'prom-client';
+import { METRICS_REGISTRY } from '@app/observability';
 import { AuthenticatedUser } from '@app/auth';
 import { SettlementPaid, SettlementStatementIssued } from '@app/contracts';
 import { TransactionHost } from '@app/database';
@@ -66,6 +68,10 @@ const statementNotFound = () => Problem.notFound('SETTLEMENT_STATEMENT_NOT_FOUND
  */
 @Injectable()
 export class SettlementRunsService {
+  private readonly statementsIssued: Counter;
+  private readonly statementCents: Counter;
+  private readonly paidCents: Counter;
+
   constructor(
     private readonly tx: TransactionHost,
     private readonly runs: SettlementRepository,
@@ -74,7 +80,13 @@ export class SettlementRunsService {
     private readonly ledger: LedgerService,
     private readonly events: EventPublisher,
     @Inject(SERVICE_SETTINGS) private readonly settings: FundingSettings,
-  ) {}
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    const registers = [registry];
+    this.statementsIssued = new Counter({ name: 'settlement_statements_issued_total', help: 'Site statements issued by settlement runs', registers });
+    this.statementCents = new Counter({ name: 'settlement_statements_issued_cents_total', help: 'Total of the site statements issued, in cents', registers });
+    this.paidCents = new Counter({ name: 'settlement_paid_cents_total', help: 'Cents paid to sites, counted at payment confirmation', registers });
+  }
 
   /**
    * Settles one period, once: a second run of a period is refused (409), so
@@ -96,7 +108,7 @@ export class SettlementRunsService {
       for (const item of await this.runs.pendingItemsForUpdate(end)) bySite.set(item.siteId, [...(bySite.get(item.siteId) ?? []), item]);
       const payees = await this.payees.findByIds([...bySite.keys()]);
       const issued = [];
-      const carriedOverSiteIds = [];
+      const carriedOverSiteIds: string[] = [];
       for (const [siteId, items] of bySite) {
         const totalCents = items.reduce((sum, item) => sum + item.amountCents, 0);
         if (totalCents <= 0) {
@@ -124,6 +136,12 @@ export class SettlementRunsService {
         );
         issued.push({ statement, lineCount: items.length });
       }
+      const issuedCents = issued.reduce((sum, { statement }) => sum + statement.totalCents, 0);
+      const issuedCount = issued.length;
+      this.tx.afterCommit(() => {
+        this.statementsIssued.inc(issuedCount);
+        this.statementCents.inc(issuedCents);
+      });
       await this.events.publishAll(
         SettlementStatementIssued,
         issued.map(({ statement, lineCount }) => ({
@@ -232,6 +250,7 @@ export class SettlementRunsService {
         }
       }
       await this.runs.markPaid(runId, confirmedBy, paidAt);
+      this.tx.afterCommit(() => this.paidCents.inc(payable.reduce((sum, s) => sum + s.totalCents, 0)));
       await this.events.publishAll(
         SettlementPaid,
         payable.map((s) => ({ statementId: s.id, runId, siteId: s.siteId, reference: s.reference, amountCents: s.totalCents, paidAt: paidAt.toISOString(), confirmedBy })),

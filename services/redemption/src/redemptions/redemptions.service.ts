@@ -1,4 +1,6 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Counter, Registry } from 'prom-client';
+import { METRICS_REGISTRY } from '@app/observability';
 import { createHash, randomUUID } from 'node:crypto';
 import { AuthenticatedUser } from '@app/auth';
 import { RedemptionCancelled, VoucherRedeemed } from '@app/contracts';
@@ -35,6 +37,9 @@ class RedemptionRefused extends Problem {
 
 @Injectable()
 export class RedemptionsService {
+  private readonly redeemed: Counter;
+  private readonly cancelled: Counter;
+
   constructor(
     private readonly tx: TransactionHost,
     private readonly redemptions: RedemptionRepository,
@@ -42,7 +47,11 @@ export class RedemptionsService {
     private readonly sites: SiteRepository,
     private readonly guard: AttemptGuard,
     private readonly events: EventPublisher,
-  ) {}
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    this.redeemed = new Counter({ name: 'passes_redeemed_total', help: 'Passes redeemed (counted once committed)', registers: [registry] });
+    this.cancelled = new Counter({ name: 'redemptions_cancelled_total', help: 'Redeemed passes made usable again by a cancellation', registers: [registry] });
+  }
 
   /**
    * All or nothing, in one transaction: the passes are locked, checked,
@@ -111,6 +120,7 @@ export class RedemptionsService {
           passes: passes.map((p) => ({ passId: p.id, amountCents: p.amountCents })),
         };
         await this.redemptions.saveRequest({ siteId, key: idempotencyKey, requestHash, redemptionId, response });
+        this.tx.afterCommit(() => this.redeemed.inc(passes.length));
         return response;
       });
     } catch (error) {
@@ -154,6 +164,7 @@ export class RedemptionsService {
         redemption.lines.map((line) => ({ redemptionId: redemption.id, ...line, siteId, cancelledAt: cancelledAt.toISOString(), reason, cancelledBy: user.subject })),
         cancelledAt,
       );
+      this.tx.afterCommit(() => this.cancelled.inc(passIds.length));
       return { redemptionId: redemption.id, cancelledAt: cancelledAt.toISOString(), passIds };
     });
   }
