@@ -9,6 +9,7 @@ source "$(dirname "$0")/lib/common.sh"
 ensure_dependencies
 ensure_postgres_reachable
 ensure_system_packages pdftotext:poppler-utils pdftoppm:poppler-utils xmllint:libxml2-utils
+ensure_system_packages chromium:chromium
 
 say "type checking"
 npx tsc -p tsconfig.json --noEmit

@@ -5,7 +5,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
-SERVICES=(issuance:3001 redemption:3002 funding:3003 reporting:3004)
+SERVICES=(issuance:3001 redemption:3002 funding:3003 reporting:3004 web:3000)
 LOG_DIR="$ROOT/.local/logs"
 mkdir -p "$LOG_DIR"
 started_pids=()
@@ -68,6 +68,8 @@ cat <<INFO
   co-funded by the State and the département (50/50), two agencies, mediation
   sites imported from the national example file and accredited, booklets
   issued, passes redeemed and one voided.
+
+  web          http://127.0.0.1:3000  (counselors, site staff, funders, operator; development sign-in)
 
   service      API docs                          health
   issuance     http://127.0.0.1:3001/docs        http://127.0.0.1:3001/health
