@@ -25,6 +25,7 @@ import {
 } from '@app/contracts';
 import { hashPassCode } from '@app/pass-codes';
 import { envelopeOf, siretFor } from '@app/testing';
+import type { PassMetrics } from '../../services/reporting/src/views/metrics';
 
 /** A deterministic pseudo-random source, so a failing scenario can be replayed from its seed. */
 export function seededRandom(seed: number): () => number {
@@ -38,20 +39,8 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export interface Totals {
-  bookletsIssued: number;
-  bookletsStarted: number;
-  passesIssued: number;
-  passesRedeemed: number;
-  passesVoided: number;
-  passesExpired: number;
-  passesOutstanding: number;
-  issuedCents: number;
-  redeemedCents: number;
-  voidedCents: number;
-  expiredCents: number;
-  outstandingCents: number;
-}
+/** What the model predicts for a group of passes: reporting's metrics but the rate. */
+export type Totals = Omit<PassMetrics, 'redemptionRate'>;
 
 type PassState = { status: 'issued' | 'redeemed' | 'voided' | 'expired'; siteId: string | null; at: string | null };
 interface ModelBooklet {
