@@ -68,7 +68,7 @@ export class PassRepository {
   /** Locks the passes in id order, so two requests sharing passes cannot deadlock: the second waits for the first. */
   async lockByCodeHashes(codeHashes: string[]): Promise<PassRecord[]> {
     const rows: Array<Record<string, unknown>> = await this.tx.manager.query(
-      `${SELECT_PASSES} WHERE p.code_hash = ANY($1::text[]) ORDER BY p.id FOR UPDATE OF p`,
+      `${SELECT_PASSES} WHERE p.code_hash = ANY($1::bpchar[]) ORDER BY p.id FOR UPDATE OF p`,
       [codeHashes],
     );
     return rows.map(toPass);
