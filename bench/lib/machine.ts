@@ -1,0 +1,129 @@
+// The machine's description and the services' resident memory, from /proc.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+export const SERVICE_NAMES = ['issuance', 'redemption', 'funding', 'reporting'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export async function describeMachine(serverUrl: string, root: string) {
+  const pg = new Client({ connectionString: serverUrl });
+  await pg.connect();
+  const [{ version }] = (await pg.query('SELECT version()')).rows;
+  await pg.end();
+  let kafka = process.env.KAFKA_BROKERS && process.env.KAFKA_BROKERS !== '127.0.0.1:9092' ? `external (${process.env.KAFKA_BROKERS})` : 'unknown';
+  try {
+    const jar = readdirSync(join(root, '.local', 'kafka', 'lib')).find((name) => /^kafka_[\d.]+-[\d.]+\.jar$/.test(name));
+    if (jar) kafka = jar.replace(/^kafka_[\d.]+-/, '').replace(/\.jar$/, '');
+  } catch {
+    // No local broker: KAFKA_BROKERS points elsewhere.
+  }
+  let load = '';
+  try {
+    load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    load = 'n/a';
+  }
+  return {
+    nproc: Number(execFileSync('nproc').toString().trim()),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    postgres: String(version).split(' on ')[0],
+    kafka,
+    loadAverageAtStart: load,
+  };
+}
+
+/** The pid of each service's Node process, found by its entry point (ours or `npm run up`'s). */
+export function servicePids(): Map<ServiceName, number[]> {
+  const pids = new Map<ServiceName, number[]>(SERVICE_NAMES.map((name) => [name, []]));
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue;
+    }
+    for (const name of SERVICE_NAMES) {
+      if (new RegExp(`services/${name}/src/main(\\.js|\\.ts)?\\b`).test(cmdline)) pids.get(name)!.push(Number(entry));
+    }
+  }
+  return pids;
+}
+
+function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
+  try {
+    const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Samples VmRSS every `intervalMs` and keeps each service's maximum; also reads the kernel's VmHWM at the end. */
+export class MemorySampler {
+  private readonly peaks = new Map<ServiceName, number>();
+  private timer?: NodeJS.Timeout;
+  private pids = servicePids();
+
+  start(intervalMs = 500): void {
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+    this.sample();
+  }
+
+  private sample(): void {
+    for (const [name, pids] of this.pids) {
+      for (const pid of pids) {
+        const rss = statusField(pid, 'VmRSS');
+        if (rss !== null && rss > (this.peaks.get(name) ?? 0)) this.peaks.set(name, rss);
+      }
+    }
+  }
+
+  stop() {
+    clearInterval(this.timer);
+    this.sample();
+    const mib = (bytes: number | null | undefined) => (bytes ? Math.round((bytes / 2 ** 20) * 10) / 10 : null);
+    return Object.fromEntries(
+      SERVICE_NAMES.map((name) => {
+        const pids = this.pids.get(name)!;
+        const hwm = pids.map((pid) => statusField(pid, 'VmHWM') ?? 0).reduce((a, b) => Math.max(a, b), 0);
+        return [name, { pids, sampledPeakRssMiB: mib(this.peaks.get(name)), kernelPeakRssMiB: mib(hwm) }];
+      }),
+    ) as Record<ServiceName, { pids: number[]; sampledPeakRssMiB: number | null; kernelPeakRssMiB: number | null }>;
+  }
+}
+
+/** CPU seconds used so far by each service, by all PostgreSQL processes, by Kafka (java) and by this benchmark process (autocannon included). */
+export function cpuSnapshot(): Record<string, number> {
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  const totals: Record<string, number> = { ...Object.fromEntries(SERVICE_NAMES.map((name) => [name, 0])), postgres: 0, kafka: 0, bench: 0 };
+  const byPid = new Map<number, string>();
+  for (const [name, pids] of servicePids()) for (const pid of pids) byPid.set(pid, name);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const seconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond; // utime + stime
+    const pid = Number(entry);
+    const name = byPid.get(pid) ?? (pid === process.pid ? 'bench' : comm === 'postgres' ? 'postgres' : comm === 'java' ? 'kafka' : null);
+    if (name) totals[name] += seconds;
+  }
+  return totals;
+}
+
+export function cpuSince(before: Record<string, number>): Record<string, number> {
+  const after = cpuSnapshot();
+  return Object.fromEntries(Object.entries(after).map(([name, seconds]) => [name, Math.round((seconds - (before[name] ?? 0)) * 10) / 10]));
+}

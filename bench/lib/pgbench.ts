@@ -1,0 +1,162 @@
+// The database's own limit for one redemption: pgbench runs the SQL that
+// POST /redemptions executes (services/redemption/src/redemptions/*.repository.ts,
+// passes/pass.repository.ts, sites/site.repository.ts, the outbox insert) on a
+// scratch database with the redemption schema (pg_dump --schema-only of the
+// service's database, read only) and a pass table of the same shape.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+const SCRATCH = 'pass_bench_pgbench';
+
+/**
+ * pgbench replaces every `:word` of a script, even inside quotes, so the
+ * literals below carry no colon before a letter or digit (times as 15-51-06).
+ */
+const literal = (value: unknown) => JSON.stringify(value).replace(/":/g, '": ').replace(/:(?=\w)/g, '-').replace(/'/g, "''");
+
+/** Envelope and answer of the same size as the service's (one pass). */
+const ENVELOPE = literal({
+  key: '71ac744e-61e5-4edf-9347-748af175dca2',
+  type: 'VoucherRedeemed',
+  eventId: '051c3f45-f6cb-44cc-984f-1fade0b20156',
+  payload: {
+    passId: 'a2672afb-48e1-43ee-8698-3720dbe3a0dd',
+    siteId: '9164c7ad-394a-4586-b341-62e6ecc87f96',
+    agencyId: '6212d2bf-5e1f-4d05-abcd-d14d7fa32500',
+    bookletId: '71ac744e-61e5-4edf-9347-748af175dca2',
+    programId: '819f6b9d-e3da-48ff-aa6a-dcceee717366',
+    redeemedAt: '2026-11-22T15:51:06.209Z',
+    redeemedBy: 'bench-site-1',
+    amountCents: 1000,
+    redemptionId: '8397b194-5e5e-4bdb-b28a-88dfea762467',
+  },
+  producer: 'redemption',
+  occurredAt: '2026-11-22T15:51:06.209Z',
+  causationId: null,
+  correlationId: '28e5bc25-923a-46b4-a20a-74863960f311',
+  schemaVersion: 1,
+});
+const HEADERS = literal({
+  'event-id': '051c3f45-f6cb-44cc-984f-1fade0b20156',
+  'event-type': 'VoucherRedeemed',
+  'correlation-id': '28e5bc25-923a-46b4-a20a-74863960f311',
+  'schema-version': '1',
+});
+const RESPONSE = literal({
+  passes: [{ passId: 'a2672afb-48e1-43ee-8698-3720dbe3a0dd', amountCents: 1000 }],
+  siteId: '9164c7ad-394a-4586-b341-62e6ecc87f96',
+  redeemedAt: '2026-11-22T15:51:06.209Z',
+  totalCents: 1000,
+  redemptionId: '8397b194-5e5e-4bdb-b28a-88dfea762467',
+});
+
+/**
+ * One redemption of one fresh pass, statement for statement. `hashArrayType`
+ * is `text` as in PassRepository.lockByCodeHashes; `bpchar` is the variant
+ * that lets PostgreSQL use the UNIQUE index on passes.code_hash (char(64)).
+ * The site id is written in the script: pgbench cannot type an untyped parameter
+ * the way node-pg's server-side inference does in every position.
+ */
+function script(hashArrayType: 'text' | 'bpchar', siteId: string): string {
+  const site = `'${siteId}'`;
+  return `SELECT n, h, '{' || h || '}' AS hashes, 'k' || n AS k, 'redemption' || chr(58) || ${site} || chr(58) || 'k' || n AS lockkey,
+       md5('r' || n)::uuid AS rid, '{' || md5('p' || n)::uuid || '}' AS pids, md5('b' || n) AS mkey
+  FROM nextval('bench_n') AS n, encode(sha256(convert_to(n::text, 'UTF8')), 'hex') AS h \\gset
+SELECT greatest((SELECT attempted_at FROM failed_attempts WHERE site_id = ${site} AND attempted_at > now() - make_interval(secs => 600) ORDER BY attempted_at DESC OFFSET 10 - 1 LIMIT 1), (SELECT attempted_at FROM failed_attempts WHERE client_address = '127.0.0.1' AND attempted_at > now() - make_interval(secs => 600) ORDER BY attempted_at DESC OFFSET 10 - 1 LIMIT 1)) + make_interval(secs => 600) AS until;
+BEGIN;
+SELECT pg_advisory_xact_lock(hashtextextended(:lockkey, 0));
+SELECT request_hash, response FROM redemption_requests WHERE site_id = ${site} AND idempotency_key = :k;
+SELECT * FROM sites WHERE id = ${site} FOR SHARE;
+SELECT p.id, p.booklet_id, p.program_id, p.agency_id, p.code_hash, p.amount_cents, p.territory, p.status, p.tolerance_days, to_char(p.valid_from, 'YYYY-MM-DD') AS valid_from, to_char(p.valid_until, 'YYYY-MM-DD') AS valid_until, r.redeemed_at, r.site_id AS redeemed_at_site_id FROM passes p LEFT JOIN redemption_lines l ON l.pass_id = p.id AND l.cancelled_at IS NULL LEFT JOIN redemptions r ON r.id = l.redemption_id WHERE p.code_hash = ANY(:hashes::${hashArrayType}[]) ORDER BY p.id FOR UPDATE OF p;
+INSERT INTO redemptions (id, site_id, redeemed_by, redeemed_at, total_cents) VALUES (:rid, ${site}, 'bench-site-1', now(), 1000);
+INSERT INTO redemption_lines (redemption_id, pass_id, amount_cents) SELECT :rid, unnest(:pids::uuid[]), unnest('{1000}'::int[]);
+UPDATE passes SET status = 'redeemed', status_changed_at = now() WHERE id = ANY(:pids::uuid[]) AND status = 'issued';
+INSERT INTO outbox_messages (event_id, topic, message_key, event_type, payload, headers) VALUES (gen_random_uuid(), 'pass.redemption.events', :mkey, 'VoucherRedeemed', '${ENVELOPE}'::jsonb, '${HEADERS}'::jsonb);
+INSERT INTO redemption_requests (site_id, idempotency_key, request_hash, redemption_id, response) VALUES (${site}, :k, :h, :rid, '${RESPONSE}'::jsonb);
+END;
+`;
+}
+
+export interface PgbenchResult {
+  scratchDatabase: string;
+  passesInTable: number;
+  clients: number;
+  durationSeconds: number;
+  variants: Array<{ name: string; tps: number | null; latencyAverageMs: number | null; failed: number | null; output: string }>;
+}
+
+function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function runPgbench(options: {
+  serverUrl: string;
+  sourceDatabase: string;
+  passes: number;
+  clients: number;
+  durationSeconds: number;
+  workDir: string;
+  log: (message: string) => void;
+}): Promise<PgbenchResult> {
+  const admin = new Client({ connectionString: options.serverUrl });
+  await admin.connect();
+  const scratchUrl = databaseUrl(options.serverUrl, SCRATCH);
+  const variants: PgbenchResult['variants'] = [];
+  try {
+    for (const variant of ['text', 'bpchar'] as const) {
+      await admin.query(`DROP DATABASE IF EXISTS ${SCRATCH}`);
+      await admin.query(`CREATE DATABASE ${SCRATCH}`);
+      // Same tables, indexes and constraints as the service's database; its sites as data (a handful of rows).
+      const schema = execFileSync('pg_dump', ['--schema-only', '--no-owner', '--no-privileges', databaseUrl(options.serverUrl, options.sourceDatabase)], { maxBuffer: 64 << 20 });
+      execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', scratchUrl], { input: schema, stdio: ['pipe', 'ignore', 'inherit'] });
+      const sites = execFileSync('pg_dump', ['--data-only', '--no-owner', '-t', 'sites', databaseUrl(options.serverUrl, options.sourceDatabase)], { maxBuffer: 64 << 20 });
+      execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', scratchUrl], { input: sites, stdio: ['pipe', 'ignore', 'inherit'] });
+      const scratch = new Client({ connectionString: scratchUrl });
+      await scratch.connect();
+      try {
+        const { rows } = await scratch.query('SELECT id FROM sites ORDER BY id LIMIT 1');
+        if (!rows[0]) throw new Error('No site to redeem at in the scratch database');
+        await scratch.query(
+          `INSERT INTO passes (id, booklet_id, program_id, agency_id, code_hash, amount_cents, territory, valid_from, valid_until, tolerance_days)
+           SELECT md5('p' || i)::uuid, md5('b' || (i / 10))::uuid, '819f6b9d-e3da-48ff-aa6a-dcceee717366', '6212d2bf-5e1f-4d05-abcd-d14d7fa32500',
+                  encode(sha256(convert_to(i::text, 'UTF8')), 'hex'), 1000, ARRAY['31'], current_date - 30, current_date + 365, 31
+           FROM generate_series(1, $1::int) AS i`,
+          [options.passes],
+        );
+        await scratch.query('CREATE SEQUENCE bench_n');
+        await scratch.query('ANALYZE');
+        mkdirSync(options.workDir, { recursive: true });
+        const file = join(options.workDir, `redemption-${variant}.pgbench.sql`);
+        writeFileSync(file, script(variant, rows[0].id));
+        options.log(`pgbench (${variant}[] hashes): ${options.clients} clients for ${options.durationSeconds} s on ${options.passes} passes`);
+        const run = spawnSync(
+          'pgbench',
+          ['-n', '-M', 'extended', '-c', String(options.clients), '-j', '2', '-T', String(options.durationSeconds), '-f', file, scratchUrl],
+          { encoding: 'utf8' },
+        );
+        const output = `${run.stdout}\n${run.stderr}`.trim();
+        const tps = output.match(/tps = ([\d.]+)/);
+        const latency = output.match(/latency average = ([\d.]+) ms/);
+        const failed = output.match(/number of failed transactions: (\d+)/);
+        variants.push({
+          name: variant === 'text' ? 'as the service does (code_hash = ANY($1::text[]))' : 'same with ::bpchar[] (index on code_hash usable)',
+          tps: tps ? Number(tps[1]) : null,
+          latencyAverageMs: latency ? Number(latency[1]) : null,
+          failed: failed ? Number(failed[1]) : null,
+          output: output.split('\n').slice(-12).join('\n'),
+        });
+        options.log(`pgbench ${variant}: ${tps ? tps[1] : 'no'} tps`);
+      } finally {
+        await scratch.end();
+      }
+    }
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${SCRATCH}`).catch(() => undefined);
+    await admin.end();
+  }
+  return { scratchDatabase: SCRATCH, passesInTable: options.passes, clients: options.clients, durationSeconds: options.durationSeconds, variants };
+}

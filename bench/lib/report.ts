@@ -1,0 +1,72 @@
+// The results as a Markdown page: the machine, the measurements, and issue 11's targets.
+import { PhaseResult } from './load';
+
+const fmt = (value: number | null | undefined, unit = '') => (value === null || value === undefined ? 'n/a' : `${value}${unit}`);
+const verdict = (ok: boolean | null) => (ok === null ? '—' : ok ? '✅' : '❌');
+
+export function toMarkdown(results: any): string {
+  const m = results.machine;
+  const phases: PhaseResult[] = results.redemptions;
+  const at500 = phases.find((p) => p.targetRate === 500);
+  const max = phases[phases.length - 1];
+  const lines: string[] = [];
+  lines.push(`# Benchmark ${results.startedAt}`, '');
+  lines.push(
+    `Machine: ${m.nproc} CPU (${m.cpuModel}), ${m.memoryGiB} GiB RAM, load average at start ${m.loadAverageAtStart}; Node ${m.node}; ${m.postgres}; Kafka ${m.kafka}.`,
+    `Scale: BENCH_PASSES=${results.config.passes}, BENCH_DURATION=${results.config.durationSeconds} s, ${results.config.connections} connections, ` +
+      `${results.seed.programs.length} programs × ${results.config.agenciesPerProgram} agencies × ${results.config.sitesPerProgram} sites.`,
+    '',
+  );
+
+  lines.push('## Targets', '', '| target | measured | |', '|---|---|---|');
+  const target = (name: string, measured: string, ok: boolean | null) => lines.push(`| ${name} | ${measured} | ${verdict(ok)} |`);
+  target('≥ 1000 redemptions/s sustained', `${fmt(max?.sustainedPerSecond)}/s (max phase)`, max ? max.sustainedPerSecond >= 1000 : null);
+  target('p99 ≤ 50 ms at 500/s', `${fmt(at500?.latencyMs.p99, ' ms')} (achieved ${fmt(at500?.sustainedPerSecond)}/s)`, at500?.latencyMs.p99 != null ? at500.latencyMs.p99 <= 50 && at500.sustainedPerSecond >= 475 : null);
+  const lag500 = at500 ? Math.max(at500.lag.ledger.p99Ms ?? Infinity, at500.lag.reporting.p99Ms ?? Infinity) : null;
+  target('end-to-end lag p99 ≤ 1 s at 500/s', `ledger ${fmt(at500?.lag.ledger.p99Ms, ' ms')}, reporting ${fmt(at500?.lag.reporting.p99Ms, ' ms')}`, lag500 === null ? null : lag500 <= 1000);
+  target('≥ 50 % of pgbench', `${results.redemptionVsPgbench === null ? 'n/a' : `${Math.round(results.redemptionVsPgbench * 100)} %`}`, results.redemptionVsPgbench === null ? null : results.redemptionVsPgbench >= 0.5);
+  target('issuance ≥ 5000 passes/s', `${Math.round(results.seed.issuance.passesPerSecond)} passes/s`, results.seed.issuance.passesPerSecond >= 5000);
+  target(
+    'expiry of 1,000,000 passes ≤ 60 s',
+    results.expiry ? `${results.expiry.passesPerSecond} passes/s → ${results.expiry.projectedSecondsForOneMillion} s projected (${results.expiry.expired} measured)` : 'skipped',
+    results.expiry ? results.expiry.projectedSecondsForOneMillion <= 60 : null,
+  );
+  target('rebuild ≥ 20,000 events/s', results.rebuild ? `${results.rebuild.eventsPerSecond} events/s (${results.rebuild.replayedEvents} events, ${results.rebuild.status})` : 'skipped', results.rebuild ? results.rebuild.eventsPerSecond >= 20000 : null);
+  for (const [name, peak] of Object.entries<any>(results.memory)) {
+    const value = peak.kernelPeakRssMiB ?? peak.sampledPeakRssMiB;
+    target(`${name} < 300 MB RSS`, `${fmt(peak.sampledPeakRssMiB, ' MiB')} sampled, ${fmt(peak.kernelPeakRssMiB, ' MiB')} VmHWM`, value === null ? null : value * 1.048576 < 300);
+  }
+  lines.push('');
+
+  lines.push('## POST /redemptions', '');
+  lines.push('| phase | requests | redeemed | sustained/s | p50 ms | p95 ms | p99 ms | max ms | statuses | refusals | ledger lag p50/p99 ms | reporting lag p50/p99 ms |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const p of phases) {
+    const codes = Object.entries(p.refusals).map(([code, n]) => `${code}: ${n}`).join(', ') || 'none';
+    const statuses = Object.entries(p.statuses).map(([code, n]) => `${code}: ${n}`).join(', ');
+    lines.push(
+      `| ${p.name} | ${p.requests} | ${p.succeeded} | ${p.sustainedPerSecond} | ${fmt(p.latencyMs.p50)} | ${fmt(p.latencyMs.p95)} | ${fmt(p.latencyMs.p99)} | ${fmt(p.latencyMs.max)} | ${statuses} | ${codes} | ` +
+        `${fmt(p.lag.ledger.p50Ms)} / ${fmt(p.lag.ledger.p99Ms)} (${p.lag.ledger.posted}/${p.lag.sampled}) | ${fmt(p.lag.reporting.p50Ms)} / ${fmt(p.lag.reporting.p99Ms)} (${p.lag.reporting.processed}/${p.lag.sampled}) |`,
+    );
+  }
+  lines.push('', `Latencies are raw per-request times seen by autocannon; lag is measured from ${phases[0]?.lag.source ?? ''}.`, '');
+  lines.push('CPU seconds used during each phase (the machine has ' + m.nproc + ' CPUs; `bench` is the load generator):', '');
+  const components = Object.keys(phases[0]?.cpuSeconds ?? {});
+  lines.push(`| phase | ${components.join(' | ')} |`, `|---|${components.map(() => '---').join('|')}|`);
+  for (const p of phases) lines.push(`| ${p.name} | ${components.map((c) => p.cpuSeconds[c]).join(' | ')} |`);
+  lines.push('');
+
+  const i = results.seed.issuance;
+  lines.push('## Issuance, expiry, rebuild, database limit', '');
+  lines.push(`- Issuance: ${i.passes} passes in ${i.booklets} booklets (POST /booklets, ${i.concurrency} concurrent) in ${i.seconds.toFixed(1)} s = ${Math.round(i.passesPerSecond)} passes/s; ${i.failures} failed; redemption knew every pass ${results.seed.redemptionCatchUpSeconds.toFixed(1)} s after the last answer, and every consumer (funding, reporting) had caught up ${results.seed.allConsumersSettledSeconds} s later. CPU seconds while issuing: ${Object.entries(i.cpuSeconds).map(([c, v]) => `${c} ${v}`).join(', ')}.`);
+  if (results.expiry) lines.push(`- Expiry: ${results.expiry.expired} passes in ${results.expiry.batches} batches, ${results.expiry.serviceDurationMs} ms (${results.expiry.passesPerSecond} passes/s); ${results.expiry.method}.`);
+  if (results.rebuild) lines.push(`- Rebuild: ${results.rebuild.replayedEvents} events in ${results.rebuild.seconds} s = ${results.rebuild.eventsPerSecond} events/s (${results.rebuild.status}${results.rebuild.error ? `: ${results.rebuild.error}` : ''}).`);
+  if (results.pgbench) {
+    for (const v of results.pgbench.variants) {
+      lines.push(`- pgbench, ${v.name}: ${fmt(v.tps)} tps, ${fmt(v.latencyAverageMs, ' ms')} average, ${results.pgbench.clients} clients, ${results.pgbench.passesInTable} passes in the table.`);
+    }
+    lines.push(`- End-to-end redemptions (max phase) / pgbench (as the service does): ${results.redemptionVsPgbench === null ? 'n/a' : `${Math.round(results.redemptionVsPgbench * 100)} %`}.`);
+  }
+  lines.push('');
+  return `${lines.join('\n')}\n`;
+}
