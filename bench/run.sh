@@ -19,7 +19,8 @@ stop_started() {
     kill -TERM "${started_pids[@]}" 2>/dev/null || true
     wait "${started_pids[@]}" 2>/dev/null || true
   fi
-  if [ "$started_kafka" = true ]; then bash scripts/kafka.sh stop; fi
+  # KAFKA_BROKERS is exported for the services: without it, kafka.sh stops the broker this script started.
+  if [ "$started_kafka" = true ]; then env -u KAFKA_BROKERS bash scripts/kafka.sh stop; fi
 }
 trap 'stop_started; exit 130' INT TERM
 trap stop_started EXIT
