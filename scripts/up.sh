@@ -8,58 +8,19 @@ source "$(dirname "$0")/lib/common.sh"
 SERVICES=(issuance:3001 redemption:3002 funding:3003 reporting:3004 web:3000)
 LOG_DIR="$ROOT/.local/logs"
 mkdir -p "$LOG_DIR"
-started_pids=()
-started_kafka=false
-
-stop_everything() {
-  trap - INT TERM EXIT
-  if [ ${#started_pids[@]} -gt 0 ]; then
-    say "stopping the services"
-    kill -TERM "${started_pids[@]}" 2>/dev/null || true
-    wait "${started_pids[@]}" 2>/dev/null || true
-  fi
-  # KAFKA_BROKERS is exported for the services: without it, kafka.sh stops the broker this script started.
-  if [ "$started_kafka" = true ]; then env -u KAFKA_BROKERS bash scripts/kafka.sh stop; fi
-  say "stopped"
-}
-trap 'stop_everything; exit 130' INT TERM
-trap stop_everything EXIT
+source "$ROOT/scripts/lib/services.sh"
+trap 'stop_started; exit 130' INT TERM
+trap stop_started EXIT
 
 ensure_dependencies
 ensure_postgres_reachable
-
-if [ -z "${KAFKA_BROKERS:-}" ]; then
-  bash scripts/kafka.sh status >/dev/null 2>&1 || started_kafka=true
-  bash scripts/kafka.sh start
-fi
-export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
+start_kafka_unless_external
 
 say "building"
 npm run --silent build
 
-healthy() { curl -fs -o /dev/null --max-time 3 "http://127.0.0.1:$1/health"; }
-
-server_url="$(postgres_server_url)"
-for entry in "${SERVICES[@]}"; do
-  name="${entry%%:*}" port="${entry##*:}"
-  if healthy "$port"; then
-    say "$name is already running on port $port: reusing it"
-    continue
-  fi
-  database_url="$(node -e 'const u=new URL(process.argv[1]);u.pathname="/pass_"+process.argv[2];console.log(u.toString())' "$server_url" "$name")"
-  PORT="$port" DATABASE_URL="$database_url" node "dist/services/$name/src/main.js" >>"$LOG_DIR/$name.log" 2>&1 &
-  started_pids+=("$!")
-  say "started $name (pid $!, logs in .local/logs/$name.log)"
-done
-
-for entry in "${SERVICES[@]}"; do
-  name="${entry%%:*}" port="${entry##*:}"
-  for _ in $(seq 1 120); do
-    healthy "$port" && break
-    sleep 0.5
-  done
-  healthy "$port" || { say "$name did not become healthy; last log lines:"; tail -n 30 "$LOG_DIR/$name.log"; exit 1; }
-done
+start_missing_services "$LOG_DIR" "${SERVICES[@]}"
+wait_until_healthy "$LOG_DIR" "${SERVICES[@]}"
 
 say "demo data"
 tokens="$(node dist/scripts/demo/seed.js)" || { echo "$tokens"; exit 1; }
@@ -84,9 +45,9 @@ $tokens
   Press Ctrl-C to stop everything this command started.
 INFO
 
-if [ ${#started_pids[@]} -gt 0 ]; then
+if [ ${#STARTED_PIDS[@]} -gt 0 ]; then
   # Keeps running until Ctrl-C, or until a service dies.
-  wait -n "${started_pids[@]}" || true
+  wait -n "${STARTED_PIDS[@]}" || true
   say "a service stopped unexpectedly; see .local/logs"
   exit 1
 else
