@@ -8,7 +8,7 @@ import { Problem } from '@app/platform';
 import { LedgerService } from '../ledger/ledger.service';
 import { ProgramsService } from '../programs/programs.service';
 import { CreditNote, CreditNoteRepository } from './credit-note.repository';
-import { parisToday } from './settlement-period';
+import { parisDay } from '@app/calendar';
 
 /** `YYYY-MM-DD` plus some days, on the calendar. */
 function addDays(date: string, count: number): string {
@@ -37,7 +37,7 @@ export class CreditNotesService {
       const program = await this.programs.getReadable(programId, user);
       await this.notes.lockProgram(programId);
       const lastUsableDay = addDays(program.validUntil, program.toleranceDays);
-      if (parisToday(now) <= lastUsableDay) {
+      if (parisDay(now) <= lastUsableDay) {
         throw Problem.conflict('PROGRAM_VALIDITY_NOT_OVER', `Les pass de ce programme restent utilisables jusqu'au ${lastUsableDay} inclus : aucun avoir avant la fin de cette période.`, { lastUsableDay });
       }
       if ((await this.notes.ofProgram(programId)).length > 0) throw Problem.conflict('CREDIT_NOTES_ALREADY_ISSUED', 'Les avoirs de ce programme ont déjà été émis.');

@@ -1,4 +1,5 @@
-import { parisToday, periodOf, previousPeriod } from './settlement-period';
+import { parisDay } from '@app/calendar';
+import { periodOf, previousPeriod } from './settlement-period';
 
 describe('settlement periods (calendar months, Europe/Paris)', () => {
   it('given October 2026, then it runs from midnight Paris on 1 October (UTC+2) to midnight Paris on 1 November (UTC+1)', () => {
@@ -15,6 +16,6 @@ describe('settlement periods (calendar months, Europe/Paris)', () => {
     expect(previousPeriod(new Date('2026-10-31T23:30:00Z'))).toBe('2026-10');
     expect(previousPeriod(new Date('2026-10-31T22:30:00Z'))).toBe('2026-09');
     expect(previousPeriod(new Date('2027-01-15T12:00:00Z'))).toBe('2026-12');
-    expect(parisToday(new Date('2026-10-31T23:30:00Z'))).toBe('2026-11-01');
+    expect(parisDay(new Date('2026-10-31T23:30:00Z'))).toBe('2026-11-01');
   });
 });

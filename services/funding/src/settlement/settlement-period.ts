@@ -34,9 +34,3 @@ export function previousPeriod(now: Date): string {
   const { year, month } = parisParts(now);
   return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
 }
-
-/** Today's date in Paris, `YYYY-MM-DD`. */
-export function parisToday(now: Date): string {
-  const { year, month, day } = parisParts(now);
-  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-}

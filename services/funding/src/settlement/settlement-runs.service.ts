@@ -14,7 +14,8 @@ import { PayeesService } from '../payees/payees.service';
 import { ProgramsService } from '../programs/programs.service';
 import { sepaCreditTransferXml } from './sepa-file';
 import { SettlementItem } from './settlement-item.repository';
-import { parisToday, periodOf, previousPeriod } from './settlement-period';
+import { parisDay } from '@app/calendar';
+import { periodOf, previousPeriod } from './settlement-period';
 import { FunderShareRow, SettlementRepository, SettlementRun, Statement, StatementLine } from './settlement.repository';
 import { renderStatementPdf } from './statement-pdf.renderer';
 
@@ -221,7 +222,7 @@ export class SettlementRunsService {
     const xml = sepaCreditTransferXml({
       messageId: `PN-${run.period}-${run.id.slice(0, 8)}`,
       createdAt: now,
-      executionDate: parisToday(now),
+      executionDate: parisDay(now),
       debtor: { name: this.settings.OPERATOR_NAME, iban: this.settings.OPERATOR_IBAN, bic: this.settings.OPERATOR_BIC },
       transfers: payable.map((s) => ({ reference: s.reference, amountCents: s.totalCents, creditorName: s.payeeName, iban: s.iban!, bic: s.bic! })),
     });

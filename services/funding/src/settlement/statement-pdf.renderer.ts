@@ -1,4 +1,5 @@
 import PDFDocument from 'pdfkit';
+import { frenchDate, parisDay } from '@app/calendar';
 
 export interface PrintableStatement {
   reference: string;
@@ -23,7 +24,7 @@ export function euros(cents: number): string {
   return `${sign}${whole},${String(abs % 100).padStart(2, '0')} €`;
 }
 
-const parisDate = (at: Date) => new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric' }).format(at);
+const parisDate = (at: Date) => frenchDate(parisDay(at));
 const frenchPeriod = (period: string) => `${MONTHS[Number(period.slice(5, 7)) - 1]} ${period.slice(0, 4)}`;
 const maskedIban = (iban: string) => `${iban.slice(0, 4)} **** **** ${iban.slice(-4)}`;
 

@@ -12,7 +12,8 @@ import { AgencyRepository } from '../agencies/agency.repository';
 import { AllocationRepository } from '../allocations/allocation.repository';
 import { bookletValueCents, Program } from '../programs/program.entity';
 import { ProgramRepository } from '../programs/program.repository';
-import { frenchDate, issuableVerdict, parisDate } from '../programs/program-validity';
+import { frenchDate, parisDay } from '@app/calendar';
+import { issuableVerdict } from '../programs/program-validity';
 import { newBeneficiaryRef } from './beneficiary-ref';
 import { BookletRepository, BookletRow, NewPass } from './booklet.repository';
 import { BookletPageView, BookletSummaryView, BookletView, IssuedBookletView } from './dto/booklet.views';
@@ -54,7 +55,7 @@ export class BookletsService {
       if (!agency) throw Problem.notFound('AGENCY_NOT_FOUND', "Votre compte n'est rattaché à aucune agence connue.");
       const program = await this.programs.findById(command.programId);
       if (!program) throw Problem.notFound('PROGRAM_NOT_FOUND', 'Ce programme est introuvable.');
-      const verdict = issuableVerdict(program, parisDate(new Date()));
+      const verdict = issuableVerdict(program, parisDay(new Date()));
       if (verdict !== 'issuable') throw NOT_ISSUABLE[verdict](program);
 
       const totalCents = bookletValueCents(program);

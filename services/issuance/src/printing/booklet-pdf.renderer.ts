@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { toBuffer as qrPng } from 'qrcode';
-import { frenchDate } from '../programs/program-validity';
+import { frenchDate } from '@app/calendar';
 
 export interface PrintablePass {
   position: number;

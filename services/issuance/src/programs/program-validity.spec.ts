@@ -1,16 +1,17 @@
-import { frenchDate, issuableVerdict, parisDate } from './program-validity';
+import { frenchDate, parisDay } from '@app/calendar';
+import { issuableVerdict } from './program-validity';
 
-describe('parisDate', () => {
+describe('parisDay (@app/calendar)', () => {
   it('given 23:30 UTC on 31 December in winter, then it is already 1 January in Paris', () => {
-    expect(parisDate(new Date('2026-12-31T23:30:00Z'))).toBe('2027-01-01');
+    expect(parisDay(new Date('2026-12-31T23:30:00Z'))).toBe('2027-01-01');
   });
 
   it('given 22:30 UTC on 30 June in summer (UTC+2), then it is already 1 July in Paris', () => {
-    expect(parisDate(new Date('2026-06-30T22:30:00Z'))).toBe('2026-07-01');
+    expect(parisDay(new Date('2026-06-30T22:30:00Z'))).toBe('2026-07-01');
   });
 
   it('given 21:59 UTC on 30 June, then it is still 30 June in Paris', () => {
-    expect(parisDate(new Date('2026-06-30T21:59:00Z'))).toBe('2026-06-30');
+    expect(parisDay(new Date('2026-06-30T21:59:00Z'))).toBe('2026-06-30');
   });
 });
 
@@ -31,11 +32,11 @@ describe('issuableVerdict', () => {
   });
 
   it('given 23:30 UTC on the last day, already the next day in Paris, then expired', () => {
-    expect(issuableVerdict(program, parisDate(new Date('2026-12-31T23:30:00Z')))).toBe('expired');
+    expect(issuableVerdict(program, parisDay(new Date('2026-12-31T23:30:00Z')))).toBe('expired');
   });
 
   it('given the morning of the first day in Paris while UTC is still the day before, then issuable', () => {
-    expect(issuableVerdict(program, parisDate(new Date('2025-12-31T23:30:00Z')))).toBe('issuable');
+    expect(issuableVerdict(program, parisDay(new Date('2025-12-31T23:30:00Z')))).toBe('issuable');
   });
 });
 

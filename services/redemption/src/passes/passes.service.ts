@@ -5,7 +5,7 @@ import { EventPublisher } from '@app/messaging';
 import { lastUsableDay } from '../redemptions/eligibility';
 import { SERVICE_SETTINGS } from '@app/platform';
 import { RedemptionSettings } from '../redemption.settings';
-import { parisDay } from '../shared/paris-calendar';
+import { parisDay } from '@app/calendar';
 import { PassRepository } from './pass.repository';
 
 export interface ExpiryRun {

@@ -1,6 +1,6 @@
 import { ParsedPassCode } from '@app/pass-codes';
 import { Site } from '../sites/site.model';
-import { addDays } from '../shared/paris-calendar';
+import { addDays } from '@app/calendar';
 
 export const REFUSAL_CODES = [
   'CODE_INVALID',

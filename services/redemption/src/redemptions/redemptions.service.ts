@@ -9,7 +9,7 @@ import { EventPublisher } from '@app/messaging';
 import { hashPassCode, parsePassCode } from '@app/pass-codes';
 import { Problem } from '@app/platform';
 import { PassRepository } from '../passes/pass.repository';
-import { parisDay } from '../shared/paris-calendar';
+import { parisDay } from '@app/calendar';
 import { Site } from '../sites/site.model';
 import { SiteRepository } from '../sites/site.repository';
 import { AttemptGuard } from './attempt-guard';

@@ -13,7 +13,7 @@ import {
 import { TransactionHost } from '@app/database';
 import { EventPublisher } from '@app/messaging';
 import { Problem } from '@app/platform';
-import { parisDay } from '../shared/paris-calendar';
+import { parisDay } from '@app/calendar';
 import { AccreditationAction, decideTransition } from './accreditation';
 import { AccreditSiteDto, DecisionDto } from './dto/accreditation.dto';
 import { PayoutAccountDto, RegisterSiteDto } from './dto/register-site.dto';

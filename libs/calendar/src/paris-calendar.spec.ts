@@ -1,4 +1,4 @@
-import { addDays, parisDay } from './paris-calendar';
+import { addDays, frenchDate, parisDay } from '@app/calendar';
 
 describe('Paris calendar', () => {
   it('given 23:30 UTC on 31 January, then it is already 1 February in Paris (UTC+1)', () => {
@@ -13,5 +13,11 @@ describe('Paris calendar', () => {
     expect(addDays('2024-12-31', 31)).toBe('2025-01-31');
     expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
     expect(addDays('2025-03-01', 0)).toBe('2025-03-01');
+  });
+});
+
+describe('French dates', () => {
+  it('writes an ISO date day first', () => {
+    expect(frenchDate('2026-12-31')).toBe('31/12/2026');
   });
 });
