@@ -20,8 +20,6 @@ export interface EventDefinition<P extends object = object> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyEventDefinition = EventDefinition<any>;
 
-export type PayloadOf<D> = D extends EventDefinition<infer P> ? P : never;
-
 const definitions = new Map<string, EventDefinition>();
 
 function registryKey(type: string, schemaVersion: number): string {
