@@ -5,6 +5,9 @@ import { databaseUrlFor } from '@app/database';
 import { createServiceApp, ServiceDefinition } from '@app/platform';
 import { testKeyPair } from './test-tokens';
 
+/** Long enough for an in-flight kafkajs request to time out or return after its client disconnected. */
+const KAFKA_SETTLE_MS = 1500;
+
 export interface RunningService {
   app: INestApplication;
   url: string;
@@ -80,5 +83,8 @@ export class TestScope {
     await Promise.all(this.apps.splice(0).map((app) => app.close()));
     await Promise.all([...this.pools.values()].map((pool) => pool.end()));
     this.pools.clear();
+    // kafkajs can have one fetch in flight after a consumer disconnects; letting it settle keeps it
+    // from running after Jest tears the file's environment down (which Jest turns into exit code 1).
+    await new Promise((resolve) => setTimeout(resolve, KAFKA_SETTLE_MS));
   }
 }
