@@ -1,8 +1,8 @@
 import { Registry } from 'prom-client';
 import { deadLetterTopicOf, Topics } from '@app/contracts';
 import { METRICS_REGISTRY } from '@app/observability';
-import { produceRaw, readTopic, RunningService, TestScope, waitFor } from '@app/testing';
-import { poisonAttempts, ProbeProducer, probeConsumerService, probeProducerService } from '../fixtures/probe.fixture';
+import { envelopeOf, produceRaw, produceTogether, readTopic, RunningService, TestScope, waitFor } from '@app/testing';
+import { poisonAttempts, ProbeProducer, probeConsumerService, ProbeRecorded, probeProducerService } from '../fixtures/probe.fixture';
 
 const MAX_ATTEMPTS = 3;
 
@@ -80,6 +80,43 @@ describe('delivery guarantees on the real broker and database', () => {
 
     const health = (await fetch(`${consumer.url}/health`).then((r) => r.json())) as { info: { consumer: { deadLetters: number } } };
     expect(health.info.consumer.deadLetters).toBe(2);
+  });
+
+  describe('in batches', () => {
+    const probe = (stream: string, sequence: number, poison = false) => envelopeOf(ProbeRecorded, { stream, sequence, poison });
+    const together = (envelopes: object[]) =>
+      produceTogether(
+        topic,
+        envelopes.map((envelope) => ({ key: (envelope as { key: string }).key, value: JSON.stringify(envelope) })),
+      );
+    // Rows written by one transaction share its id (xmin).
+    const transactionsOf = async (stream: string) =>
+      (await scope.sql<{ n: number }>('reporting', 'SELECT count(DISTINCT xmin::text)::int AS n FROM probe_applied WHERE stream = $1', [stream]))[0].n;
+
+    it('applies messages fetched together in one transaction, a copy in the same batch only once', async () => {
+      const events = [1, 2, 3, 4, 5].map((sequence) => probe('together', sequence));
+      const duplicatesBefore = await consumedCount('duplicate');
+      await together([...events, events[1]]);
+
+      await waitFor('the batch to be applied', async () => (await applied('together')).length === 5);
+      await waitFor('the copy to be counted', async () => (await consumedCount('duplicate')) - duplicatesBefore === 1);
+      expect((await applied('together')).map((r) => r.sequence)).toEqual([1, 2, 3, 4, 5]);
+      expect(await transactionsOf('together')).toBe(1);
+    });
+
+    it('rolls back a batch with a failing message, then applies its messages one at a time', async () => {
+      const poison = probe('mixed', 4, true);
+      await together([probe('mixed', 1), probe('mixed', 2), probe('mixed', 3), poison, probe('mixed', 5)]);
+
+      await waitFor('the good messages to be applied', async () => (await applied('mixed')).length === 4);
+      await waitFor('the poison to be dead-lettered', async () =>
+        (await scope.sql('reporting', 'SELECT 1 FROM dead_letters WHERE event_id = $1', [poison.eventId])).length === 1,
+      );
+      expect((await applied('mixed')).map((r) => r.sequence)).toEqual([1, 2, 3, 5]);
+      expect(await transactionsOf('mixed')).toBe(4);
+      // Its failure in the batch counted as its first attempt.
+      expect(poisonAttempts.get(poison.eventId)).toBe(MAX_ATTEMPTS);
+    });
   });
 
   // (e)

@@ -53,6 +53,27 @@ describe('TokenVerifier', () => {
     });
   });
 
+  describe('remembers verified tokens', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('given a token verified once, when it has expired since, then it is refused although it was remembered', async () => {
+      const token = await mintToken(trusted.privateKeyPem, { role: 'site', org: randomUUID(), expiresIn: nowInSeconds() + 60 });
+      await expect(verifier.verify(token)).resolves.toMatchObject({ role: 'site' });
+      await expect(verifier.verify(token)).resolves.toMatchObject({ role: 'site' });
+
+      jest.useFakeTimers({ now: Date.now() + 61_000, advanceTimers: true });
+
+      await expectRefused(token, /exp/);
+    });
+
+    it('given a token refused once, when presented again, then it is refused again', async () => {
+      const token = await mintToken(stranger.privateKeyPem, { role: 'operator' });
+
+      await expectRefused(token, /signature/);
+      await expectRefused(token, /signature/);
+    });
+  });
+
   describe('refuses with InvalidTokenError', () => {
     it('given a token whose expiry is in the past, when verified, then it is refused', async () => {
       const token = await mintToken(trusted.privateKeyPem, { role: 'operator', expiresIn: nowInSeconds() - 3600 });

@@ -13,9 +13,18 @@ export interface AuthSettings {
 export class InvalidTokenError extends Error {}
 
 const ORG_REQUIRED: Role[] = ['funder', 'counselor', 'site'];
+/** Distinct tokens remembered once verified; the oldest is forgotten first. */
+const VERIFIED_CACHE_SIZE = 10_000;
 
 export class TokenVerifier {
   private key?: KeyLike | JWTVerifyGetKey;
+  /**
+   * A site's terminal sends the same token with every request, and checking
+   * an ES256 signature costs about a millisecond of CPU here: a token that
+   * verified once is taken as is until its own expiry. Only verified tokens
+   * enter, so a flood of forged tokens cannot evict anything useful cheaply.
+   */
+  private readonly verified = new Map<string, { user: AuthenticatedUser; expiresAtMs: number }>();
 
   constructor(private readonly settings: AuthSettings) {}
 
@@ -29,6 +38,13 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<AuthenticatedUser> {
+    const known = this.verified.get(token);
+    if (known && Date.now() < known.expiresAtMs) return known.user;
+    this.verified.delete(token);
+    return this.verifySignatureAndClaims(token);
+  }
+
+  private async verifySignatureAndClaims(token: string): Promise<AuthenticatedUser> {
     let payload: JWTPayload;
     try {
       const key = await this.verificationKey();
@@ -45,6 +61,13 @@ export class TokenVerifier {
     if (!ROLES.includes(role)) throw new InvalidTokenError(`unknown role ${String(payload.role)}`);
     const org = typeof payload.org === 'string' && payload.org.length > 0 ? payload.org : null;
     if (ORG_REQUIRED.includes(role) && !org) throw new InvalidTokenError(`a ${role} token needs an org claim`);
-    return { subject: payload.sub as string, role, org };
+    const user: AuthenticatedUser = { subject: payload.sub as string, role, org };
+    this.remember(token, user, (payload.exp as number) * 1000);
+    return user;
+  }
+
+  private remember(token: string, user: AuthenticatedUser, expiresAtMs: number): void {
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { user, expiresAtMs });
   }
 }

@@ -16,6 +16,12 @@ export interface MessagingOptions {
     maxAttempts: number;
     retryDelayMs: number;
     partitionsConsumedConcurrently: number;
+    /**
+     * Consecutive messages of a partition applied in one transaction: one
+     * commit and one offset commit for all of them. A failing message makes
+     * its batch roll back and be applied again one message at a time.
+     */
+    batchSize: number;
   };
 }
 

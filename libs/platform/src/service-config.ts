@@ -74,6 +74,7 @@ export async function loadServiceConfig(service: ServiceName, defaultPort: numbe
         maxAttempts: parsed.CONSUMER_MAX_ATTEMPTS,
         retryDelayMs: parsed.CONSUMER_RETRY_DELAY_MS,
         partitionsConsumedConcurrently: parsed.CONSUMER_CONCURRENCY,
+        batchSize: parsed.CONSUMER_BATCH_SIZE,
       },
     },
     auth: await authSettings(parsed, service),

@@ -92,4 +92,11 @@ export class ServiceEnv {
   @Min(1)
   @Max(64)
   CONSUMER_CONCURRENCY: number = 3;
+
+  /** Messages of one partition applied in one transaction (1 = a transaction per message). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  CONSUMER_BATCH_SIZE: number = 200;
 }

@@ -20,6 +20,17 @@ export async function produceMany(messages: Array<{ topic: string; key: string; 
   }
 }
 
+/** Writes messages of one topic in a single request: a consumer then fetches them together, as one batch. */
+export async function produceTogether(topic: string, messages: Array<{ key: string; value: string }>): Promise<void> {
+  const producer = kafka().producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
 /** Reads a topic from the beginning until `done` holds for what was read, or the timeout. */
 export async function readTopic(topic: string, done: (values: string[]) => boolean, timeoutMs = 30_000): Promise<string[]> {
   const consumer = kafka().consumer({ groupId: `test-reader-${Date.now()}-${Math.random().toString(36).slice(2)}` });

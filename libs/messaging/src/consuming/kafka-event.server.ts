@@ -88,22 +88,25 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   }
 
   private async consumeBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
-    for (const message of batch.messages) {
+    const size = this.options.consumer.batchSize;
+    for (let start = 0; start < batch.messages.length; start += size) {
       if (!isRunning() || isStale()) return;
-      await this.processor.process(
-        {
+      const messages = batch.messages.slice(start, start + size);
+      await this.processor.processBatch(
+        messages.map((message) => ({
           topic: batch.topic,
           partition: batch.partition,
           offset: message.offset,
           key: message.key?.toString() ?? null,
           value: message.value?.toString() ?? null,
-        },
+        })),
         (type) => this.handlerFor(type),
         heartbeat,
       );
-      // The database transaction has committed: only now may the offset move past this message.
-      resolveOffset(message.offset);
-      await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      // Their database transaction has committed: only now may the offset move past these messages.
+      const last = messages[messages.length - 1].offset;
+      resolveOffset(last);
+      await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
       await heartbeat();
     }
   }

@@ -7,13 +7,19 @@ export class InboxRepository {
 
   /** Records an event as applied; false when it already was (a duplicate delivery). */
   async recordOnce(consumer: string, eventId: string, eventType: string): Promise<boolean> {
-    const rows: unknown[] = await this.tx
+    return (await this.recordMany(consumer, [{ eventId, eventType }])).has(eventId.toLowerCase());
+  }
+
+  /** Records several events in one statement; returns the ids (lower case) that were not recorded before: the ones to apply. */
+  async recordMany(consumer: string, events: Array<{ eventId: string; eventType: string }>): Promise<Set<string>> {
+    const rows: Array<{ event_id: string }> = await this.tx
       .requireTransaction('Recording an inbox entry')
       .query(
-        `INSERT INTO inbox_records (consumer, event_id, event_type) VALUES ($1, $2, $3)
+        `INSERT INTO inbox_records (consumer, event_id, event_type)
+         SELECT $1, unnest($2::uuid[]), unnest($3::text[])
          ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id`,
-        [consumer, eventId, eventType],
+        [consumer, events.map((e) => e.eventId), events.map((e) => e.eventType)],
       );
-    return rows.length === 1;
+    return new Set(rows.map((row) => row.event_id));
   }
 }
