@@ -52,52 +52,88 @@ const toNumber = (value: string | number) => Number(value);
 
 @Injectable()
 export class LedgerRepository {
+  private readonly knownAccountIds = new Map<string, string>();
+
   constructor(private readonly tx: TransactionHost) {}
 
-  /** Opens the accounts if needed and returns their ids, keyed like `accountKeyOf`. */
+  /**
+   * Opens the accounts if needed and returns their ids, keyed like
+   * `accountKeyOf`. An account, once opened, keeps its id for good, so ids
+   * are remembered once their transaction has committed: a posting then
+   * needs no lookup at all, and a miss costs one statement for all keys.
+   */
   async accountIds(keys: AccountKey[]): Promise<Map<string, string>> {
     const manager = this.tx.requireTransaction('Opening ledger accounts');
     const ids = new Map<string, string>();
+    const missing = new Map<string, AccountKey>();
     for (const key of keys) {
-      const params = [key.programId, key.fundingLineId, key.kind, key.ownerId];
-      await manager.query(
-        `INSERT INTO ledger_accounts (program_id, funding_line_id, kind, owner_id) VALUES ($1, $2, $3, $4)
-         ON CONFLICT ON CONSTRAINT ledger_accounts_identity DO NOTHING`,
-        params,
-      );
-      const [row] = await manager.query(
-        `SELECT id FROM ledger_accounts WHERE funding_line_id = $2 AND kind = $3 AND owner_id IS NOT DISTINCT FROM $4 AND program_id = $1`,
-        params,
-      );
-      ids.set(accountKeyOf(key), row.id);
+      const known = this.knownAccountIds.get(accountKeyOf(key));
+      if (known) ids.set(accountKeyOf(key), known);
+      else missing.set(accountKeyOf(key), key);
     }
+    if (missing.size === 0) return ids;
+    const wanted = [...missing.values()];
+    const columns = [wanted.map((k) => k.programId), wanted.map((k) => k.fundingLineId), wanted.map((k) => k.kind), wanted.map((k) => k.ownerId)];
+    await manager.query(
+      `INSERT INTO ledger_accounts (program_id, funding_line_id, kind, owner_id)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[])
+       ON CONFLICT ON CONSTRAINT ledger_accounts_identity DO NOTHING`,
+      columns,
+    );
+    // A separate statement: it sees the accounts that a concurrent transaction opened and committed meanwhile.
+    const rows: Array<{ id: string; program_id: string; funding_line_id: string; kind: AccountKind; owner_id: string | null }> = await manager.query(
+      `SELECT a.id, a.program_id, a.funding_line_id, a.kind, a.owner_id
+         FROM ledger_accounts a
+         JOIN unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[]) AS w(program_id, funding_line_id, kind, owner_id)
+           ON a.program_id = w.program_id AND a.funding_line_id = w.funding_line_id AND a.kind = w.kind AND a.owner_id IS NOT DISTINCT FROM w.owner_id`,
+      columns,
+    );
+    const found = rows.map((row) => [accountKeyOf({ programId: row.program_id, fundingLineId: row.funding_line_id, kind: row.kind, ownerId: row.owner_id }), row.id] as const);
+    for (const [key, id] of found) ids.set(key, id);
+    this.tx.afterCommit(() => found.forEach(([key, id]) => this.knownAccountIds.set(key, id)));
     return ids;
   }
 
-  /** Debits one account and credits the other by the same amount, and records the transfer: one balanced posting. */
-  async post(transfer: TransferRow): Promise<void> {
+  /**
+   * Posts balanced transfers in one statement: each debits one account and
+   * credits another by the same amount. The legs of one movement are on
+   * distinct funding lines, hence distinct accounts.
+   */
+  async post(transfers: TransferRow[]): Promise<void> {
     try {
-      await this.tx.requireTransaction('Posting a transfer').query(
-        `WITH debited AS (UPDATE ledger_accounts SET debits_posted = debits_posted + $6 WHERE id = $4 RETURNING id),
-              credited AS (UPDATE ledger_accounts SET credits_posted = credits_posted + $6 WHERE id = $5 RETURNING id)
-         INSERT INTO ledger_transfers (movement_id, program_id, funding_line_id, debit_account_id, credit_account_id, amount_cents, kind, source_event_id, reference)
-         SELECT $1, $2, $3, debited.id, credited.id, $6, $7, $8, $9 FROM debited, credited`,
+      const [{ posted }]: Array<{ posted: number }> = await this.tx.requireTransaction('Posting transfers').query(
+        `WITH legs AS (
+           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::uuid[], $9::text[])
+             AS l(movement_id, program_id, funding_line_id, debit_account_id, credit_account_id, amount_cents, kind, source_event_id, reference)
+         ), debited AS (
+           UPDATE ledger_accounts a SET debits_posted = a.debits_posted + l.amount_cents FROM legs l WHERE a.id = l.debit_account_id RETURNING a.id
+         ), credited AS (
+           UPDATE ledger_accounts a SET credits_posted = a.credits_posted + l.amount_cents FROM legs l WHERE a.id = l.credit_account_id RETURNING a.id
+         ), inserted AS (
+           INSERT INTO ledger_transfers (movement_id, program_id, funding_line_id, debit_account_id, credit_account_id, amount_cents, kind, source_event_id, reference)
+           SELECT l.movement_id, l.program_id, l.funding_line_id, l.debit_account_id, l.credit_account_id, l.amount_cents, l.kind, l.source_event_id, l.reference
+             FROM legs l
+            WHERE l.debit_account_id IN (SELECT id FROM debited) AND l.credit_account_id IN (SELECT id FROM credited)
+           RETURNING 1
+         )
+         SELECT count(*)::int AS posted FROM inserted`,
         [
-          transfer.movementId,
-          transfer.programId,
-          transfer.fundingLineId,
-          transfer.debitAccountId,
-          transfer.creditAccountId,
-          transfer.amountCents,
-          transfer.kind,
-          transfer.sourceEventId,
-          transfer.reference,
+          transfers.map((t) => t.movementId),
+          transfers.map((t) => t.programId),
+          transfers.map((t) => t.fundingLineId),
+          transfers.map((t) => t.debitAccountId),
+          transfers.map((t) => t.creditAccountId),
+          transfers.map((t) => t.amountCents),
+          transfers.map((t) => t.kind),
+          transfers.map((t) => t.sourceEventId),
+          transfers.map((t) => t.reference),
         ],
       );
+      if (posted !== transfers.length) throw new Error(`Posted ${posted} of ${transfers.length} transfers: an account is missing`);
     } catch (error) {
       const driverError = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
       if (driverError?.code === '23514' && ['balance_not_negative', 'commitment_is_a_source'].includes(driverError.constraint ?? '')) {
-        throw new OverdrawnAccountError(`Transfer ${transfer.kind} of ${transfer.amountCents} cents would overdraw account ${transfer.debitAccountId}`);
+        throw new OverdrawnAccountError(`A ${transfers[0]?.kind} transfer would overdraw an account: ${driverError.constraint}`);
       }
       throw error;
     }

@@ -45,7 +45,7 @@ function emptyBalances(): BalancesByKind {
 export class LedgerService {
   constructor(private readonly ledger: LedgerRepository) {}
 
-  async move(program: Program, kind: MovementKind, split: Map<string, number>, owners: MovementOwners = {}, source: MovementSource = {}): Promise<void> {
+  async move(program: Pick<Program, 'id' | 'fundingLines'>, kind: MovementKind, split: Map<string, number>, owners: MovementOwners = {}, source: MovementSource = {}): Promise<void> {
     const { from, to } = MOVEMENTS[kind];
     const movementId = randomUUID();
     const legs = program.fundingLines
@@ -56,8 +56,9 @@ export class LedgerService {
       { programId: program.id, fundingLineId: line.id, kind: to, ownerId: owners.to ?? null },
     ]);
     const ids = await this.ledger.accountIds(keys);
-    for (const { line, cents } of legs) {
-      await this.ledger.post({
+    if (legs.length === 0) return;
+    await this.ledger.post(
+      legs.map(({ line, cents }) => ({
         movementId,
         programId: program.id,
         fundingLineId: line.id,
@@ -67,8 +68,8 @@ export class LedgerService {
         kind,
         sourceEventId: source.eventId ?? null,
         reference: source.reference ?? null,
-      });
-    }
+      })),
+    );
   }
 
   async balances(program: Program): Promise<ProgramBalances> {

@@ -46,7 +46,7 @@ export class PassPostingsService {
 
   async onBookletIssued(event: BookletIssuedV1, eventId: string): Promise<void> {
     await this.passes.lockBooklet(event.bookletId);
-    const program = await this.programs.require(event.programId);
+    const program = await this.programs.postingTermsOf(event.programId);
     await this.passes.insertOutstanding(event.passes.map((pass) => ({ ...pass, bookletId: event.bookletId, programId: event.programId, agencyId: event.agencyId })));
     const split = addSplits(event.passes.map((pass) => splitAmount(pass.amountCents, program.fundingLines)));
     await this.ledger.move(program, 'booklet_issued', split, { from: event.agencyId }, { eventId, reference: event.bookletId });
@@ -73,7 +73,7 @@ export class PassPostingsService {
     if (event.amountCents !== pass.amountCents) {
       throw new Error(`${envelope.type} for pass ${pass.passId} moves ${event.amountCents} cents, the pass is worth ${pass.amountCents}`);
     }
-    const program = await this.programs.require(pass.programId);
+    const program = await this.programs.postingTermsOf(pass.programId);
     const owners = transition.owners(pass, event);
     const split = splitAmount(pass.amountCents, program.fundingLines);
     // Settlement owes the site what the ledger makes payable, split the same way, in the same transaction.

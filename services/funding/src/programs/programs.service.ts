@@ -15,8 +15,14 @@ import { ProgramRepository } from './program.repository';
 
 export const programNotFound = () => Problem.notFound('PROGRAM_NOT_FOUND', 'Programme introuvable.');
 
+/** What posting money needs of a program: its funding lines and their shares, fixed when it opened. */
+export type PostingTerms = Pick<Program, 'id' | 'fundingLines'>;
+
 @Injectable()
 export class ProgramsService {
+  /** Funding lines never change once a program is open: every pass event would otherwise read them again. */
+  private readonly postingTerms = new Map<string, PostingTerms>();
+
   constructor(
     private readonly tx: TransactionHost,
     private readonly programs: ProgramRepository,
@@ -122,6 +128,16 @@ export class ProgramsService {
     const program = await this.programs.findById(programId);
     if (!program) throw new Error(`Unknown program ${programId}`);
     return program;
+  }
+
+  /** Like `require`, for postings only; remembered once the program is known to be committed. */
+  async postingTermsOf(programId: string): Promise<PostingTerms> {
+    const known = this.postingTerms.get(programId);
+    if (known) return known;
+    const { id, fundingLines } = await this.require(programId);
+    const terms = { id, fundingLines };
+    this.tx.afterCommit(() => this.postingTerms.set(programId, terms));
+    return terms;
   }
 
   /** The operator reads every program; a funder only those it funds (others look nonexistent). */
