@@ -4,6 +4,7 @@ import { MessagingTables1763800000000 } from '@app/messaging';
 import { ServiceDefinition } from '@app/platform';
 import { Sites1763800100000 } from './migrations/1763800100000-sites';
 import { PassesAndRedemptions1763800200000 } from './migrations/1763800200000-passes-and-redemptions';
+import { RedemptionRequestClaims1763900000000 } from './migrations/1763900000000-redemption-request-claims';
 import { PassesModule } from './passes/passes.module';
 import { RedemptionSettings } from './redemption.settings';
 import { RedemptionsModule } from './redemptions/redemptions.module';
@@ -20,6 +21,6 @@ export const redemptionService: ServiceDefinition = {
   description: 'Accredited mediation sites and the redemption of passes, with no double spend.',
   module: RedemptionModule,
   entities: [],
-  migrations: [MessagingTables1763800000000, Sites1763800100000, PassesAndRedemptions1763800200000],
+  migrations: [MessagingTables1763800000000, Sites1763800100000, PassesAndRedemptions1763800200000, RedemptionRequestClaims1763900000000],
   settings: RedemptionSettings,
 };

@@ -23,9 +23,18 @@ const UNIQUE_VIOLATION = '23505';
 export class RedemptionRepository {
   constructor(private readonly tx: TransactionHost) {}
 
-  /** Serialises the requests of one site that share an idempotency key, until the transaction ends. */
-  async lockIdempotencyKey(siteId: string, key: string): Promise<void> {
-    await this.tx.manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`redemption:${siteId}:${key}`]);
+  /**
+   * Claims a site's idempotency key for the current transaction. A concurrent
+   * request with the same key waits on the unique key until this transaction
+   * ends; false when a committed request already holds the key.
+   */
+  async claimKey(siteId: string, key: string, requestHash: string): Promise<boolean> {
+    const rows: unknown[] = await this.tx.manager.query(
+      `INSERT INTO redemption_requests (site_id, idempotency_key, request_hash) VALUES ($1, $2, $3)
+       ON CONFLICT (site_id, idempotency_key) DO NOTHING RETURNING true`,
+      [siteId, key, requestHash],
+    );
+    return rows.length === 1;
   }
 
   async findRequest(siteId: string, key: string): Promise<{ requestHash: string; response: unknown } | null> {
@@ -36,33 +45,40 @@ export class RedemptionRepository {
     return rows[0] ? { requestHash: rows[0].request_hash, response: rows[0].response } : null;
   }
 
-  async saveRequest(request: { siteId: string; key: string; requestHash: string; redemptionId: string; response: unknown }): Promise<void> {
-    await this.tx.manager.query(
-      'INSERT INTO redemption_requests (site_id, idempotency_key, request_hash, redemption_id, response) VALUES ($1, $2, $3, $4, $5)',
-      [request.siteId, request.key, request.requestHash, request.redemptionId, JSON.stringify(request.response)],
-    );
-  }
-
   /**
-   * The redemption and its lines. False when the database's unique index
-   * finds a live line for one of the passes: the invariant held even if the
-   * locks were bypassed. The caller must then roll back.
+   * Writes a redemption in one statement (each round trip counts at the
+   * counter): the redemption, its lines, its passes now redeemed, and the
+   * answer kept for its idempotency key. False when one of the passes was no
+   * longer issued, or the unique index found a live line for it: the
+   * invariant held even if the locks were bypassed. The caller must then roll back.
    */
-  async insert(redemption: { id: string; siteId: string; redeemedBy: string; redeemedAt: Date; lines: RedemptionLine[] }): Promise<boolean> {
-    const total = redemption.lines.reduce((sum, line) => sum + line.amountCents, 0);
-    await this.tx.manager.query('INSERT INTO redemptions (id, site_id, redeemed_by, redeemed_at, total_cents) VALUES ($1, $2, $3, $4, $5)', [
-      redemption.id,
-      redemption.siteId,
-      redemption.redeemedBy,
-      redemption.redeemedAt,
-      total,
-    ]);
+  async record(redemption: { id: string; siteId: string; redeemedBy: string; redeemedAt: Date; lines: RedemptionLine[] }, idempotencyKey: string, response: unknown): Promise<boolean> {
+    const passIds = redemption.lines.map((line) => line.passId);
     try {
-      await this.tx.manager.query(
-        `INSERT INTO redemption_lines (redemption_id, pass_id, amount_cents) SELECT $1, unnest($2::uuid[]), unnest($3::int[])`,
-        [redemption.id, redemption.lines.map((line) => line.passId), redemption.lines.map((line) => line.amountCents)],
+      const [{ redeemed }]: Array<{ redeemed: number }> = await this.tx.manager.query(
+        `WITH redemption AS (
+           INSERT INTO redemptions (id, site_id, redeemed_by, redeemed_at, total_cents) VALUES ($1, $2, $3, $4, $5)
+         ), lines AS (
+           INSERT INTO redemption_lines (redemption_id, pass_id, amount_cents) SELECT $1, unnest($6::uuid[]), unnest($7::int[])
+         ), answer AS (
+           UPDATE redemption_requests SET redemption_id = $1, response = $9 WHERE site_id = $2 AND idempotency_key = $8
+         ), redeemed AS (
+           UPDATE passes SET status = 'redeemed', status_changed_at = now() WHERE id = ANY($6::uuid[]) AND status = 'issued' RETURNING id
+         )
+         SELECT count(*)::int AS redeemed FROM redeemed`,
+        [
+          redemption.id,
+          redemption.siteId,
+          redemption.redeemedBy,
+          redemption.redeemedAt,
+          redemption.lines.reduce((sum, line) => sum + line.amountCents, 0),
+          passIds,
+          redemption.lines.map((line) => line.amountCents),
+          idempotencyKey,
+          JSON.stringify(response),
+        ],
       );
-      return true;
+      return redeemed === passIds.length;
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false;
       throw error;

@@ -67,9 +67,8 @@ export class RedemptionsService {
     const requestHash = createHash('sha256').update(JSON.stringify(codes)).digest('hex');
     try {
       return await this.tx.run(async () => {
-        await this.redemptions.lockIdempotencyKey(siteId, idempotencyKey);
-        const previous = await this.redemptions.findRequest(siteId, idempotencyKey);
-        if (previous) {
+        if (!(await this.redemptions.claimKey(siteId, idempotencyKey, requestHash))) {
+          const previous = (await this.redemptions.findRequest(siteId, idempotencyKey))!;
           if (previous.requestHash !== requestHash) {
             throw Problem.conflict('IDEMPOTENCY_KEY_REUSED', "Cette clé d'idempotence a déjà servi pour d'autres codes : utilisez une nouvelle clé.");
           }
@@ -93,8 +92,15 @@ export class RedemptionsService {
         const passes = hashes.map((hash) => locked.get(hash!)!);
         const redemptionId = randomUUID();
         const redeemedAt = new Date();
-        const inserted = await this.redemptions.insert({ id: redemptionId, siteId, redeemedBy: user.subject, redeemedAt, lines: passes.map((p) => ({ ...p, passId: p.id })) });
-        if (!inserted || (await this.passes.setStatus(passes.map((p) => p.id), 'issued', 'redeemed')) !== passes.length) {
+        const response: RedemptionView = {
+          redemptionId,
+          siteId,
+          redeemedAt: redeemedAt.toISOString(),
+          totalCents: passes.reduce((sum, p) => sum + p.amountCents, 0),
+          passes: passes.map((p) => ({ passId: p.id, amountCents: p.amountCents })),
+        };
+        const redemption = { id: redemptionId, siteId, redeemedBy: user.subject, redeemedAt, lines: passes.map((p) => ({ ...p, passId: p.id })) };
+        if (!(await this.redemptions.record(redemption, idempotencyKey, response))) {
           throw Problem.conflict('PASS_ALREADY_REDEEMED', 'Un de ces pass vient d’être utilisé par ailleurs : aucun pass n’a été validé.');
         }
         await this.events.publishAll(
@@ -112,14 +118,6 @@ export class RedemptionsService {
           })),
           redeemedAt,
         );
-        const response: RedemptionView = {
-          redemptionId,
-          siteId,
-          redeemedAt: redeemedAt.toISOString(),
-          totalCents: passes.reduce((sum, p) => sum + p.amountCents, 0),
-          passes: passes.map((p) => ({ passId: p.id, amountCents: p.amountCents })),
-        };
-        await this.redemptions.saveRequest({ siteId, key: idempotencyKey, requestHash, redemptionId, response });
         this.tx.afterCommit(() => this.redeemed.inc(passes.length));
         return response;
       });
