@@ -152,10 +152,11 @@ export async function runPhase(options: {
 /**
  * Lag from the redemption's commit to its effects, from the databases (read
  * only): the VoucherRedeemed outbox row's created_at (the redemption
- * transaction's start, a few ms before its commit) against funding's first
- * ledger_transfers.created_at for that event (source_event_id) and reporting's
- * inbox_records.processed_at. Both sides use now(), i.e. their transaction's
- * start, so the figures slightly understate the lag to the consumers' commit.
+ * transaction's start, a few ms before its commit) against the time funding
+ * and reporting recorded the event in their inbox. Consumers write their
+ * inbox rows last in a batch's transaction, with the statement's clock, so
+ * that time is within milliseconds of the commit that made the effects
+ * visible; for funding, the event's ledger transfers must exist too.
  */
 async function measureLag(options: {
   from: Date;
@@ -181,10 +182,11 @@ async function measureLag(options: {
     const missingLedger = ids.filter((id) => !ledger.has(id));
     if (missingLedger.length > 0) {
       const { rows } = await options.databases.funding.query(
-        'SELECT source_event_id, min(created_at) AS at FROM ledger_transfers WHERE source_event_id = ANY($1::uuid[]) GROUP BY source_event_id',
+        `SELECT i.event_id, i.processed_at AS at FROM inbox_records i
+          WHERE i.event_id = ANY($1::uuid[]) AND EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.source_event_id = i.event_id)`,
         [missingLedger],
       );
-      for (const row of rows) ledger.set(row.source_event_id, (row.at as Date).getTime());
+      for (const row of rows) ledger.set(row.event_id, (row.at as Date).getTime());
     }
     const missingReporting = ids.filter((id) => !reporting.has(id));
     if (missingReporting.length > 0) {
@@ -202,7 +204,7 @@ async function measureLag(options: {
   const lags = (seen: Map<string, number>) => [...seen].map(([id, at]) => at - committed.get(id)!);
   const summary = (values: number[]) => ({ p50Ms: round(percentile(values, 50), 1), p99Ms: round(percentile(values, 99), 1), maxMs: round(percentile(values, 100), 1) });
   return {
-    source: 'databases (read only): redemption outbox_messages.created_at → funding ledger_transfers.created_at / reporting inbox_records.processed_at',
+    source: 'databases (read only): redemption outbox_messages.created_at → funding and reporting inbox_records.processed_at (written last in their batch, clock_timestamp())',
     sampled: ids.length,
     ledger: { posted: ledger.size, ...summary(lags(ledger)) },
     reporting: { processed: reporting.size, ...summary(lags(reporting)) },

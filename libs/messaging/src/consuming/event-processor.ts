@@ -97,22 +97,29 @@ export class EventProcessor {
     let current = -1;
     try {
       outcomes = await this.tx.run(async () => {
-        const fresh = await this.inbox.recordMany(
-          this.options.service,
-          items.map(({ envelope }) => ({ eventId: envelope.eventId, eventType: envelope.type })),
-        );
+        const known = await this.inbox.alreadyRecorded(this.options.service, items.map(({ envelope }) => envelope.eventId));
         const result: ConsumeOutcome[] = [];
-        for (const [index, { envelope, handler, message }] of items.entries()) {
+        const applied: Applicable[] = [];
+        for (const [index, item] of items.entries()) {
+          const id = item.envelope.eventId.toLowerCase();
           // A redelivered event, or the same event twice in this batch: the first occurrence only.
-          if (!fresh.delete(envelope.eventId.toLowerCase())) {
+          if (known.has(id)) {
             result.push('duplicate');
             continue;
           }
+          known.add(id);
           current = index;
-          await runWithCorrelation(correlationOf(envelope), () => handler(envelope, new EventContext([message])));
+          await runWithCorrelation(correlationOf(item.envelope), () => item.handler(item.envelope, new EventContext([item.message])));
+          applied.push(item);
           result.push('applied');
         }
         current = -1;
+        // Last, so its time is the commit's. Another instance that applied one of them meanwhile (a rebalance) makes it fail: the batch rolls back.
+        const recorded = applied.length === 0 ? new Set() : await this.inbox.recordMany(
+          this.options.service,
+          applied.map(({ envelope }) => ({ eventId: envelope.eventId, eventType: envelope.type })),
+        );
+        if (recorded.size !== applied.length) throw new Error('Another consumer applied some of these events meanwhile');
         return result;
       });
     } catch (error) {
