@@ -24,6 +24,8 @@ const PORT = Number(process.env.PATH_BENCH_PORT ?? 3042);
 const PASSES = Number(process.env.PATH_BENCH_PASSES ?? 12_000);
 const SECONDS = Number(process.env.PATH_BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.PATH_BENCH_CONNECTIONS ?? 16);
+/** A fixed rate (requests/s) instead of as fast as it goes. */
+const RATE = process.env.PATH_BENCH_RATE ? Number(process.env.PATH_BENCH_RATE) : undefined;
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const ticksOf = (pid: number) => {
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
       connections: CONNECTIONS,
       duration: SECONDS,
       maxOverallRequests: PASSES,
+      overallRate: RATE,
       requests: [
         {
           method: 'POST',
@@ -121,6 +124,7 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         connections: CONNECTIONS,
+        rate: RATE ?? 'max',
         seconds: Math.round(seconds),
         redeemed: ok,
         statuses,

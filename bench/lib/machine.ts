@@ -99,6 +99,14 @@ export class MemorySampler {
   }
 }
 
+function commOf(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
 /** CPU seconds used so far by each service, by all PostgreSQL processes, by Kafka (java) and by this benchmark process (autocannon included). */
 export function cpuSnapshot(): Record<string, number> {
   const ticksPerSecond = 100; // USER_HZ on Linux
@@ -115,9 +123,11 @@ export function cpuSnapshot(): Record<string, number> {
     }
     const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const seconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond; // utime + stime
+    let seconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond; // utime + stime
     const pid = Number(entry);
     const name = byPid.get(pid) ?? (pid === process.pid ? 'bench' : comm === 'postgres' ? 'postgres' : comm === 'java' ? 'kafka' : null);
+    // The postmaster also carries what its ended backends used (cutime + cstime), so connections that come and go still count.
+    if (comm === 'postgres' && commOf(Number(fields[1])) !== 'postgres') seconds += (Number(fields[13]) + Number(fields[14])) / ticksPerSecond;
     if (name) totals[name] += seconds;
   }
   return totals;
