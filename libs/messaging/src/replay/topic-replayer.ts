@@ -16,6 +16,14 @@ export interface ReplayedMessage {
 
 export type ReplayHandler = (envelope: EventEnvelope, message: ReplayedMessage) => Promise<void>;
 
+export interface ReplayedEvent {
+  envelope: EventEnvelope;
+  message: ReplayedMessage;
+}
+
+/** The valid envelopes of one fetched batch of one partition, in offset order. */
+export type ReplayBatchHandler = (events: ReplayedEvent[]) => Promise<void>;
+
 export interface ReplayOutcome {
   /** Valid envelopes given to the handler. */
   handled: number;
@@ -55,7 +63,31 @@ export class TopicReplayer {
    * the beginning) up to `to` (exclusive), in partition order; resolves once
    * every partition reached its end. A handler error stops the replay and rejects.
    */
-  async replay(topic: TopicName, to: PartitionOffsets, handler: ReplayHandler, from: PartitionOffsets = new Map(), concurrency = 1): Promise<ReplayOutcome> {
+  replay(topic: TopicName, to: PartitionOffsets, handler: ReplayHandler, from: PartitionOffsets = new Map(), concurrency = 1): Promise<ReplayOutcome> {
+    return this.replayBatches(
+      topic,
+      to,
+      async (events) => {
+        for (const { envelope, message } of events) await handler(envelope, message);
+      },
+      from,
+      concurrency,
+    );
+  }
+
+  /**
+   * As `replay`, but the handler gets the valid envelopes of each fetched batch
+   * of a partition at once (up to `maxBatchSize`, in offset order; a partition's
+   * batches one after the other), so that it can apply many in one transaction.
+   */
+  async replayBatches(
+    topic: TopicName,
+    to: PartitionOffsets,
+    handler: ReplayBatchHandler,
+    from: PartitionOffsets = new Map(),
+    concurrency = 1,
+    maxBatchSize = 2000,
+  ): Promise<ReplayOutcome> {
     const outcome: ReplayOutcome = { handled: 0, invalid: 0 };
     const pending = new Set([...to].filter(([partition, end]) => end > (from.get(partition) ?? 0n)).map(([partition]) => partition));
     if (pending.size === 0) return outcome;
@@ -80,6 +112,21 @@ export class TopicReplayer {
         eachBatch: async ({ batch, heartbeat, isRunning }) => {
           const end = to.get(batch.partition) ?? 0n;
           const start = from.get(batch.partition) ?? 0n;
+          let events: ReplayedEvent[] = [];
+          const flush = async (): Promise<boolean> => {
+            if (events.length === 0) return true;
+            try {
+              await handler(events);
+            } catch (error) {
+              pending.clear();
+              finish(error);
+              return false;
+            }
+            outcome.handled += events.length;
+            events = [];
+            await heartbeat();
+            return true;
+          };
           for (const message of batch.messages) {
             if (!isRunning() || !pending.has(batch.partition)) return;
             const offset = BigInt(message.offset);
@@ -87,21 +134,12 @@ export class TopicReplayer {
             // A seek takes effect at the next fetch: what was fetched before it is skipped here.
             if (offset < start) continue;
             const check = checkEvent(parseJson(message.value?.toString()));
-            if (!check.valid) {
-              outcome.invalid++;
-            } else {
-              try {
-                await handler(check.envelope, { topic, partition: batch.partition, offset: message.offset });
-              } catch (error) {
-                pending.clear();
-                finish(error);
-                return;
-              }
-              outcome.handled++;
-            }
+            if (!check.valid) outcome.invalid++;
+            else events.push({ envelope: check.envelope, message: { topic, partition: batch.partition, offset: message.offset } });
+            if (events.length >= maxBatchSize && !(await flush())) return;
             if (offset + 1n >= end) break;
-            await heartbeat();
           }
+          if (!isRunning() || !pending.has(batch.partition) || !(await flush())) return;
           const last = batch.messages.at(-1);
           if (pending.has(batch.partition) && last && BigInt(last.offset) + 1n >= end) {
             pending.delete(batch.partition);

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EventEnvelope, TopicName, Topics } from '@app/contracts';
 import { TransactionHost } from '@app/database';
-import { PartitionOffsets, ReplayedMessage, TopicReplayer } from '@app/messaging';
+import { PartitionOffsets, ReplayedEvent, ReplayedMessage, TopicReplayer } from '@app/messaging';
 import { AuthenticatedUser } from '@app/auth';
 import { Problem } from '@app/platform';
 import { GenerationRepository } from '../projection/generation.repository';
@@ -16,6 +16,8 @@ const SMALL_GAP = 500;
 const MAX_CATCH_UP_ROUNDS = 10;
 const REPLAY_CONCURRENCY = 3;
 const REPLAY_ATTEMPTS = 3;
+/** Events applied per transaction, at most: one partition's fetched batch, in a few statements per table. */
+const REPLAY_BATCH_SIZE = 2000;
 
 export interface RebuildView {
   id: string;
@@ -90,10 +92,25 @@ export class RebuildsService {
         }
       }
     };
+    // Many events per transaction. A batch the projection refuses (an event in it that `apply` refuses) is halved until
+    // that event is alone, which then goes through `apply` with its retries and is skipped as before.
+    const applyBatch = async (events: ReplayedEvent[]): Promise<void> => {
+      if (events.length === 1) return apply(events[0].envelope, events[0].message);
+      try {
+        return await this.tx.run(() =>
+          this.projection.applyBatch(generation, events.map((e) => ({ envelope: e.envelope, position: { partition: e.message.partition, offset: e.message.offset } }))),
+        );
+      } catch (error) {
+        this.logger.debug(`Rebuild ${id}: a batch of ${events.length} event(s) is split: ${(error as Error).message}`);
+      }
+      const half = Math.ceil(events.length / 2);
+      await applyBatch(events.slice(0, half));
+      await applyBatch(events.slice(half));
+    };
     const replayRange = async (from: Map<TopicName, PartitionOffsets>, to: Map<TopicName, PartitionOffsets>): Promise<number> => {
       let handled = 0;
       for (const topic of REPLAY_ORDER) {
-        const outcome = await this.replayer.replay(topic, to.get(topic)!, apply, from.get(topic), REPLAY_CONCURRENCY);
+        const outcome = await this.replayer.replayBatches(topic, to.get(topic)!, applyBatch, from.get(topic), REPLAY_CONCURRENCY, REPLAY_BATCH_SIZE);
         handled += outcome.handled;
         counts.replayed += outcome.handled;
         counts.invalid += outcome.invalid;
