@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { deadLetterTopicOf, Topics } from '@app/contracts';
 import { METRICS_REGISTRY } from '@app/observability';
 import { envelopeOf, produceRaw, produceTogether, readTopic, RunningService, TestScope, waitFor } from '@app/testing';
-import { poisonAttempts, ProbeProducer, probeConsumerService, ProbeRecorded, probeProducerService } from '../fixtures/probe.fixture';
+import { CONFLICT_ONCE_STREAM, poisonAttempts, ProbeProducer, probeConsumerService, ProbeRecorded, probeProducerService } from '../fixtures/probe.fixture';
 
 const MAX_ATTEMPTS = 3;
 
@@ -102,6 +102,14 @@ describe('delivery guarantees on the real broker and database', () => {
       await waitFor('the copy to be counted', async () => (await consumedCount('duplicate')) - duplicatesBefore === 1);
       expect((await applied('together')).map((r) => r.sequence)).toEqual([1, 2, 3, 4, 5]);
       expect(await transactionsOf('together')).toBe(1);
+    });
+
+    it('tries a batch the database aborted as a deadlock victim again, whole', async () => {
+      await together([1, 2, 3].map((sequence) => probe(CONFLICT_ONCE_STREAM, sequence)));
+
+      await waitFor('the batch to be applied', async () => (await applied(CONFLICT_ONCE_STREAM)).length === 3);
+      expect((await applied(CONFLICT_ONCE_STREAM)).map((r) => r.sequence)).toEqual([1, 2, 3]);
+      expect(await transactionsOf(CONFLICT_ONCE_STREAM)).toBe(1);
     });
 
     it('rolls back a batch with a failing message, then applies its messages one at a time', async () => {

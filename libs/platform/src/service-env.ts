@@ -87,11 +87,16 @@ export class ServiceEnv {
   @Min(0)
   CONSUMER_RETRY_DELAY_MS: number = 200;
 
+  /**
+   * Partitions applied at the same time. One by default: a batch holds its row
+   * locks until it commits, and pass events all move the same program-level
+   * accounts, so concurrent batches mostly wait on each other or deadlock.
+   */
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(64)
-  CONSUMER_CONCURRENCY: number = 3;
+  CONSUMER_CONCURRENCY: number = 1;
 
   /** Messages of one partition applied in one transaction (1 = a transaction per message). */
   @Type(() => Number)

@@ -96,31 +96,37 @@ export class EventProcessor {
     // Which message was being applied if the batch fails: that failure counts as its first attempt.
     let current = -1;
     try {
-      outcomes = await this.tx.run(async () => {
-        const known = await this.inbox.alreadyRecorded(this.options.service, items.map(({ envelope }) => envelope.eventId));
-        const result: ConsumeOutcome[] = [];
-        const applied: Applicable[] = [];
-        for (const [index, item] of items.entries()) {
-          const id = item.envelope.eventId.toLowerCase();
-          // A redelivered event, or the same event twice in this batch: the first occurrence only.
-          if (known.has(id)) {
-            result.push('duplicate');
-            continue;
-          }
-          known.add(id);
-          current = index;
-          await runWithCorrelation(correlationOf(item.envelope), () => item.handler(item.envelope, new EventContext([item.message])));
-          applied.push(item);
-          result.push('applied');
-        }
+      outcomes = await this.withDeadlockRetries(heartbeat, () => {
         current = -1;
-        // Last, so its time is the commit's. Another instance that applied one of them meanwhile (a rebalance) makes it fail: the batch rolls back.
-        const recorded = applied.length === 0 ? new Set() : await this.inbox.recordMany(
-          this.options.service,
-          applied.map(({ envelope }) => ({ eventId: envelope.eventId, eventType: envelope.type })),
-        );
-        if (recorded.size !== applied.length) throw new Error('Another consumer applied some of these events meanwhile');
-        return result;
+        return this.tx.run(async () => {
+          const known = await this.inbox.alreadyRecorded(this.options.service, items.map(({ envelope }) => envelope.eventId));
+          const result: ConsumeOutcome[] = [];
+          const applied: Applicable[] = [];
+          for (const [index, item] of items.entries()) {
+            const id = item.envelope.eventId.toLowerCase();
+            // A redelivered event, or the same event twice in this batch: the first occurrence only.
+            if (known.has(id)) {
+              result.push('duplicate');
+              continue;
+            }
+            known.add(id);
+            current = index;
+            await runWithCorrelation(correlationOf(item.envelope), () => item.handler(item.envelope, new EventContext([item.message])));
+            applied.push(item);
+            result.push('applied');
+          }
+          current = -1;
+          // Last, so its time is the commit's. Another instance that applied one of them meanwhile (a rebalance) makes it fail: the batch rolls back.
+          const recorded =
+            applied.length === 0
+              ? new Set()
+              : await this.inbox.recordMany(
+                  this.options.service,
+                  applied.map(({ envelope }) => ({ eventId: envelope.eventId, eventType: envelope.type })),
+                );
+          if (recorded.size !== applied.length) throw new Error('Another consumer applied some of these events meanwhile');
+          return result;
+        });
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -141,6 +147,25 @@ export class EventProcessor {
       this.logOutcome(envelope, outcomes[index]);
       this.count(message, envelope.type, outcomes[index]);
     });
+  }
+
+  /**
+   * A batch holds its row locks until it commits, so two batches touching the
+   * same accounts in different orders (another partition, another instance,
+   * an HTTP request) can deadlock; PostgreSQL then aborts one. That is no
+   * fault of the messages: the batch is tried again as a whole.
+   */
+  private async withDeadlockRetries<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (attempt >= BATCH_DEADLOCK_ATTEMPTS || !isTransientConflict(error)) throw error;
+        this.logger.warn(`A batch was aborted by the database (${(error as Error).message}): trying it again`);
+        await sleep(Math.random() * this.options.consumer.retryDelayMs);
+        await heartbeat();
+      }
+    }
   }
 
   private async applyAlone({ message, envelope, handler }: Applicable, heartbeat: () => Promise<void>, firstAttempt = 1): Promise<ConsumeOutcome> {
@@ -227,6 +252,14 @@ export class EventProcessor {
   private count(message: IncomingMessage, type: string, outcome: ConsumeOutcome): void {
     this.metrics.consumed.inc({ topic: message.topic, type, outcome });
   }
+}
+
+const BATCH_DEADLOCK_ATTEMPTS = 3;
+
+/** Deadlock or serialization failure: the transaction lost a race and may simply run again. */
+function isTransientConflict(error: unknown): boolean {
+  const code = (error as { code?: string; driverError?: { code?: string } }).code ?? (error as { driverError?: { code?: string } }).driverError?.code;
+  return code === '40P01' || code === '40001';
 }
 
 /** The handler's log lines and the events it publishes carry the event's correlation id, and the event as their cause. */
