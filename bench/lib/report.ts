@@ -25,7 +25,13 @@ export function toMarkdown(results: any): string {
   const lag500 = at500 ? Math.max(at500.lag.ledger.p99Ms ?? Infinity, at500.lag.reporting.p99Ms ?? Infinity) : null;
   target('end-to-end lag p99 ≤ 1 s at 500/s', `ledger ${fmt(at500?.lag.ledger.p99Ms, ' ms')}, reporting ${fmt(at500?.lag.reporting.p99Ms, ' ms')}`, lag500 === null ? null : lag500 <= 1000);
   target('≥ 50 % of pgbench', `${results.redemptionVsPgbench === null ? 'n/a' : `${Math.round(results.redemptionVsPgbench * 100)} %`}`, results.redemptionVsPgbench === null ? null : results.redemptionVsPgbench >= 0.5);
-  target('issuance ≥ 5000 passes/s', `${Math.round(results.seed.issuance.passesPerSecond)} passes/s`, results.seed.issuance.passesPerSecond >= 5000);
+  const bulk = results.seed.issuance.bulk;
+  const single = results.seed.issuance.single;
+  target(
+    'issuance ≥ 5000 passes/s',
+    bulk ? `${Math.round(bulk.passesPerSecond)} passes/s in orders of ${results.config.orderSize} booklets (one booklet at a time: ${Math.round(single.passesPerSecond)} passes/s)` : `${Math.round(single.passesPerSecond)} passes/s (one booklet at a time; no orders)`,
+    (bulk ?? single).passesPerSecond >= 5000,
+  );
   target(
     'expiry of 1,000,000 passes ≤ 60 s',
     results.expiry ? `${results.expiry.passesPerSecond} passes/s → ${results.expiry.projectedSecondsForOneMillion} s projected (${results.expiry.expired} measured)` : 'skipped',
@@ -58,14 +64,20 @@ export function toMarkdown(results: any): string {
 
   const i = results.seed.issuance;
   lines.push('## Issuance, expiry, rebuild, database limit', '');
-  lines.push(`- Issuance: ${i.passes} passes in ${i.booklets} booklets (POST /booklets, ${i.concurrency} concurrent) in ${i.seconds.toFixed(1)} s = ${Math.round(i.passesPerSecond)} passes/s; ${i.failures} failed; redemption knew every pass ${results.seed.redemptionCatchUpSeconds.toFixed(1)} s after the last answer, and every consumer (funding, reporting) had caught up ${results.seed.allConsumersSettledSeconds} s later. CPU seconds while issuing: ${Object.entries(i.cpuSeconds).map(([c, v]) => `${c} ${v}`).join(', ')}.`);
+  for (const p of [i.single, i.bulk].filter(Boolean)) {
+    lines.push(
+      `- Issuance, ${p.route}: ${p.passes} passes in ${p.booklets} booklets, ${p.requests} requests (${p.concurrency} concurrent) in ${p.seconds.toFixed(1)} s = ${Math.round(p.passesPerSecond)} passes/s; ` +
+        `${p.failures} failed; redemption knew every pass ${p.redemptionCatchUpSeconds.toFixed(1)} s after the last answer. CPU seconds while issuing: ${Object.entries(p.cpuSeconds).map(([c, v]) => `${c} ${v}`).join(', ')}.`,
+    );
+  }
+  lines.push(`- After issuance, every consumer (funding, reporting) had caught up ${results.seed.allConsumersSettledSeconds} s after redemption knew every pass.`);
   if (results.expiry) lines.push(`- Expiry: ${results.expiry.expired} passes in ${results.expiry.batches} batches, ${results.expiry.serviceDurationMs} ms (${results.expiry.passesPerSecond} passes/s); ${results.expiry.method}.`);
   if (results.rebuild) lines.push(`- Rebuild: ${results.rebuild.replayedEvents} events in ${results.rebuild.seconds} s = ${results.rebuild.eventsPerSecond} events/s (${results.rebuild.status}${results.rebuild.error ? `: ${results.rebuild.error}` : ''}).`);
   if (results.pgbench) {
     for (const v of results.pgbench.variants) {
       lines.push(`- pgbench, ${v.name}: ${fmt(v.tps)} tps, ${fmt(v.latencyAverageMs, ' ms')} average, ${results.pgbench.clients} clients, ${results.pgbench.passesInTable} passes in the table.`);
     }
-    lines.push(`- End-to-end redemptions (max phase) / pgbench (as the service does): ${results.redemptionVsPgbench === null ? 'n/a' : `${Math.round(results.redemptionVsPgbench * 100)} %`}.`);
+    lines.push(`- End-to-end redemptions (max phase) / the best pgbench figure: ${results.redemptionVsPgbench === null ? 'n/a' : `${Math.round(results.redemptionVsPgbench * 100)} %`}.`);
   }
   lines.push('');
   return `${lines.join('\n')}\n`;

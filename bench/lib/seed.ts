@@ -2,7 +2,7 @@
 // scripts/demo/seed.ts: funders, programs and allocations in funding, agencies
 // and booklets in issuance, sites in redemption. Every run makes new
 // organisations (random SIRETs), so runs never collide with each other or the demo.
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { TokenRequest } from '../../libs/auth/src';
 import { isValidSiret } from '../../libs/validation/src';
@@ -24,10 +24,26 @@ export interface SeededProgram {
   codes: string[];
 }
 
+/** One way of issuing, measured on its own: requests in flight, what came out, how fast, what it cost. */
+export interface IssuancePhase {
+  route: string;
+  requests: number;
+  concurrency: number;
+  booklets: number;
+  passes: number;
+  seconds: number;
+  passesPerSecond: number;
+  failures: number;
+  cpuSeconds: Record<string, number>;
+  /** From the phase's last answer until redemption knows every pass it issued (BookletIssued consumed). */
+  redemptionCatchUpSeconds: number;
+}
+
 export interface SeedResult {
   programs: SeededProgram[];
   siteTokens: Map<string, string>;
-  issuance: { booklets: number; passes: number; seconds: number; passesPerSecond: number; concurrency: number; failures: number; cpuSeconds: Record<string, number> };
+  /** Most passes through bulk orders (POST /booklet-orders), as agencies issue a campaign; a measured share one booklet at a time (POST /booklets). */
+  issuance: { booklets: number; passes: number; failures: number; single: IssuancePhase; bulk: IssuancePhase | null };
   /** From the last booklet's answer until redemption knows every pass (BookletIssued consumed). */
   redemptionCatchUpSeconds: number;
 }
@@ -67,7 +83,13 @@ export async function seed(options: {
   programs: number;
   agenciesPerProgram: number;
   sitesPerProgram: number;
+  /** Concurrent POST /booklets. */
   concurrency: number;
+  /** Booklets issued one at a time (POST /booklets), at most half of all; the rest goes through orders. */
+  singleBooklets: number;
+  /** Booklets per POST /booklet-orders, and orders in flight. */
+  orderSize: number;
+  orderConcurrency: number;
   redemptionDb: Client;
   log: (message: string) => void;
 }): Promise<SeedResult> {
@@ -166,49 +188,93 @@ export async function seed(options: {
     }
   }
 
-  // Booklet requests interleave programs and agencies, as counselors all over the country would.
-  const requests: Array<{ program: SeededProgram; agencyId: string; profile: (typeof PROFILES)[number] }> = [];
-  for (let b = 0; b < bookletsPerAgency; b++) {
-    for (const program of programs) {
-      for (const agencyId of program.agencyIds) requests.push({ program, agencyId, profile: PROFILES[requests.length % PROFILES.length] });
+  // Booklet requests interleave programs and agencies, as counselors all over the country would:
+  // first a measured share one booklet at a time, then the rest in campaign orders.
+  const agencies = programs.flatMap((program) => program.agencyIds.map((agencyId) => ({ program, agencyId })));
+  const singleBooklets = Math.min(options.singleBooklets, Math.floor((bookletsPerAgency * agencies.length) / 2));
+  const singles = Array.from({ length: singleBooklets }, (_, i) => ({ ...agencies[i % agencies.length], profile: PROFILES[i % PROFILES.length] }));
+  const orders: Array<{ program: SeededProgram; agencyId: string; beneficiaries: Array<(typeof PROFILES)[number]> }> = [];
+  const left = new Map(agencies.map(({ agencyId }, i) => [agencyId, bookletsPerAgency - Math.floor(singleBooklets / agencies.length) - (i < singleBooklets % agencies.length ? 1 : 0)]));
+  for (let more = true; more; ) {
+    more = false;
+    for (const { program, agencyId } of agencies) {
+      const size = Math.min(options.orderSize, left.get(agencyId)!);
+      if (size <= 0) continue;
+      left.set(agencyId, left.get(agencyId)! - size);
+      orders.push({ program, agencyId, beneficiaries: Array.from({ length: size }, (_, i) => PROFILES[i % PROFILES.length]) });
+      more = true;
     }
   }
-  log(`issuing ${requests.length} booklets (${requests.length * BOOKLET_SIZE} passes), ${options.concurrency} requests at a time`);
-  let failures = 0;
-  const started = performance.now();
-  const cpuBefore = cpuSnapshot();
-  await mapConcurrent(requests, options.concurrency, async ({ program, agencyId, profile }) => {
-    try {
-      const booklet = await counselors.get(agencyId)!.call<{ passes: Array<{ code: string }> }>('POST', '/booklets', { programId: program.id, beneficiary: profile });
-      for (const pass of booklet.passes) program.codes.push(pass.code);
-    } catch (error) {
-      failures += 1;
-      if (failures <= 5) log(`booklet issuance failed: ${(error as Error).message}`);
-    }
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const cpuSeconds = cpuSince(cpuBefore);
-  const passes = programs.reduce((sum, p) => sum + p.codes.length, 0);
-  log(`issued ${passes} passes in ${seconds.toFixed(1)} s (${(passes / seconds).toFixed(0)} passes/s, ${failures} failed requests)`);
 
-  // Read-only: how long until redemption has recorded every pass from BookletIssued.
-  const catchUpStart = performance.now();
-  await until(
-    'redemption to know every issued pass',
-    async () => {
-      const { rows } = await options.redemptionDb.query('SELECT count(*)::int AS n FROM passes WHERE program_id = ANY($1::uuid[])', [programs.map((p) => p.id)]);
-      return rows[0].n >= passes;
-    },
-    Math.max(120_000, passes * 5),
-    500,
+  const phase = async <R>(route: string, requests: R[], concurrency: number, issue: (request: R) => Promise<Array<{ passes: Array<{ code: string }> }>>, programOf: (request: R) => SeededProgram) => {
+    log(`${route}: ${requests.length} requests, ${concurrency} at a time`);
+    let failures = 0;
+    let booklets = 0;
+    let passes = 0;
+    const started = performance.now();
+    const cpuBefore = cpuSnapshot();
+    await mapConcurrent(requests, concurrency, async (request) => {
+      try {
+        for (const booklet of await issue(request)) {
+          booklets += 1;
+          for (const pass of booklet.passes) programOf(request).codes.push(pass.code);
+          passes += booklet.passes.length;
+        }
+      } catch (error) {
+        failures += 1;
+        if (failures <= 5) log(`${route} failed: ${(error as Error).message}`);
+      }
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const cpuSeconds = cpuSince(cpuBefore);
+    log(`${route}: issued ${passes} passes in ${booklets} booklets in ${seconds.toFixed(1)} s (${(passes / seconds).toFixed(0)} passes/s, ${failures} failed requests)`);
+    // Read-only: how long until redemption has recorded every pass issued so far from BookletIssued.
+    const catchUpStart = performance.now();
+    const expected = programs.reduce((sum, p) => sum + p.codes.length, 0);
+    await until(
+      'redemption to know every issued pass',
+      async () => {
+        const { rows } = await options.redemptionDb.query('SELECT count(*)::int AS n FROM passes WHERE program_id = ANY($1::uuid[])', [programs.map((p) => p.id)]);
+        return rows[0].n >= expected;
+      },
+      Math.max(120_000, expected * 5),
+      500,
+    );
+    const redemptionCatchUpSeconds = (performance.now() - catchUpStart) / 1000;
+    log(`redemption knew every pass ${redemptionCatchUpSeconds.toFixed(1)} s after the last answer`);
+    return { route, requests: requests.length, concurrency, booklets, passes, seconds, passesPerSecond: passes / seconds, failures, cpuSeconds, redemptionCatchUpSeconds } satisfies IssuancePhase;
+  };
+
+  const single = await phase(
+    'POST /booklets',
+    singles,
+    options.concurrency,
+    async ({ program, agencyId, profile }) => [await counselors.get(agencyId)!.call('POST', '/booklets', { programId: program.id, beneficiary: profile })],
+    (request) => request.program,
   );
-  const redemptionCatchUpSeconds = (performance.now() - catchUpStart) / 1000;
-  log(`redemption knew every pass ${redemptionCatchUpSeconds.toFixed(1)} s after the last booklet`);
+  const bulk =
+    orders.length === 0
+      ? null
+      : await phase(
+          'POST /booklet-orders',
+          orders,
+          options.orderConcurrency,
+          async ({ program, agencyId, beneficiaries }) =>
+            (await counselors.get(agencyId)!.call('POST', '/booklet-orders', { programId: program.id, beneficiaries }, { 'idempotency-key': randomUUID() })).booklets,
+          (request) => request.program,
+        );
+  const last = bulk ?? single;
 
   return {
     programs,
     siteTokens,
-    issuance: { booklets: requests.length - failures, passes, seconds, passesPerSecond: passes / seconds, concurrency: options.concurrency, failures, cpuSeconds },
-    redemptionCatchUpSeconds,
+    issuance: {
+      booklets: single.booklets + (bulk?.booklets ?? 0),
+      passes: single.passes + (bulk?.passes ?? 0),
+      failures: single.failures + (bulk?.failures ?? 0),
+      single,
+      bulk,
+    },
+    redemptionCatchUpSeconds: last.redemptionCatchUpSeconds,
   };
 }

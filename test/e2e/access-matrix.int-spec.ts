@@ -22,7 +22,7 @@ interface RouteFixture {
   foreign?: { role: Role; body?: object };
 }
 
-type World = Record<'fundedProgram' | 'otherProgram' | 'funderA' | 'agencyA' | 'siteA' | 'booklet' | 'pass' | 'redemption', string>;
+type World = Record<'fundedProgram' | 'otherProgram' | 'funderA' | 'agencyA' | 'siteA' | 'booklet' | 'bookletOrder' | 'pass' | 'redemption', string>;
 
 const IBAN = { iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP882' };
 
@@ -33,6 +33,7 @@ function fixtures(w: World): Record<string, RouteFixture> {
     'issuance GET /agencies/{id}': { params: { id: w.agencyA }, foreign: { role: 'counselor' } },
     'issuance GET /booklets/{id}': { params: { id: w.booklet }, foreign: { role: 'counselor' } },
     'issuance GET /booklets/{id}/pdf': { params: { id: w.booklet }, foreign: { role: 'counselor' } },
+    'issuance GET /booklet-orders/{id}': { params: { id: w.bookletOrder }, foreign: { role: 'counselor' } },
     'issuance POST /booklets/{id}/void': { params: { id: w.booklet }, foreign: { role: 'counselor', body: { reason: 'lost' } } },
     'issuance POST /passes/{id}/void': { params: { id: w.pass }, foreign: { role: 'counselor', body: { reason: 'lost' } } },
     'redemption GET /sites/{id}': { params: { id: w.siteA }, foreign: { role: 'site' } },
@@ -222,9 +223,10 @@ async function buildWorld(platform: Platform, tokens: Record<string, string>): P
   const counselor = as(platform.issuance, tokens.counselor);
   await waitFor('the allocation to reach issuance', async () => (await counselor.get('/allocations')).body.some((a: { remainingBooklets: number }) => a.remainingBooklets > 0));
   const booklet = (await counselor.post('/booklets', { programId: fundedProgram, beneficiary: { situation: 'other', diagnosticLevel: 'low_autonomy' } }).expect(201)).body;
+  const bookletOrder = (await counselor.post('/booklet-orders', { programId: fundedProgram, beneficiaries: [{ situation: 'senior', diagnosticLevel: 'no_autonomy' }] }).expect(201)).body;
   const staff = as(platform.redemption, tokens.site);
   await waitFor('redemption to know the passes', async () => (await staff.post('/passes/check', { code: booklet.passes[0].code })).body.usable === true);
   const redeemed = (await staff.post('/redemptions', { codes: [booklet.passes[0].code] }).set('Idempotency-Key', randomUUID()).expect(201)).body;
   await Promise.all([caughtUp(platform.reporting), caughtUp(platform.funding)]);
-  return { fundedProgram, otherProgram, funderA, agencyA, siteA, booklet: booklet.id, pass: booklet.passes[1].id, redemption: redeemed.redemptionId };
+  return { fundedProgram, otherProgram, funderA, agencyA, siteA, booklet: booklet.id, bookletOrder: bookletOrder.id, pass: booklet.passes[1].id, redemption: redeemed.redemptionId };
 }

@@ -138,6 +138,13 @@ export class IssuanceWorld {
     return request(this.running.url).post('/booklets').set('Authorization', bearer(counselor)).send({ programId, beneficiary });
   }
 
+  /** POST /booklet-orders: one booklet per profile (n job seekers by default). */
+  order(counselor: string, programId: string, beneficiaries: object[] | number, idempotencyKey?: string) {
+    const profiles = typeof beneficiaries === 'number' ? Array.from({ length: beneficiaries }, () => ({ situation: 'job_seeker', diagnosticLevel: 'low_autonomy' })) : beneficiaries;
+    const call = request(this.running.url).post('/booklet-orders').set('Authorization', bearer(counselor));
+    return (idempotencyKey ? call.set('Idempotency-Key', idempotencyKey) : call).send({ programId, beneficiaries: profiles });
+  }
+
   async balance(agencyId: string, programId: string): Promise<number | undefined> {
     const rows = await this.scope.sql<{ balance_cents: string }>('issuance', 'SELECT balance_cents FROM allocations WHERE agency_id = $1 AND program_id = $2', [
       agencyId,

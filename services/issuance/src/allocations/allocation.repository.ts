@@ -28,21 +28,6 @@ export class AllocationRepository {
     );
   }
 
-  /**
-   * Takes `amountCents` from the balance only if it is there, in one statement:
-   * concurrent issuances queue on the row lock and each sees the balance the
-   * previous one left, so the balance can never be overspent. False when not spent.
-   */
-  async spend(agencyId: string, programId: string, amountCents: number): Promise<boolean> {
-    const [rows] = await this.tx.manager.query(
-      `UPDATE allocations SET balance_cents = balance_cents - $3, updated_at = now()
-       WHERE agency_id = $1 AND program_id = $2 AND balance_cents >= $3
-       RETURNING balance_cents`,
-      [agencyId, programId, amountCents],
-    );
-    return rows.length === 1;
-  }
-
   /** Frees what is unused up to `requestedCents`, under the row lock; returns what was freed (0 without an allocation). */
   async release(agencyId: string, programId: string, requestedCents: number): Promise<number> {
     const [rows] = await this.tx.manager.query(
@@ -73,9 +58,10 @@ export class AllocationRepository {
     return rows.length === 1;
   }
 
-  async exists(agencyId: string, programId: string): Promise<boolean> {
-    const rows = await this.tx.manager.query('SELECT 1 FROM allocations WHERE agency_id = $1 AND program_id = $2', [agencyId, programId]);
-    return rows.length === 1;
+  /** Null when the agency has no allocation on the program. */
+  async balanceOf(agencyId: string, programId: string): Promise<number | null> {
+    const rows = await this.tx.manager.query('SELECT balance_cents FROM allocations WHERE agency_id = $1 AND program_id = $2', [agencyId, programId]);
+    return rows.length === 1 ? Number(rows[0].balance_cents) : null;
   }
 
   /** Balances with their program, for one agency or all (agencyId null). */

@@ -18,14 +18,48 @@ export interface NewBooklet {
   diagnosticLevel: DiagnosticLevel;
   totalCents: number;
   issuedBy: string;
+  /** The BookletIssued event's occurredAt, so the row, the answer and the event agree (the same for a whole order). */
+  issuedAt: Date;
+  /** Set for the booklets of a bulk order, with their 1-based place in it. */
+  orderId: string | null;
+  orderPosition: number | null;
 }
 
 export interface NewPass {
   id: string;
+  bookletId: string;
   position: number;
   amountCents: number;
   codeSealed: Buffer;
   codeHash: string;
+}
+
+/** What issuing needs to know of a program. */
+export interface IssuableProgram {
+  id: string;
+  name: string;
+  faceValueCents: number;
+  bookletSize: number;
+  validFrom: string;
+  validUntil: string;
+  toleranceDays: number;
+  territory: string[];
+  status: string;
+}
+
+export interface SealedBookletRow {
+  id: string;
+  programId: string;
+  agencyId: string;
+  beneficiaryRef: string;
+  ageBand: AgeBand | null;
+  situation: Situation;
+  diagnosticLevel: DiagnosticLevel;
+  totalCents: number;
+  issuedBy: string;
+  issuedAt: Date;
+  validUntil: string;
+  passes: Array<{ id: string; position: number; amountCents: number; codeSealed: string }>;
 }
 
 export interface BookletRow {
@@ -79,18 +113,91 @@ const PASS_COLUMNS = `id, booklet_id AS "bookletId", position, amount_cents AS "
 export class BookletRepository {
   constructor(private readonly tx: TransactionHost) {}
 
-  async insert(booklet: NewBooklet, passes: NewPass[]): Promise<void> {
-    await this.tx.manager.query(
-      `INSERT INTO booklets (id, program_id, agency_id, beneficiary_ref, age_band, situation, diagnostic_level, total_cents, issued_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [booklet.id, booklet.programId, booklet.agencyId, booklet.beneficiaryRef, booklet.ageBand, booklet.situation, booklet.diagnosticLevel, booklet.totalCents, booklet.issuedBy],
+  /**
+   * The counselor's agency and the program in one round trip: the hot path of
+   * issuance pays per statement, not per row.
+   */
+  async findIssuingContext(agencyId: string, programId: string): Promise<{ agencyKnown: boolean; program: IssuableProgram | null }> {
+    const [row] = await this.tx.manager.query(
+      `SELECT EXISTS (SELECT 1 FROM agencies WHERE id = $1) AS "agencyKnown", p.id, p.name, p.face_value_cents AS "faceValueCents",
+              p.booklet_size AS "bookletSize", p.valid_from::text AS "validFrom", p.valid_until::text AS "validUntil",
+              p.tolerance_days AS "toleranceDays", p.territory, p.status
+       FROM (SELECT 1) one LEFT JOIN programs p ON p.id = $2`,
+      [agencyId, programId],
     );
-    await this.tx.manager.query(
-      `INSERT INTO passes (id, booklet_id, position, amount_cents, code_sealed, code_hash)
-       SELECT id, $1, position, amount_cents, code_sealed, code_hash
-       FROM unnest($2::uuid[], $3::int[], $4::int[], $5::bytea[], $6::text[]) AS t(id, position, amount_cents, code_sealed, code_hash)`,
-      [booklet.id, passes.map((p) => p.id), passes.map((p) => p.position), passes.map((p) => p.amountCents), passes.map((p) => p.codeSealed), passes.map((p) => p.codeHash)],
+    const { agencyKnown, ...program } = row;
+    return { agencyKnown, program: program.id ? (program as IssuableProgram) : null };
+  }
+
+  /**
+   * Spends `costCents` of the allocation and inserts the booklets and their
+   * passes in ONE statement, only if the balance covers the whole cost: the
+   * allocation row stays locked from this statement to the commit, not across
+   * the inserts' round trips. Concurrent spenders queue on the row lock and
+   * each sees the balance the previous one left. Nothing is inserted when not spent.
+   */
+  async insertAgainstAllocation(spend: { agencyId: string; programId: string; costCents: number }, booklets: NewBooklet[], passes: NewPass[]): Promise<boolean> {
+    const [{ spent }] = await this.tx.manager.query(
+      `WITH spent AS (
+         UPDATE allocations SET balance_cents = balance_cents - $3, updated_at = now()
+         WHERE agency_id = $1 AND program_id = $2 AND balance_cents >= $3
+         RETURNING 1
+       ), new_booklets AS (
+         INSERT INTO booklets (id, program_id, agency_id, beneficiary_ref, age_band, situation, diagnostic_level, total_cents, issued_by, issued_at, order_id, order_position)
+         SELECT b.id, $2, $1, b.beneficiary_ref, b.age_band, b.situation, b.diagnostic_level, b.total_cents, b.issued_by, $19::timestamptz, b.order_id, b.order_position
+         FROM unnest($4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::text[], $11::uuid[], $12::int[])
+              AS b(id, beneficiary_ref, age_band, situation, diagnostic_level, total_cents, issued_by, order_id, order_position)
+         WHERE EXISTS (SELECT 1 FROM spent)
+       ), new_passes AS (
+         INSERT INTO passes (id, booklet_id, position, amount_cents, code_sealed, code_hash)
+         SELECT p.id, p.booklet_id, p.position, p.amount_cents, p.code_sealed, p.code_hash
+         FROM unnest($13::uuid[], $14::uuid[], $15::int[], $16::int[], $17::bytea[], $18::text[]) AS p(id, booklet_id, position, amount_cents, code_sealed, code_hash)
+         WHERE EXISTS (SELECT 1 FROM spent)
+       )
+       SELECT EXISTS (SELECT 1 FROM spent) AS spent`,
+      [
+        spend.agencyId,
+        spend.programId,
+        spend.costCents,
+        booklets.map((b) => b.id),
+        booklets.map((b) => b.beneficiaryRef),
+        booklets.map((b) => b.ageBand),
+        booklets.map((b) => b.situation),
+        booklets.map((b) => b.diagnosticLevel),
+        booklets.map((b) => b.totalCents),
+        booklets.map((b) => b.issuedBy),
+        booklets.map((b) => b.orderId),
+        booklets.map((b) => b.orderPosition),
+        passes.map((p) => p.id),
+        passes.map((p) => p.bookletId),
+        passes.map((p) => p.position),
+        passes.map((p) => p.amountCents),
+        passes.map((p) => p.codeSealed),
+        passes.map((p) => p.codeHash),
+        booklets[0].issuedAt,
+      ],
     );
+    return spent;
+  }
+
+  /** An order's booklets in the order's sequence, with their sealed codes: only to answer an idempotent replay of the order. */
+  findOrderBookletsWithSealedCodes(orderId: string): Promise<SealedBookletRow[]> {
+    return this.tx.manager.query(
+      `SELECT b.id, b.program_id AS "programId", b.agency_id AS "agencyId", b.beneficiary_ref AS "beneficiaryRef", b.age_band AS "ageBand",
+              b.situation, b.diagnostic_level AS "diagnosticLevel", b.total_cents AS "totalCents", b.issued_by AS "issuedBy", b.issued_at AS "issuedAt",
+              pr.valid_until::text AS "validUntil",
+              json_agg(json_build_object('id', p.id, 'position', p.position, 'amountCents', p.amount_cents, 'codeSealed', encode(p.code_sealed, 'base64'))
+                       ORDER BY p.position) AS passes
+       FROM booklets b JOIN programs pr ON pr.id = b.program_id JOIN passes p ON p.booklet_id = b.id
+       WHERE b.order_id = $1
+       GROUP BY b.id, pr.valid_until ORDER BY b.order_position`,
+      [orderId],
+    );
+  }
+
+  async findOrderBookletIds(orderId: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.tx.manager.query('SELECT id FROM booklets WHERE order_id = $1 ORDER BY order_position', [orderId]);
+    return rows.map((row) => row.id);
   }
 
   async findById(id: string): Promise<BookletRow | null> {

@@ -70,3 +70,23 @@ export class BookletPageView {
   @ApiProperty() page: number;
   @ApiProperty() pageSize: number;
 }
+
+class BookletOrderFields {
+  @ApiProperty() id: string;
+  @ApiProperty() programId: string;
+  @ApiProperty() agencyId: string;
+  @ApiProperty({ example: 50 }) bookletCount: number;
+  @ApiProperty({ example: 500000 }) totalCents: number;
+  @ApiProperty() orderedBy: string;
+  @ApiProperty() orderedAt: Date;
+}
+
+/** The answer to an order: every booklet with its codes, for printing (each booklet's PDF stays at GET /booklets/{id}/pdf). */
+export class IssuedBookletOrderView extends BookletOrderFields {
+  @ApiProperty({ type: [IssuedBookletView], description: 'In the order of the beneficiaries given' }) booklets: IssuedBookletView[];
+}
+
+export class BookletOrderView extends BookletOrderFields {
+  @ApiProperty({ type: [String], description: 'The booklets, in the order of the beneficiaries given; each one at GET /booklets/{id} and GET /booklets/{id}/pdf' })
+  bookletIds: string[];
+}

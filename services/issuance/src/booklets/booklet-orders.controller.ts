@@ -1,0 +1,37 @@
+import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
+import { BookletOrdersService } from './booklet-orders.service';
+import { BookletOrderView, IssuedBookletOrderView } from './dto/booklet.views';
+import { OrderBookletsDto } from './dto/order-booklets.dto';
+
+@ApiTags('booklets')
+@Controller('booklet-orders')
+export class BookletOrdersController {
+  constructor(private readonly orders: BookletOrdersService) {}
+
+  @Post()
+  @Roles('counselor')
+  @ApiOperation({
+    summary: 'Issue a campaign of booklets at once',
+    description:
+      "One booklet per beneficiary profile (1 to 500), all or none: refused with ALLOCATION_EXHAUSTED when the agency's allocation cannot pay for the whole order. " +
+      'One BookletIssued per booklet. Same refusals as POST /booklets.',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Recommended: a retry with the same key and body answers the same order instead of issuing it again' })
+  @ApiCreatedResponse({ type: IssuedBookletOrderView, description: 'The order with every booklet and its codes, for printing' })
+  order(
+    @Body() body: OrderBookletsDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<IssuedBookletOrderView> {
+    return this.orders.order(body, idempotencyKey, user);
+  }
+
+  @Get(':id')
+  @Roles('counselor', 'operator')
+  @ApiOkResponse({ type: BookletOrderView, description: 'The order and its booklets (no codes)' })
+  get(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() user: AuthenticatedUser): Promise<BookletOrderView> {
+    return this.orders.get(id, user);
+  }
+}
