@@ -10,6 +10,12 @@ export interface MessagingOptions {
     enabled: boolean;
     pollIntervalMs: number;
     batchSize: number;
+    /**
+     * Once woken by a commit, how long to let other commits gather before
+     * reading the outbox: each publication costs a transaction and a Kafka
+     * request, whatever the number of messages it carries.
+     */
+    lingerMs: number;
   };
   consumer: {
     /** Attempts before a message goes to the dead-letter topic. */

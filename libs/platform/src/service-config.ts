@@ -69,7 +69,7 @@ export async function loadServiceConfig(service: ServiceName, defaultPort: numbe
       service,
       brokers: parsed.KAFKA_BROKERS.split(','),
       topicPrefix: parsed.KAFKA_TOPIC_PREFIX,
-      relay: { enabled: parsed.OUTBOX_RELAY_ENABLED, pollIntervalMs: parsed.OUTBOX_POLL_INTERVAL_MS, batchSize: parsed.OUTBOX_BATCH_SIZE },
+      relay: { enabled: parsed.OUTBOX_RELAY_ENABLED, pollIntervalMs: parsed.OUTBOX_POLL_INTERVAL_MS, batchSize: parsed.OUTBOX_BATCH_SIZE, lingerMs: parsed.OUTBOX_LINGER_MS },
       consumer: {
         maxAttempts: parsed.CONSUMER_MAX_ATTEMPTS,
         retryDelayMs: parsed.CONSUMER_RETRY_DELAY_MS,

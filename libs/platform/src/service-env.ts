@@ -76,6 +76,13 @@ export class ServiceEnv {
   @Max(5000)
   OUTBOX_BATCH_SIZE: number = 500;
 
+  /** How long the relay lets commits gather once woken, so that one publication carries several. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  OUTBOX_LINGER_MS: number = 20;
+
   @Type(() => Number)
   @IsInt()
   @Min(1)

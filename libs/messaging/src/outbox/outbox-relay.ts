@@ -71,7 +71,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       // A full batch means more is waiting: go on at once.
       if (published !== this.options.relay.batchSize) {
         await this.cleanUpNowAndThen();
-        await this.pause(this.options.relay.pollIntervalMs);
+        const woken = await this.pause(this.options.relay.pollIntervalMs);
+        if (woken && this.running && this.options.relay.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.relay.lingerMs));
       }
     }
   }
@@ -97,17 +98,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     for (const [topic, list] of byTopic) this.metrics.published.inc({ topic }, list.length);
   }
 
-  /** Waits for the poll interval, or less if woken; a wake-up that came during a batch is not lost. */
-  private pause(ms: number): Promise<void> {
+  /** Waits for the poll interval, or less if woken (then true); a wake-up that came during a batch is not lost. */
+  private pause(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const done = (): void => {
+      const done = (woken: boolean): void => {
         clearTimeout(timer);
         this.wake = undefined;
         this.woken = false;
-        resolve();
+        resolve(woken);
       };
-      const timer = setTimeout(done, this.woken ? 0 : ms);
-      this.wake = done;
+      const timer = setTimeout(() => done(this.woken), this.woken ? 0 : ms);
+      this.wake = () => done(true);
     });
   }
 
