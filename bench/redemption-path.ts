@@ -29,8 +29,12 @@ const RATE = process.env.PATH_BENCH_RATE ? Number(process.env.PATH_BENCH_RATE) :
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const ticksOf = (pid: number) => {
+  const [user, system] = userAndSystemTicksOf(pid);
+  return user + system;
+};
+const userAndSystemTicksOf = (pid: number) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+  return [Number(fields[11]), Number(fields[12])];
 };
 /** CPU of the PostgreSQL backends serving the scratch database (its pool keeps them for the whole run); other databases' work is left out. */
 async function backendTicks(admin: Client): Promise<Map<number, number>> {
@@ -93,7 +97,7 @@ async function main(): Promise<void> {
 
     let next = 0;
     const statuses: Record<string, number> = {};
-    const before = { service: ticksOf(child.pid!), backends: await backendTicks(admin), at: performance.now() };
+    const before = { service: ticksOf(child.pid!), serviceSystem: userAndSystemTicksOf(child.pid!)[1], backends: await backendTicks(admin), at: performance.now() };
     const run: any = await autocannon({
       url: base,
       connections: CONNECTIONS,
@@ -117,6 +121,7 @@ async function main(): Promise<void> {
     const backendsAfter = await backendTicks(admin);
     const ticks = {
       service: ticksOf(child.pid!) - before.service,
+      serviceSystem: userAndSystemTicksOf(child.pid!)[1] - before.serviceSystem,
       postgres: [...backendsAfter].reduce((sum, [pid, after]) => sum + after - (before.backends.get(pid) ?? 0), 0),
     };
     const ok = statuses['201'] ?? 0;
@@ -130,7 +135,7 @@ async function main(): Promise<void> {
         statuses,
         perSecond: Math.round(ok / seconds),
         latencyMs: { p50: run.latency.p50, p90: run.latency.p90, p99: run.latency.p99, max: run.latency.max },
-        cpuMsPerRedemption: { redemptionService: perRequestMs(ticks.service), postgresBackends: perRequestMs(ticks.postgres) },
+        cpuMsPerRedemption: { redemptionService: perRequestMs(ticks.service), ofWhichKernel: perRequestMs(ticks.serviceSystem), postgresBackends: perRequestMs(ticks.postgres) },
         loadAverage: readFileSync('/proc/loadavg', 'utf8').trim(),
       }),
     );
