@@ -61,6 +61,16 @@ export function toMarkdown(results: any): string {
   lines.push(`| phase | ${components.join(' | ')} |`, `|---|${components.map(() => '---').join('|')}|`);
   for (const p of phases) lines.push(`| ${p.name} | ${components.map((c) => p.cpuSeconds[c]).join(' | ')} |`);
   lines.push('');
+  // What one redemption costs the whole machine, and the rate at which its CPUs would be fully used: the ceiling on this hardware.
+  lines.push('CPU milliseconds per redemption, and the rate that would use every CPU of the machine at that cost:', '');
+  lines.push(`| phase | ${components.join(' | ')} | total | ceiling/s |`, `|---|${components.map(() => '---').join('|')}|---|---|`);
+  for (const p of phases) {
+    if (p.succeeded === 0) continue;
+    const perRedemption = components.map((c) => (p.cpuSeconds[c] * 1000) / p.succeeded);
+    const total = perRedemption.reduce((sum, ms) => sum + ms, 0);
+    lines.push(`| ${p.name} | ${perRedemption.map((ms) => ms.toFixed(2)).join(' | ')} | ${total.toFixed(2)} | ${Math.round((m.nproc * 1000) / total)} |`);
+  }
+  lines.push('');
 
   const i = results.seed.issuance;
   lines.push('## Issuance, expiry, rebuild, database limit', '');
