@@ -37,19 +37,35 @@ export async function describeMachine(serverUrl: string, root: string) {
   };
 }
 
-/** The pid of each service's Node process, found by its entry point (ours or `npm run up`'s). */
+/** The port each measured service answers on (the benchmark's own URLs). */
+const SERVICE_PORTS: Record<ServiceName, string> = {
+  issuance: new URL(process.env.ISSUANCE_URL ?? 'http://127.0.0.1:3001').port,
+  redemption: new URL(process.env.REDEMPTION_URL ?? 'http://127.0.0.1:3002').port,
+  funding: new URL(process.env.FUNDING_URL ?? 'http://127.0.0.1:3003').port,
+  reporting: new URL(process.env.REPORTING_URL ?? 'http://127.0.0.1:3004').port,
+} as Record<ServiceName, string>;
+
+/**
+ * The pid of each service's Node process, found by its entry point (ours or
+ * `npm run up`'s) and, when its environment names a port, that port: other
+ * instances of the same build (the expiry's scratch instance, a developer's
+ * own) are not the system being measured.
+ */
 export function servicePids(): Map<ServiceName, number[]> {
   const pids = new Map<ServiceName, number[]>(SERVICE_NAMES.map((name) => [name, []]));
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let cmdline: string;
+    let port: string | undefined;
     try {
       cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      port = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').find((v) => v.startsWith('PORT='))?.slice(5);
     } catch {
       continue;
     }
     for (const name of SERVICE_NAMES) {
-      if (new RegExp(`services/${name}/src/main(\\.js|\\.ts)?\\b`).test(cmdline)) pids.get(name)!.push(Number(entry));
+      if (!new RegExp(`services/${name}/src/main(\\.js|\\.ts)?\\b`).test(cmdline)) continue;
+      if (port === undefined || port === SERVICE_PORTS[name] || SERVICE_PORTS[name] === '') pids.get(name)!.push(Number(entry));
     }
   }
   return pids;
@@ -107,12 +123,16 @@ function commOf(pid: number): string | null {
   }
 }
 
-/** CPU seconds used so far by each service, by all PostgreSQL processes, by Kafka (java) and by this benchmark process (autocannon included). */
-export function cpuSnapshot(): Record<string, number> {
+/** CPU seconds used so far by each process of interest, by component: each service, PostgreSQL, Kafka (java) and this benchmark (autocannon included). */
+export interface CpuSnapshot {
+  byProcess: Map<number, { component: string; seconds: number }>;
+}
+
+export function cpuSnapshot(): CpuSnapshot {
   const ticksPerSecond = 100; // USER_HZ on Linux
-  const totals: Record<string, number> = { ...Object.fromEntries(SERVICE_NAMES.map((name) => [name, 0])), postgres: 0, kafka: 0, bench: 0 };
   const byPid = new Map<number, string>();
   for (const [name, pids] of servicePids()) for (const pid of pids) byPid.set(pid, name);
+  const byProcess = new Map<number, { component: string; seconds: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -125,15 +145,28 @@ export function cpuSnapshot(): Record<string, number> {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     let seconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond; // utime + stime
     const pid = Number(entry);
-    const name = byPid.get(pid) ?? (pid === process.pid ? 'bench' : comm === 'postgres' ? 'postgres' : comm === 'java' ? 'kafka' : null);
+    const component = byPid.get(pid) ?? (pid === process.pid ? 'bench' : comm === 'postgres' ? 'postgres' : comm === 'java' ? 'kafka' : null);
     // The postmaster also carries what its ended backends used (cutime + cstime), so connections that come and go still count.
     if (comm === 'postgres' && commOf(Number(fields[1])) !== 'postgres') seconds += (Number(fields[13]) + Number(fields[14])) / ticksPerSecond;
-    if (name) totals[name] += seconds;
+    if (component) byProcess.set(pid, { component, seconds });
   }
-  return totals;
+  return { byProcess };
 }
 
-export function cpuSince(before: Record<string, number>): Record<string, number> {
+/**
+ * CPU seconds per component since `before`, summed over the processes seen
+ * both times (a process that ended meanwhile cannot say what it used; a
+ * PostgreSQL backend's share is then in the postmaster's). PostgreSQL counts
+ * every database of the server, so other work on the machine shows there.
+ */
+export function cpuSince(before: CpuSnapshot): Record<string, number> {
   const after = cpuSnapshot();
-  return Object.fromEntries(Object.entries(after).map(([name, seconds]) => [name, Math.round((seconds - (before[name] ?? 0)) * 10) / 10]));
+  const totals: Record<string, number> = { ...Object.fromEntries(SERVICE_NAMES.map((name) => [name, 0])), postgres: 0, kafka: 0, bench: 0 };
+  for (const [pid, now] of after.byProcess) {
+    const then = before.byProcess.get(pid);
+    // A backend born during the phase: all its time belongs to the phase.
+    const spent = then ? now.seconds - then.seconds : now.component === 'postgres' ? now.seconds : 0;
+    totals[now.component] += spent;
+  }
+  return Object.fromEntries(Object.entries(totals).map(([name, seconds]) => [name, Math.round(seconds * 10) / 10]));
 }
