@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { Api, sleep, until } from './http';
 
-const EXPIRY_DB = 'pass_bench_expiry';
+const DEFAULT_EXPIRY_DB = 'pass_bench_expiry';
 
 /** A deterministic, well-formed version 4 UUID from a text (the events' contracts check the version and variant). */
 const uuidOf = (text: string) => `overlay(overlay(md5(${text}) placing '4' from 13) placing '8' from 17)::uuid`;
@@ -29,7 +29,14 @@ export async function runExpiry(options: {
   port: number;
   logDir: string;
   log: (message: string) => void;
+  /** Scratch database (default pass_bench_expiry): a helper's run must not drop the lead's. */
+  database?: string;
+  /** Extra environment for the scratch instance (e.g. EXPIRY_BATCH_SIZE). */
+  env?: Record<string, string>;
+  /** Extra node flags for the scratch instance (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }) {
+  const EXPIRY_DB = options.database ?? DEFAULT_EXPIRY_DB;
   const admin = new Client({ connectionString: options.serverUrl });
   await admin.connect();
   const url = new URL(options.serverUrl);
@@ -39,7 +46,7 @@ export async function runExpiry(options: {
     await admin.query(`DROP DATABASE IF EXISTS ${EXPIRY_DB}`);
     await admin.query(`CREATE DATABASE ${EXPIRY_DB}`);
     const logFile = join(options.logDir, 'expiry-redemption.log');
-    child = spawn(process.execPath, [join(options.root, 'dist/services/redemption/src/main.js')], {
+    child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(options.root, 'dist/services/redemption/src/main.js')], {
       cwd: options.root,
       env: {
         ...process.env,
@@ -49,6 +56,7 @@ export async function runExpiry(options: {
         OUTBOX_RELAY_ENABLED: 'false',
         EXPIRY_JOB_ENABLED: 'false',
         LOG_LEVEL: 'warn',
+        ...options.env,
       },
       stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')],
     });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { assertValidPayload, EventDefinition, EventEnvelope, EventHeaders } from '@app/contracts';
+import { assertValidPayloads, EventDefinition, EventEnvelope, EventHeaders } from '@app/contracts';
 import { TransactionHost } from '@app/database';
 import { currentCorrelation } from '@app/observability';
 import { MESSAGING_OPTIONS, MessagingOptions, prefixed } from '../messaging.options';
@@ -32,18 +32,24 @@ export class EventPublisher {
     if (definition.producer !== this.options.service) {
       throw new Error(`${this.options.service} cannot publish ${definition.type}: only ${definition.producer} produces it`);
     }
-    const envelopes = payloads.map((payload) => this.envelopeOf(definition, payload, occurredAt));
+    // Every payload is checked before any row is written: one invalid event refuses the whole call.
+    assertValidPayloads(definition, payloads);
+    const correlation = currentCorrelation();
+    const occurred = occurredAt.toISOString();
+    const envelopes = payloads.map((payload) => this.envelopeOf(definition, payload, occurred, correlation));
+    const topic = prefixed(this.options, definition.topic);
+    const schemaVersion = String(definition.schemaVersion);
     await this.outbox.appendMany(
       envelopes.map((envelope) => ({
         eventId: envelope.eventId,
-        topic: prefixed(this.options, definition.topic),
+        topic,
         key: envelope.key,
         eventType: definition.type,
         payload: envelope,
         headers: {
           [EventHeaders.eventId]: envelope.eventId,
           [EventHeaders.type]: definition.type,
-          [EventHeaders.schemaVersion]: String(definition.schemaVersion),
+          [EventHeaders.schemaVersion]: schemaVersion,
           [EventHeaders.correlationId]: envelope.correlationId,
         },
       })),
@@ -52,15 +58,18 @@ export class EventPublisher {
     return envelopes;
   }
 
-  private envelopeOf<P extends object>(definition: EventDefinition<P>, payload: P, occurredAt: Date): EventEnvelope<P> {
-    assertValidPayload(definition, payload);
+  private envelopeOf<P extends object>(
+    definition: EventDefinition<P>,
+    payload: P,
+    occurredAt: string,
+    correlation: ReturnType<typeof currentCorrelation>,
+  ): EventEnvelope<P> {
     const eventId = randomUUID();
-    const correlation = currentCorrelation();
     return {
       eventId,
       type: definition.type,
       schemaVersion: definition.schemaVersion,
-      occurredAt: occurredAt.toISOString(),
+      occurredAt,
       producer: definition.producer,
       key: String(payload[definition.keyField]),
       correlationId: correlation?.correlationId ?? eventId,

@@ -13,8 +13,12 @@ export interface NewOutboxMessage {
 
 export type PendingMessage = Pick<OutboxMessage, 'id' | 'topic' | 'key' | 'payload' | 'headers'>;
 
-/** Rows per INSERT: well under PostgreSQL's 65535 bind parameters. */
-const APPEND_CHUNK = 1000;
+/**
+ * Rows per INSERT. The rows travel as one JSON array (one parameter, no
+ * per-value escaping nor bind-parameter limit), so a chunk only bounds the
+ * size of that text.
+ */
+const APPEND_CHUNK = 10_000;
 
 /** One relay at a time per service database; the lock lives as long as the relay's transaction. */
 const RELAY_LOCK = "hashtext('pass-numerique:outbox-relay')";
@@ -27,11 +31,21 @@ export class OutboxRepository {
     await this.appendMany([message]);
   }
 
-  /** Many messages in few statements: bulk work (imports, expiry) writes its events at the speed of its rows. */
+  /**
+   * Many messages in few statements: bulk work (imports, expiry) writes its
+   * events at the speed of its rows. Ids follow the order of `messages`
+   * (ORDER BY position), which is the order the relay publishes them in.
+   */
   async appendMany(messages: NewOutboxMessage[]): Promise<void> {
     const manager = this.tx.requireTransaction('Writing to the outbox');
     for (let start = 0; start < messages.length; start += APPEND_CHUNK) {
-      await manager.insert(OutboxMessage, messages.slice(start, start + APPEND_CHUNK));
+      await manager.query(
+        `INSERT INTO outbox_messages (event_id, topic, message_key, event_type, payload, headers)
+         SELECT (m->>'eventId')::uuid, m->>'topic', m->>'key', m->>'eventType', m->'payload', m->'headers'
+           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS rows(m, position)
+          ORDER BY position`,
+        [JSON.stringify(messages.slice(start, start + APPEND_CHUNK))],
+      );
     }
   }
 

@@ -10,3 +10,6 @@ export interface PassRecord extends PassState {
 
 export type NewPass = Omit<PassRecord, 'status' | 'redeemedAt' | 'redeemedAtSiteId'>;
 export type { PassStatus };
+
+/** What the expiry job needs of a pass it just expired to announce it. */
+export type ExpiredPass = Pick<PassRecord, 'id' | 'bookletId' | 'programId' | 'agencyId' | 'amountCents'>;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@app/database';
-import { NewPass, PassRecord, PassStatus } from './pass.model';
+import { ExpiredPass, NewPass, PassRecord, PassStatus } from './pass.model';
 
 /** Each pass with its live (not cancelled) redemption, if any. */
 const SELECT_PASSES = `
@@ -92,18 +92,29 @@ export class PassRepository {
    * Expires, in one statement, up to `limit` issued passes whose last usable
    * Paris day is before `today`. SKIP LOCKED lets a concurrent run or a
    * redemption in progress keep its passes; they are taken next time.
+   * Ordered by the partial index's own expression so each batch reads only
+   * still-issued passes (ordering by id walked past every pass already
+   * expired: quadratic over a large run), and the UPDATE finds the locked rows
+   * by ctid, which cannot move while we hold their lock (a join on id
+   * hashed the whole table per batch).
    */
-  async expireBatch(today: string, limit: number): Promise<PassRecord[]> {
+  async expireBatch(today: string, limit: number): Promise<ExpiredPass[]> {
     const [rows]: [Array<Record<string, unknown>>, number] = await this.tx.manager.query(
       `WITH due AS (
-         SELECT id FROM passes WHERE status = 'issued' AND valid_until + tolerance_days < $1::date
-         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+         SELECT ctid FROM passes WHERE status = 'issued' AND valid_until + tolerance_days < $1::date
+         ORDER BY valid_until + tolerance_days LIMIT $2 FOR UPDATE SKIP LOCKED
        )
-       UPDATE passes p SET status = 'expired', status_changed_at = now() FROM due WHERE p.id = due.id
-       RETURNING p.id, p.booklet_id, p.program_id, p.agency_id, p.code_hash, p.amount_cents, p.territory, p.status, p.tolerance_days,
-                 to_char(p.valid_from, 'YYYY-MM-DD') AS valid_from, to_char(p.valid_until, 'YYYY-MM-DD') AS valid_until`,
+       UPDATE passes p SET status = 'expired', status_changed_at = now()
+        WHERE p.ctid = ANY(ARRAY(SELECT ctid FROM due)) AND p.status = 'issued'
+       RETURNING p.id, p.booklet_id, p.program_id, p.agency_id, p.amount_cents`,
       [today, limit],
     );
-    return rows.map(toPass);
+    return rows.map((row) => ({
+      id: row.id as string,
+      bookletId: row.booklet_id as string,
+      programId: row.program_id as string,
+      agencyId: row.agency_id as string,
+      amountCents: row.amount_cents as number,
+    }));
   }
 }

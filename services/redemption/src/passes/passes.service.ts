@@ -87,12 +87,12 @@ export class PassesService {
   async expireDue(now = new Date()): Promise<ExpiryRun> {
     const started = Date.now();
     const today = parisDay(now);
+    const expiredAt = now.toISOString();
     let expired = 0;
     let batches = 0;
     for (;;) {
       const count = await this.tx.run(async () => {
         const passes = await this.passes.expireBatch(today, this.settings.EXPIRY_BATCH_SIZE);
-        const expiredAt = now.toISOString();
         await this.events.publishAll(
           VoucherExpired,
           passes.map((pass) => ({ passId: pass.id, bookletId: pass.bookletId, programId: pass.programId, agencyId: pass.agencyId, amountCents: pass.amountCents, expiredAt })),
