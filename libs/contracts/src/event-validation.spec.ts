@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { EventEnvelope } from './envelope';
 import { AgencyRegistered, AgencyRegisteredV1, assertValidPayload, checkEvent, defineEvent, EventCheck, findEventDefinition } from '@app/contracts';
 
 function agencyPayload(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -27,6 +30,31 @@ function reasonOf(check: EventCheck): string {
 }
 
 describe('checkEvent', () => {
+  describe('its quick envelope check', () => {
+    const broken: Record<string, unknown[]> = {
+      eventId: [undefined, null, '', 'not-a-uuid', 42, '123e4567-e89b-12d3-a456-42661417400', randomUUID().toUpperCase(), `${randomUUID()} `],
+      type: [undefined, null, '', 'agencyRegistered', 'Agency Registered', 7, ['AgencyRegistered']],
+      schemaVersion: [undefined, null, 0, -1, 1.5, '1', Number.NaN],
+      occurredAt: [undefined, null, '', 'yesterday', '2026-13-01T00:00:00Z', '2026-02-30T00:00:00Z', 1_700_000_000_000, '2026-11-22'],
+      producer: [undefined, null, '', 'web', 'Issuance', 3],
+      key: [undefined, null, '', 12],
+      correlationId: [undefined, null, '', 12, {}],
+      causationId: [undefined, null, '', 12, {}, 'free text'],
+      payload: [undefined, null, 'text', 12, [], [agencyPayload()]],
+    };
+    const reference = (raw: Record<string, unknown>) => validateSync(plainToInstance(EventEnvelope, raw), { forbidUnknownValues: true }).length === 0;
+
+    it.each(Object.entries(broken))('given %s altered in every listed way, when checked, then the verdict on the envelope is class-validator\'s', (field, values) => {
+      for (const value of values) {
+        const raw = agencyRegisteredEnvelope({ [field]: value });
+        if (value === undefined) delete raw[field];
+        const check = checkEvent(raw);
+        const envelopeRefused = !check.valid && check.reason.startsWith('invalid envelope');
+        expect({ field, value, envelopeRefused }).toEqual({ field, value, envelopeRefused: !reference(raw) });
+      }
+    });
+  });
+
   it('given a well-formed AgencyRegistered envelope, when checked, then it is valid and its payload is an AgencyRegisteredV1', () => {
     const raw = agencyRegisteredEnvelope();
 
