@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Min, ValidateNested, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
-import { AgencyRegistered, allEventDefinitions, assertValidPayloads, EventDefinition, VoucherExpired, VoucherExpiredV1 } from '@app/contracts';
+import { AgencyRegistered, allEventDefinitions, assertValidPayloads, BookletIssued, EventDefinition, VoucherExpired, VoucherExpiredV1 } from '@app/contracts';
 import { compilePayloadCheck } from './payload-check';
 
 /** What assertValidPayload decides, as a boolean. */
@@ -26,6 +26,20 @@ const agencyPayload = (overrides: Record<string, unknown> = {}): Record<string, 
   departement: '31',
   siret: '73282932000074',
   ...overrides,
+});
+
+const bookletPayload = (passes: object[]): Record<string, unknown> => ({
+  bookletId: randomUUID(),
+  programId: randomUUID(),
+  agencyId: randomUUID(),
+  issuedBy: 'counselor-1',
+  beneficiary: { beneficiaryRef: 'BEN-1234', ageBand: '60_74', situation: 'senior', diagnosticLevel: 'no_autonomy' },
+  validFrom: '2026-01-01',
+  validUntil: '2026-12-31',
+  toleranceDays: 31,
+  territory: ['31', '2A'],
+  passes,
+  totalCents: 1000 * passes.length,
 });
 
 /** Every field replaced by values of the wrong kind, plus an undeclared field. */
@@ -87,19 +101,63 @@ describe('compilePayloadCheck', () => {
     expect(check({ count: 2 })).toBe(false);
   });
 
-  it('given a class with nested validation or class-transformer types, then there is no fast check (the full validation always runs)', () => {
+  it('given BookletIssued payloads, broken field by field at every level, then it accepts only what class-validator accepts, and a valid one quickly', () => {
+    const check = compilePayloadCheck(BookletIssued.payload)!;
+    expect(check).not.toBeNull();
+    const pass = () => ({ passId: randomUUID(), codeHash: 'a'.repeat(64), amountCents: 1000 });
+    const valid = bookletPayload([pass(), pass()]);
+    expect(check(valid)).toBe(true);
+
+    const broken = [
+      ...variants(valid),
+      ...variants(valid.beneficiary as Record<string, unknown>).map((beneficiary) => ({ ...valid, beneficiary })),
+      ...variants(pass()).map((item) => ({ ...valid, passes: [pass(), item] })),
+      { ...valid, passes: [] },
+      { ...valid, passes: Array.from({ length: 11 }, pass) },
+      { ...valid, passes: [pass(), null] },
+      { ...valid, passes: [pass(), 'x'] },
+      { ...valid, passes: [[pass()]] },
+      { ...valid, passes: pass() },
+      { ...valid, territory: [] },
+      { ...valid, territory: ['31', '2A', '99'] },
+      { ...valid, territory: ['31', 31] },
+      { ...valid, territory: '31' },
+      { ...valid, beneficiary: [valid.beneficiary] },
+      { ...valid, beneficiary: new Date() },
+    ];
+    for (const payload of broken) {
+      if (check(payload)) expect({ payload, reference: classValidatorAccepts(BookletIssued, payload) }).toEqual({ payload, reference: true });
+    }
+  });
+
+  it('given a class with field defaults or a nested class without its type, then there is no fast check (the full validation always runs)', () => {
+    class Line {
+      @IsString() label: string;
+    }
+    class WithUntypedNested {
+      @ValidateNested() line: Line;
+    }
+    class WithDefault {
+      @IsString() name: string = 'default';
+    }
+
+    expect(compilePayloadCheck(WithUntypedNested)).toBeNull();
+    expect(compilePayloadCheck(WithDefault)).toBeNull();
+  });
+
+  it('given a class with a typed nested class, then nested values are checked by the nested class rules', () => {
     class Line {
       @IsString() label: string;
     }
     class WithNested {
       @ValidateNested() @Type(() => Line) line: Line;
     }
-    class WithDefault {
-      @IsString() name: string = 'default';
-    }
+    const check = compilePayloadCheck(WithNested)!;
 
-    expect(compilePayloadCheck(WithNested)).toBeNull();
-    expect(compilePayloadCheck(WithDefault)).toBeNull();
+    expect(check({ line: { label: 'a' } })).toBe(true);
+    expect(check({ line: { label: 2 } })).toBe(false);
+    expect(check({ line: { label: 'a', other: 1 } })).toBe(false);
+    expect(check({})).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
 // The same constraints as validateSync, without its per-call machinery
 // (metadata lookup, grouping, error objects, class-transformer): bulk
-// publishing (expiry: one event per pass) spent most of its CPU there.
+// publishing (expiry: one event per pass) and every consumer spent most of
+// their CPU there.
 import { TransformationType } from 'class-transformer';
 // The storage is not re-exported by the package root (types: class-transformer-storage.d.ts).
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
@@ -13,8 +14,8 @@ import { PayloadClass } from './event-definition';
  * whitelist, forbidNonWhitelisted, forbidUnknownValues). False means "not
  * proven valid": the caller then runs the full validation, which gives the
  * verdict and the message. Null when the class uses something this check does
- * not reproduce (nested or async validation, groups, class-transformer
- * decorators, field defaults): the caller always runs the full validation.
+ * not reproduce (async validation, groups, class-transformer decorators other
+ * than @Type of a nested class, field defaults): the caller always runs the full validation.
  */
 export type PayloadCheck = (payload: object) => boolean;
 
@@ -22,11 +23,25 @@ interface PropertyCheck {
   name: string;
   conditions: ValidationMetadata[];
   constraints: Array<{ metadata: ValidationMetadata; validate: (value: unknown, args: ValidationArguments) => unknown }>;
+  /** @ValidateNested with @Type: the nested class's own check, for the value or (each) every item of it. */
+  nested?: { check: PayloadCheck; each: boolean };
 }
 
-const SUPPORTED = new Set([ValidationTypes.CUSTOM_VALIDATION, ValidationTypes.IS_DEFINED, ValidationTypes.CONDITIONAL_VALIDATION, ValidationTypes.WHITELIST]);
+const SUPPORTED = new Set([
+  ValidationTypes.CUSTOM_VALIDATION,
+  ValidationTypes.IS_DEFINED,
+  ValidationTypes.CONDITIONAL_VALIDATION,
+  ValidationTypes.WHITELIST,
+  ValidationTypes.NESTED_VALIDATION,
+]);
 
-export function compilePayloadCheck(payloadClass: PayloadClass<object>): PayloadCheck | null {
+const isPrimitive = (value: unknown) => value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+const isPlainObject = (value: unknown): value is object =>
+  typeof value === 'object' && value !== null && (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
+
+export function compilePayloadCheck(payloadClass: PayloadClass<object>, enclosing: ReadonlySet<Function> = new Set()): PayloadCheck | null {
+  // A class nested in itself: left to class-validator.
+  if (enclosing.has(payloadClass)) return null;
   const storage = getMetadataStorage();
   // The same call as class-validator's executor makes without groups.
   const metadatas = storage.getTargetValidationMetadatas(payloadClass, '', false, false, undefined);
@@ -45,8 +60,19 @@ export function compilePayloadCheck(payloadClass: PayloadClass<object>): Payload
   for (const [name, own] of Object.entries(grouped)) {
     // plainToInstance skips keys that are methods or getters of the class.
     if (name in payloadClass.prototype) return null;
-    if (defaultMetadataStorage.findTypeMetadata(payloadClass, name)) return null;
     if (defaultMetadataStorage.findTransformMetadatas(payloadClass, name, TransformationType.PLAIN_TO_CLASS).length > 0) return null;
+    const type = defaultMetadataStorage.findTypeMetadata(payloadClass, name);
+    const nestedRules = own.filter((m) => m.type === ValidationTypes.NESTED_VALIDATION);
+    let nested: PropertyCheck['nested'];
+    if (nestedRules.length > 0 || type) {
+      // Only @ValidateNested() @Type(() => SomeClass), the shape our contracts use.
+      if (nestedRules.length !== 1 || !type || type.options?.discriminator) return null;
+      const nestedClass = type.typeFunction();
+      if (typeof nestedClass !== 'function') return null;
+      const check = compilePayloadCheck(nestedClass as PayloadClass<object>, new Set([...enclosing, payloadClass]));
+      if (!check) return null;
+      nested = { check, each: nestedRules[0].each === true };
+    }
     const constraints: PropertyCheck['constraints'] = [];
     // Defined-checks first, then the others, as the executor runs them.
     const ordered = [...own.filter((m) => m.type === ValidationTypes.IS_DEFINED), ...own.filter((m) => m.type === ValidationTypes.CUSTOM_VALIDATION)];
@@ -57,28 +83,37 @@ export function compilePayloadCheck(payloadClass: PayloadClass<object>): Payload
         constraints.push({ metadata, validate: instance.validate.bind(instance) });
       }
     }
-    properties.push({ name, conditions: own.filter((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION), constraints });
+    properties.push({ name, conditions: own.filter((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION), constraints, nested });
   }
 
   const targetName = payloadClass.name;
   return (payload: object) => {
-    for (const key of Object.keys(payload)) {
-      if (!allowed.has(key)) return false;
-      const value = (payload as Record<string, unknown>)[key];
-      // class-transformer copies objects (dates, arrays, nested): leave those to the full path.
-      if (typeof value === 'object' ? value !== null : typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean' && value !== undefined) {
-        return false;
-      }
-    }
+    for (const key of Object.keys(payload)) if (!allowed.has(key)) return false;
     const object = Object.assign(new payloadClass(), payload) as Record<string, unknown>;
     for (const property of properties) {
       const value = object[property.name];
+      // What class-transformer copies as is: primitives, arrays of primitives, and plain objects or arrays of them where a nested class is declared.
+      if (!isPrimitive(value) && value !== null) {
+        if (Array.isArray(value)) {
+          if (!value.every((item) => (property.nested?.each ? isPlainObject(item) : isPrimitive(item) && item !== undefined))) return false;
+        } else if (!(property.nested && !property.nested.each && isPlainObject(value))) {
+          return false;
+        }
+      }
       if (!property.conditions.every((m) => (m.constraints[0] as (o: object, v: unknown) => boolean)(object, value))) continue;
       for (const { metadata, validate } of property.constraints) {
         if (metadata.validateIf && !metadata.validateIf(object, value)) continue;
-        // Values are primitives here, so `each` validates the value itself, as the executor does.
-        const valid = validate(value, { targetName, property: property.name, object, value, constraints: metadata.constraints });
-        if (!valid || typeof (valid as { then?: unknown }).then === 'function') return false;
+        const args = { targetName, property: property.name, object, value, constraints: metadata.constraints };
+        // `each` checks every item of an array, and a non-array value itself, as the executor does.
+        const items = metadata.each && Array.isArray(value) ? value : [value];
+        for (const item of items) {
+          const valid = validate(item, args);
+          if (!valid || typeof (valid as { then?: unknown }).then === 'function') return false;
+        }
+      }
+      if (property.nested) {
+        const items = property.nested.each ? value : [value];
+        if (!Array.isArray(items) || !items.every((item) => isPlainObject(item) && property.nested!.check(item))) return false;
       }
     }
     return true;
