@@ -8,6 +8,9 @@ import { cpuSince, cpuSnapshot } from './machine';
 import { SeededProgram } from './seed';
 import { percentile, round } from './stats';
 
+/** Autocannon instances a fixed rate is spread over, started evenly across one second. */
+const FIXED_RATE_WAVES = 50;
+
 export interface CodePool {
   next(): { code: string; token: string } | null;
   remaining(): number;
@@ -36,8 +39,8 @@ export interface PhaseResult {
   succeeded: number;
   sustainedPerSecond: number;
   latencyMs: { p50: number | null; p95: number | null; p99: number | null; max: number | null };
-  /** autocannon's own histogram, corrected for coordinated omission at a fixed rate (it has no p95). */
-  autocannonLatencyMs: { p50: number; p97_5: number; p99: number };
+  /** autocannon instances the fixed rate was spread over (1 at the maximum). */
+  waves: number;
   statuses: Record<string, number>;
   refusals: Record<string, number>;
   errors: number;
@@ -77,43 +80,58 @@ export async function runPhase(options: {
 
   const phaseStart = new Date();
   const cpuBefore = cpuSnapshot();
-  const instance: any = autocannon({
-    url: options.url,
-    connections: options.connections,
-    duration: options.durationSeconds,
-    overallRate: options.rate ?? undefined,
-    maxOverallRequests: Math.max(options.connections, Math.min(budget, Math.ceil(planned * 1.05))),
-    timeout: 10,
-    requests: [
-      {
-        method: 'POST',
-        path: '/redemptions',
-        setupRequest: (request: any) => {
-          const item = options.pool.next();
-          if (!item) return request; // The cap above stops the run before this happens.
-          return {
-            ...request,
-            headers: { authorization: `Bearer ${item.token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-            body: JSON.stringify({ codes: [item.code] }),
-          };
-        },
-        onResponse: (status: number, body: string) => {
-          statuses[status] = (statuses[status] ?? 0) + 1;
-          if (status >= 400) {
-            let code = `HTTP_${status}`;
-            try {
-              code = JSON.parse(body).code ?? code;
-            } catch {
-              // Not a problem document: count it by status.
-            }
-            refusals[code] = (refusals[code] ?? 0) + 1;
-          }
-        },
-      },
-    ],
-  } as any);
-  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
-  const result: any = await instance;
+  const request = {
+    method: 'POST',
+    path: '/redemptions',
+    setupRequest: (request: any) => {
+      const item = options.pool.next();
+      if (!item) return request; // The caps below stop the run before this happens.
+      return {
+        ...request,
+        headers: { authorization: `Bearer ${item.token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        body: JSON.stringify({ codes: [item.code] }),
+      };
+    },
+    onResponse: (status: number, body: string) => {
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (status >= 400) {
+        let code = `HTTP_${status}`;
+        try {
+          code = JSON.parse(body).code ?? code;
+        } catch {
+          // Not a problem document: count it by status.
+        }
+        refusals[code] = (refusals[code] ?? 0) + 1;
+      }
+    },
+  };
+  // autocannon paces a rate per connection in one-second rounds: every connection sends its share at the top of
+  // each second, so one instance turns 500/s into a burst of 500 requests per second. A fixed rate is therefore
+  // spread over instances started evenly across the second, each with a small share: arrivals come every few ms.
+  const waves = options.rate ? Math.min(options.rate, FIXED_RATE_WAVES) : 1;
+  const cap = Math.max(options.connections, Math.min(budget, Math.ceil(planned * 1.05)));
+  const results: any[] = await Promise.all(
+    Array.from({ length: waves }, async (_, wave) => {
+      if (options.rate) await sleep((wave * 1000) / waves);
+      const share = options.rate ? Math.floor(options.rate / waves) + (wave < options.rate % waves ? 1 : 0) : 0;
+      const instance: any = autocannon({
+        url: options.url,
+        connections: options.rate ? Math.max(1, Math.round(options.connections / waves)) : options.connections,
+        duration: options.durationSeconds,
+        overallRate: options.rate ? share : undefined,
+        maxOverallRequests: Math.ceil(cap / waves),
+        timeout: 10,
+        requests: [request],
+      } as any);
+      instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+      return await instance;
+    }),
+  );
+  const result = {
+    requests: { total: results.reduce((sum, r) => sum + r.requests.total, 0) },
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    timeouts: results.reduce((sum, r) => sum + r.timeouts, 0),
+  };
   const phaseEnd = new Date();
   const cpuSeconds = cpuSince(cpuBefore);
   const seconds = (phaseEnd.getTime() - phaseStart.getTime()) / 1000;
@@ -129,6 +147,7 @@ export async function runPhase(options: {
     name: options.name,
     targetRate: options.rate,
     connections: options.connections,
+    waves,
     durationSeconds: round(seconds, 2)!,
     requests: result.requests.total,
     succeeded,
@@ -139,7 +158,6 @@ export async function runPhase(options: {
       p99: round(percentile(latencies, 99), 2),
       max: round(percentile(latencies, 100), 2),
     },
-    autocannonLatencyMs: { p50: result.latency.p50, p97_5: result.latency.p97_5, p99: result.latency.p99 },
     statuses,
     refusals,
     errors: result.errors,

@@ -55,7 +55,11 @@ export function toMarkdown(results: any): string {
         `${fmt(p.lag.ledger.p50Ms)} / ${fmt(p.lag.ledger.p99Ms)} (${p.lag.ledger.posted}/${p.lag.sampled}) | ${fmt(p.lag.reporting.p50Ms)} / ${fmt(p.lag.reporting.p99Ms)} (${p.lag.reporting.processed}/${p.lag.sampled}) |`,
     );
   }
-  lines.push('', `Latencies are raw per-request times seen by autocannon; lag is measured from ${phases[0]?.lag.source ?? ''}.`, '');
+  lines.push(
+    '',
+    `Latencies are raw per-request times seen by autocannon; a fixed rate is spread over ${phases[0]?.waves ?? 1} autocannon instances started evenly across the second (one instance sends a second's share at once). Lag is measured from ${phases[0]?.lag.source ?? ''}.`,
+    '',
+  );
   lines.push('CPU seconds used during each phase (the machine has ' + m.nproc + ' CPUs; `bench` is the load generator):', '');
   const components = Object.keys(phases[0]?.cpuSeconds ?? {});
   lines.push(`| phase | ${components.join(' | ')} |`, `|---|${components.map(() => '---').join('|')}|`);

@@ -17,7 +17,7 @@ const MAX_CATCH_UP_ROUNDS = 10;
 const REPLAY_CONCURRENCY = 3;
 const REPLAY_ATTEMPTS = 3;
 /** Events applied per transaction, at most: one partition's fetched batch, in a few statements per table. */
-const REPLAY_BATCH_SIZE = 2000;
+const REPLAY_BATCH_SIZE = 1000;
 
 export interface RebuildView {
   id: string;
