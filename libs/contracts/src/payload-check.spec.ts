@@ -126,7 +126,7 @@ describe('compilePayloadCheck', () => {
       { ...valid, beneficiary: new Date() },
     ];
     for (const payload of broken) {
-      if (check(payload)) expect({ payload, reference: classValidatorAccepts(BookletIssued, payload) }).toEqual({ payload, reference: true });
+      if (check(payload)) expect({ payload, reference: classValidatorAccepts(BookletIssued as unknown as EventDefinition, payload) }).toEqual({ payload, reference: true });
     }
   });
 

@@ -47,20 +47,11 @@ export interface IssuableProgram {
   status: string;
 }
 
-export interface SealedBookletRow {
-  id: string;
-  programId: string;
-  agencyId: string;
-  beneficiaryRef: string;
-  ageBand: AgeBand | null;
-  situation: Situation;
-  diagnosticLevel: DiagnosticLevel;
-  totalCents: number;
-  issuedBy: string;
-  issuedAt: Date;
+/** A stored booklet with its passes' sealed codes, as printing and order replays read it. */
+export type SealedBookletRow = Omit<NewBooklet, 'orderId' | 'orderPosition'> & {
   validUntil: string;
   passes: Array<{ id: string; position: number; amountCents: number; codeSealed: string }>;
-}
+};
 
 export interface BookletRow {
   id: string;
