@@ -25,10 +25,13 @@ FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE=issuance
 ARG PORT=3001
 RUN case "$SERVICE" in issuance|redemption|funding|reporting) ;; *) echo "SERVICE must be issuance, redemption, funding or reporting (got '$SERVICE')" >&2; exit 1 ;; esac
+# A heap budget: V8 otherwise grows the heap far past what a service keeps alive (measured: under 200 MiB
+# resident with it, over 300 without, at the same throughput; see bench/results).
 ENV NODE_ENV=production \
     SERVICE=${SERVICE} \
     PORT=${PORT} \
-    HOST=0.0.0.0
+    HOST=0.0.0.0 \
+    NODE_OPTIONS=--max-old-space-size=192
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
