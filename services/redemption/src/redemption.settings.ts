@@ -22,6 +22,17 @@ export class RedemptionSettings {
   @Max(50_000)
   EXPIRY_BATCH_SIZE: number = 5000;
 
+  /**
+   * Batches an expiry run works on at the same time. SKIP LOCKED keeps their
+   * passes apart; two keep both of PostgreSQL's cores busy while Node builds
+   * the next batch's events.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(8)
+  EXPIRY_PARALLEL_BATCHES: number = 2;
+
   /** Whether this instance runs the hourly expiry (POST /expiry-runs works either way). */
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()

@@ -83,27 +83,34 @@ export class PassesService {
    * Expires every issued pass past its last usable day, batch by batch: each
    * batch's UPDATE and its VoucherExpired events commit together, and a pass
    * expired once is no longer 'issued', so a second run emits nothing.
+   * EXPIRY_PARALLEL_BATCHES workers take batches at once; a worker stops at a
+   * short batch (nothing left that another worker or a redemption has not
+   * locked), and the others go on until theirs are short too.
    */
   async expireDue(now = new Date()): Promise<ExpiryRun> {
     const started = Date.now();
     const today = parisDay(now);
     const expiredAt = now.toISOString();
+    const limit = this.settings.EXPIRY_BATCH_SIZE;
     let expired = 0;
     let batches = 0;
-    for (;;) {
-      const count = await this.tx.run(async () => {
-        const passes = await this.passes.expireBatch(today, this.settings.EXPIRY_BATCH_SIZE);
-        await this.events.publishAll(
-          VoucherExpired,
-          passes.map((pass) => ({ passId: pass.id, bookletId: pass.bookletId, programId: pass.programId, agencyId: pass.agencyId, amountCents: pass.amountCents, expiredAt })),
-        );
-        return passes.length;
-      });
-      if (count === 0) break;
-      expired += count;
-      batches += 1;
-      if (count < this.settings.EXPIRY_BATCH_SIZE) break;
-    }
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        const count = await this.tx.run(async () => {
+          const passes = await this.passes.expireBatch(today, limit);
+          await this.events.publishAll(
+            VoucherExpired,
+            passes.map((pass) => ({ passId: pass.id, bookletId: pass.bookletId, programId: pass.programId, agencyId: pass.agencyId, amountCents: pass.amountCents, expiredAt })),
+          );
+          return passes.length;
+        });
+        if (count === 0) return;
+        expired += count;
+        batches += 1;
+        if (count < limit) return;
+      }
+    };
+    await Promise.all(Array.from({ length: this.settings.EXPIRY_PARALLEL_BATCHES }, worker));
     const run = { expired, batches, durationMs: Date.now() - started };
     if (expired > 0) this.logger.log(`Expired ${expired} pass(es) in ${batches} batch(es) in ${run.durationMs} ms`);
     return run;
