@@ -53,24 +53,15 @@ export type SealedBookletRow = Omit<NewBooklet, 'orderId' | 'orderPosition'> & {
   passes: Array<{ id: string; position: number; amountCents: number; codeSealed: string }>;
 };
 
-export interface BookletRow {
-  id: string;
-  programId: string;
+/** A stored booklet as the agency's lists show it, with its pass counts. */
+export type BookletRow = Omit<NewBooklet, 'orderId' | 'orderPosition'> & {
   programName: string;
-  agencyId: string;
-  beneficiaryRef: string;
-  ageBand: AgeBand | null;
-  situation: Situation;
-  diagnosticLevel: DiagnosticLevel;
-  totalCents: number;
-  issuedBy: string;
-  issuedAt: Date;
   status: BookletStatus;
   passesIssued: number;
   passesRedeemed: number;
   passesVoided: number;
   passesExpired: number;
-}
+};
 
 export interface PassRow {
   id: string;

@@ -19,7 +19,6 @@ import {
   ProgramOpened,
   ProgramOpenedV1,
   RedemptionCancelled,
-  RedemptionCancelledV1,
   SettlementPaid,
   SettlementPaidV1,
   SettlementStatementIssued,
@@ -28,12 +27,10 @@ import {
   SiteRegisteredV1,
   SiteUpdated,
   VoucherExpired,
-  VoucherExpiredV1,
   VoucherRedeemed,
-  VoucherRedeemedV1,
   VoucherVoided,
-  VoucherVoidedV1,
 } from '@app/contracts';
+import { passTransitionOf } from './pass-transitions';
 import { ShareLine, splitAmount, splitPerPass } from '@app/money';
 import { BatchKeys, BatchSnapshot, BatchWrites, PassWrite } from './projection-batch.repository';
 import { PassTransition } from './projection.repository';
@@ -211,19 +208,12 @@ export class ProjectionBatch {
       }
       case BookletIssued.type:
         return this.issueBooklet(payload as unknown as BookletIssuedV1, envelope);
-      case VoucherRedeemed.type: {
-        const p = payload as unknown as VoucherRedeemedV1;
-        return this.transition(p.passId, { to: 'redeemed', siteId: p.siteId, at: p.redeemedAt }, envelope);
-      }
+      case VoucherRedeemed.type:
       case RedemptionCancelled.type:
-        return this.transition((payload as unknown as RedemptionCancelledV1).passId, { to: 'cancelled' }, envelope);
-      case VoucherVoided.type: {
-        const p = payload as unknown as VoucherVoidedV1;
-        return this.transition(p.passId, { to: 'voided', at: p.voidedAt }, envelope);
-      }
+      case VoucherVoided.type:
       case VoucherExpired.type: {
-        const p = payload as unknown as VoucherExpiredV1;
-        return this.transition(p.passId, { to: 'expired', at: p.expiredAt }, envelope);
+        const passEvent = passTransitionOf(envelope)!;
+        return this.transition(passEvent.passId, passEvent.transition, envelope);
       }
       case SettlementStatementIssued.type: {
         const p = payload as unknown as SettlementStatementIssuedV1;

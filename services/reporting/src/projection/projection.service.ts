@@ -20,7 +20,6 @@ import {
   ProgramOpened,
   ProgramOpenedV1,
   RedemptionCancelled,
-  RedemptionCancelledV1,
   SiteRegistered,
   SiteRegisteredV1,
   SiteUpdated,
@@ -29,12 +28,10 @@ import {
   SettlementStatementIssued,
   SettlementStatementIssuedV1,
   VoucherExpired,
-  VoucherExpiredV1,
   VoucherRedeemed,
-  VoucherRedeemedV1,
   VoucherVoided,
-  VoucherVoidedV1,
 } from '@app/contracts';
+import { passTransitionOf } from './pass-transitions';
 import { GenerationRepository } from './generation.repository';
 import { EventRow, PassTransition, ProjectionRepository } from './projection.repository';
 import { ProjectionBatch } from './projection-batch';
@@ -110,19 +107,12 @@ export class ProjectionService {
       }
       case BookletIssued.type:
         return this.issueBooklet(generation, payload as unknown as BookletIssuedV1, envelope);
-      case VoucherRedeemed.type: {
-        const p = payload as unknown as VoucherRedeemedV1;
-        return this.transition(generation, p.passId, { to: 'redeemed', siteId: p.siteId, at: p.redeemedAt }, envelope);
-      }
+      case VoucherRedeemed.type:
       case RedemptionCancelled.type:
-        return this.transition(generation, (payload as unknown as RedemptionCancelledV1).passId, { to: 'cancelled' }, envelope);
-      case VoucherVoided.type: {
-        const p = payload as unknown as VoucherVoidedV1;
-        return this.transition(generation, p.passId, { to: 'voided', at: p.voidedAt }, envelope);
-      }
+      case VoucherVoided.type:
       case VoucherExpired.type: {
-        const p = payload as unknown as VoucherExpiredV1;
-        return this.transition(generation, p.passId, { to: 'expired', at: p.expiredAt }, envelope);
+        const passEvent = passTransitionOf(envelope)!;
+        return this.transition(generation, passEvent.passId, passEvent.transition, envelope);
       }
       case SettlementStatementIssued.type: {
         const p = payload as unknown as SettlementStatementIssuedV1;

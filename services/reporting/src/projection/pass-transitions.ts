@@ -1,0 +1,34 @@
+import {
+  EventEnvelope,
+  RedemptionCancelled,
+  RedemptionCancelledV1,
+  VoucherExpired,
+  VoucherExpiredV1,
+  VoucherRedeemed,
+  VoucherRedeemedV1,
+  VoucherVoided,
+  VoucherVoidedV1,
+} from '@app/contracts';
+import { PassTransition } from './projection.repository';
+
+/** What a pass event does to its pass, for the live projection and the batch one alike; null for any other event. */
+export function passTransitionOf(envelope: EventEnvelope): { passId: string; transition: PassTransition } | null {
+  switch (envelope.type) {
+    case VoucherRedeemed.type: {
+      const p = envelope.payload as unknown as VoucherRedeemedV1;
+      return { passId: p.passId, transition: { to: 'redeemed', siteId: p.siteId, at: p.redeemedAt } };
+    }
+    case RedemptionCancelled.type:
+      return { passId: (envelope.payload as unknown as RedemptionCancelledV1).passId, transition: { to: 'cancelled' } };
+    case VoucherVoided.type: {
+      const p = envelope.payload as unknown as VoucherVoidedV1;
+      return { passId: p.passId, transition: { to: 'voided', at: p.voidedAt } };
+    }
+    case VoucherExpired.type: {
+      const p = envelope.payload as unknown as VoucherExpiredV1;
+      return { passId: p.passId, transition: { to: 'expired', at: p.expiredAt } };
+    }
+    default:
+      return null;
+  }
+}
