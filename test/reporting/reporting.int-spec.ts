@@ -55,6 +55,19 @@ describe('reporting read models, audit trail, exports and rebuild', () => {
     return all;
   }
 
+  /** A generation's tables as the catalog describes them, with its schema name left out: persistence, indexes, constraints. */
+  async function definition(generation: number): Promise<string[]> {
+    const schema = `reporting_g${generation}`;
+    const rows = await scope.sql<{ line: string }>(
+      'reporting',
+      `SELECT format('table %s %s', c.relname, c.relpersistence) AS line FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'
+       UNION ALL SELECT format('index %s', pg_get_indexdef(i.indexrelid)) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1
+       UNION ALL SELECT format('constraint %s %s %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid)) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = $1`,
+      [schema],
+    );
+    return rows.map((r) => r.line.split(`${schema}.`).join('')).sort();
+  }
+
   beforeAll(async () => {
     console.log(`reporting scenario seed ${seed} (REPORTING_SEED=${seed} replays it)`);
     reporting = await scope.start(reportingService, { CONSUMER_MAX_ATTEMPTS: '3', DATABASE_POOL_SIZE: '10', REPORTING_EXPORT_PAGE_SIZE: '100' });
@@ -224,6 +237,12 @@ describe('reporting read models, audit trail, exports and rebuild', () => {
     expect(state.active_generation).toBe(2);
     const after = await rows(2);
     for (const table of TABLES) expect({ table, rows: after[table] }).toEqual({ table, rows: before[table] });
+    // Filled in bulk, then finished: logged tables with every index and constraint of a generation made as such.
+    const made = await definition(1);
+    expect(made.filter((line) => line.startsWith('index')).length).toBeGreaterThan(TABLES.length);
+    expect(made).toContain('table passes p');
+    expect(await definition(2)).toEqual(made);
+    expect(await scope.sql('reporting', 'SELECT * FROM reporting_deferred_ddl')).toEqual([]);
     expect(before.passes.length).toBe(scenario.totals(() => true).passesIssued);
   });
 

@@ -1,8 +1,9 @@
 import { plainToInstance } from 'class-transformer';
-import { isIn, isInt, isISO8601, isNotEmpty, isObject, isString, isUUID, matches, validateSync, ValidationError } from 'class-validator';
+import { isIn, isInt, isNotEmpty, isObject, isString, isUUID, matches, validateSync, ValidationError } from 'class-validator';
 import { EventEnvelope } from './envelope';
 import { SERVICE_NAMES } from './services';
 import { EventDefinition, findEventDefinition, PayloadClass } from './event-definition';
+import { isStrictIsoTimestamp } from './iso-timestamp';
 import { compilePayloadCheck, PayloadCheck } from './payload-check';
 
 export type EventCheck =
@@ -29,7 +30,7 @@ function envelopeSurelyValid(raw: Record<string, unknown>): boolean {
     matches(raw.type, /^[A-Z][A-Za-z0-9]+$/) &&
     isInt(raw.schemaVersion) &&
     (raw.schemaVersion as number) >= 1 &&
-    isISO8601(raw.occurredAt, { strict: true }) &&
+    isStrictIsoTimestamp(raw.occurredAt) &&
     isIn(raw.producer, SERVICE_NAMES) &&
     isString(raw.key) &&
     isNotEmpty(raw.key) &&

@@ -5,9 +5,10 @@
 import { TransformationType } from 'class-transformer';
 // The storage is not re-exported by the package root (types: class-transformer-storage.d.ts).
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
-import { getMetadataStorage, ValidationArguments, ValidationTypes } from 'class-validator';
+import { getMetadataStorage, IS_ISO8601, ValidationArguments, ValidationTypes } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { PayloadClass } from './event-definition';
+import { isCanonicalTimestamp } from './iso-timestamp';
 
 /**
  * True only when class-validator would find no error in the payload (with
@@ -19,10 +20,13 @@ import { PayloadClass } from './event-definition';
  */
 export type PayloadCheck = (payload: object) => boolean;
 
+type Validate = (value: unknown, args: ValidationArguments) => unknown;
+
 interface PropertyCheck {
   name: string;
   conditions: ValidationMetadata[];
-  constraints: Array<{ metadata: ValidationMetadata; validate: (value: unknown, args: ValidationArguments) => unknown }>;
+  /** `args` is filled in before each call (validation is synchronous): one object per rule, not one per value checked. */
+  constraints: Array<{ metadata: ValidationMetadata; validate: Validate; args: ValidationArguments }>;
   /** @ValidateNested with @Type: the nested class's own check, for the value or (each) every item of it. */
   nested?: { check: PayloadCheck; each: boolean };
 }
@@ -79,14 +83,15 @@ export function compilePayloadCheck(payloadClass: PayloadClass<object>, enclosin
     for (const metadata of ordered) {
       for (const constraint of storage.getTargetValidatorConstraints(metadata.constraintCls)) {
         if (constraint.async) return null;
-        const instance = constraint.instance as { validate: PropertyCheck['constraints'][number]['validate'] };
-        constraints.push({ metadata, validate: instance.validate.bind(instance) });
+        const instance = constraint.instance as { validate: Validate };
+        const validate = instance.validate.bind(instance);
+        const args: ValidationArguments = { targetName: payloadClass.name, property: name, object: {}, value: undefined, constraints: metadata.constraints };
+        constraints.push({ metadata, args, validate: constraint.name === IS_ISO8601 && isStrictOnly(metadata) ? (value, a) => isCanonicalTimestamp(value) || validate(value, a) : validate });
       }
     }
     properties.push({ name, conditions: own.filter((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION), constraints, nested });
   }
 
-  const targetName = payloadClass.name;
   return (payload: object) => {
     for (const key of Object.keys(payload)) if (!allowed.has(key)) return false;
     const object = Object.assign(new payloadClass(), payload) as Record<string, unknown>;
@@ -100,15 +105,16 @@ export function compilePayloadCheck(payloadClass: PayloadClass<object>, enclosin
           return false;
         }
       }
-      if (!property.conditions.every((m) => (m.constraints[0] as (o: object, v: unknown) => boolean)(object, value))) continue;
-      for (const { metadata, validate } of property.constraints) {
+      if (property.conditions.length > 0 && !property.conditions.every((m) => (m.constraints[0] as (o: object, v: unknown) => boolean)(object, value))) continue;
+      for (const { metadata, validate, args } of property.constraints) {
         if (metadata.validateIf && !metadata.validateIf(object, value)) continue;
-        const args = { targetName, property: property.name, object, value, constraints: metadata.constraints };
+        args.object = object;
+        args.value = value;
         // `each` checks every item of an array, and a non-array value itself, as the executor does.
-        const items = metadata.each && Array.isArray(value) ? value : [value];
-        for (const item of items) {
-          const valid = validate(item, args);
-          if (!valid || typeof (valid as { then?: unknown }).then === 'function') return false;
+        if (metadata.each && Array.isArray(value)) {
+          for (const item of value) if (!isTrue(validate(item, args))) return false;
+        } else if (!isTrue(validate(value, args))) {
+          return false;
         }
       }
       if (property.nested) {
@@ -118,4 +124,15 @@ export function compilePayloadCheck(payloadClass: PayloadClass<object>, enclosin
     }
     return true;
   };
+}
+
+/** A validator's answer counts only when synchronous and truthy. */
+function isTrue(valid: unknown): boolean {
+  return Boolean(valid) && typeof (valid as { then?: unknown }).then !== 'function';
+}
+
+/** @IsISO8601({ strict: true }) and nothing else, the option isCanonicalTimestamp stands for. */
+function isStrictOnly(metadata: ValidationMetadata): boolean {
+  const options = metadata.constraints?.[0] as Record<string, unknown> | undefined;
+  return options !== undefined && options.strict === true && Object.keys(options).every((key) => key === 'strict');
 }

@@ -42,8 +42,20 @@ export class GenerationRepository {
     await this.tx.manager.query(`SELECT reporting_create_generation($1)`, [generation]);
   }
 
+  /** A generation to be filled in bulk: its secondary indexes and foreign keys set aside (migration 1764000000000). */
+  async createForBulkLoad(generation: number): Promise<void> {
+    await this.create(generation);
+    await this.tx.manager.query(`SELECT reporting_prepare_bulk_load($1)`, [generation]);
+  }
+
+  /** The indexes and foreign keys set aside, each built or checked once over all rows. */
+  async finishBulkLoad(generation: number): Promise<void> {
+    await this.tx.manager.query(`SELECT reporting_finish_bulk_load($1)`, [generation]);
+  }
+
   async drop(generation: number): Promise<void> {
     await this.tx.manager.query(`DROP SCHEMA IF EXISTS ${schemaOf(generation)} CASCADE`);
+    await this.tx.manager.query(`DELETE FROM reporting_deferred_ddl WHERE generation = $1`, [generation]);
   }
 
   /** Generations that exist as schemas, oldest first. */

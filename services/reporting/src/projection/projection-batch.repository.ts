@@ -57,7 +57,10 @@ const column = <T, K extends keyof T>(rows: T[], key: K): Array<T[K]> => rows.ma
 
 /**
  * The set-based writes of a batch of events (ProjectionBatch): a few
- * statements per table over arrays, instead of several per event.
+ * statements per table over arrays, instead of several per event. The large
+ * row sets (events, booklets, passes) go as one JSON document each
+ * (json_to_recordset): JSON.stringify is native, where node-pg escapes every
+ * element of an array parameter in JavaScript.
  */
 @Injectable()
 export class ProjectionBatchRepository {
@@ -67,17 +70,26 @@ export class ProjectionBatchRepository {
     return this.tx.requireTransaction('Projecting a batch of events');
   }
 
+  /**
+   * A batch reads and updates a thousand rows by key in tables of millions:
+   * with the default random_page_cost (4, spinning disks) the planner
+   * prefers to scan the whole table (about 100 ms instead of 30 for 1,000
+   * passes at 125,000). The data is in memory or on SSD; for this transaction only.
+   */
+  async preferIndexProbes(): Promise<void> {
+    await this.db.query(`SET LOCAL random_page_cost = 1.1`);
+  }
+
   /** Logs the events (ids unique within the batch); returns the ids not already applied to this generation. */
   async recordEvents(generation: number, events: EventRow[]): Promise<Set<string>> {
     const rows: Array<{ event_id: string }> = await this.db.query(
       `INSERT INTO ${schemaOf(generation)}.events
          (event_id, type, producer, occurred_at, source_partition, source_offset, org_kind, org_id, program_id, booklet_id, pass_id)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::bigint[], $7::text[], $8::uuid[], $9::uuid[], $10::uuid[], $11::uuid[])
+       SELECT e."eventId", e.type, e.producer, e."occurredAt", e.partition, e."offset", e."orgKind", e."orgId", e."programId", e."bookletId", e."passId"
+       FROM json_to_recordset($1::json) AS e("eventId" uuid, type text, producer text, "occurredAt" timestamptz, partition int, "offset" bigint,
+                                             "orgKind" text, "orgId" uuid, "programId" uuid, "bookletId" uuid, "passId" uuid)
        ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-      [
-        column(events, 'eventId'), column(events, 'type'), column(events, 'producer'), column(events, 'occurredAt'), column(events, 'partition'),
-        column(events, 'offset'), column(events, 'orgKind'), column(events, 'orgId'), column(events, 'programId'), column(events, 'bookletId'), column(events, 'passId'),
-      ],
+      [JSON.stringify(events)],
     );
     return new Set(rows.map((r) => r.event_id));
   }
@@ -179,30 +191,25 @@ export class ProjectionBatchRepository {
     await run(
       w.booklets,
       `INSERT INTO ${s}.booklets (booklet_id, program_id, agency_id, issued_at, beneficiary_ref, age_band, situation, diagnostic_level, pass_count, total_cents)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::bigint[])`,
-      [
-        column(w.booklets, 'bookletId'), column(w.booklets, 'programId'), column(w.booklets, 'agencyId'), column(w.booklets, 'issuedAt'), column(w.booklets, 'beneficiaryRef'),
-        column(w.booklets, 'ageBand'), column(w.booklets, 'situation'), column(w.booklets, 'diagnosticLevel'), column(w.booklets, 'passCount'), column(w.booklets, 'totalCents'),
-      ],
+       SELECT b."bookletId", b."programId", b."agencyId", b."issuedAt", b."beneficiaryRef", b."ageBand", b.situation, b."diagnosticLevel", b."passCount", b."totalCents"
+       FROM json_to_recordset($1::json) AS b("bookletId" uuid, "programId" uuid, "agencyId" uuid, "issuedAt" timestamptz, "beneficiaryRef" text,
+                                             "ageBand" text, situation text, "diagnosticLevel" text, "passCount" int, "totalCents" bigint)`,
+      [JSON.stringify(w.booklets)],
     );
     await run(
       w.newPasses,
       `INSERT INTO ${s}.passes (pass_id, booklet_id, program_id, agency_id, amount_cents, status, site_id, redeemed_at, voided_at, expired_at)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::uuid[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[])`,
-      [
-        column(w.newPasses, 'passId'), column(w.newPasses, 'bookletId'), column(w.newPasses, 'programId'), column(w.newPasses, 'agencyId'), column(w.newPasses, 'amountCents'),
-        column(w.newPasses, 'status'), column(w.newPasses, 'siteId'), column(w.newPasses, 'redeemedAt'), column(w.newPasses, 'voidedAt'), column(w.newPasses, 'expiredAt'),
-      ],
+       SELECT p."passId", p."bookletId", p."programId", p."agencyId", p."amountCents", p.status, p."siteId", p."redeemedAt", p."voidedAt", p."expiredAt"
+       FROM json_to_recordset($1::json) AS p("passId" uuid, "bookletId" uuid, "programId" uuid, "agencyId" uuid, "amountCents" int, status text,
+                                             "siteId" uuid, "redeemedAt" timestamptz, "voidedAt" timestamptz, "expiredAt" timestamptz)`,
+      [JSON.stringify(w.newPasses)],
     );
     await run(
       w.changedPasses,
-      `UPDATE ${s}.passes p SET status = v.status, site_id = v.site_id, redeemed_at = v.redeemed_at, voided_at = v.voided_at, expired_at = v.expired_at
-       FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[]) AS v(id, status, site_id, redeemed_at, voided_at, expired_at)
-       WHERE p.pass_id = v.id`,
-      [
-        column(w.changedPasses, 'passId'), column(w.changedPasses, 'status'), column(w.changedPasses, 'siteId'), column(w.changedPasses, 'redeemedAt'),
-        column(w.changedPasses, 'voidedAt'), column(w.changedPasses, 'expiredAt'),
-      ],
+      `UPDATE ${s}.passes p SET status = v.status, site_id = v."siteId", redeemed_at = v."redeemedAt", voided_at = v."voidedAt", expired_at = v."expiredAt"
+       FROM json_to_recordset($1::json) AS v("passId" uuid, status text, "siteId" uuid, "redeemedAt" timestamptz, "voidedAt" timestamptz, "expiredAt" timestamptz)
+       WHERE p.pass_id = v."passId"`,
+      [JSON.stringify(w.changedPasses)],
     );
     await run(
       w.newStatements,

@@ -141,6 +141,7 @@ export class ProjectionService {
    */
   async applyBatch(generation: number, events: PositionedEvent[]): Promise<void> {
     // A duplicate within the batch is applied once, at its first position, as `apply` would.
+    await this.batchRows.preferIndexProbes();
     const unique = new Map<string, PositionedEvent>();
     for (const event of events) if (!unique.has(event.envelope.eventId.toLowerCase())) unique.set(event.envelope.eventId.toLowerCase(), event);
     const recorded = await this.batchRows.recordEvents(generation, [...unique.values()].map((e) => this.eventRow(e.envelope, e.position)));

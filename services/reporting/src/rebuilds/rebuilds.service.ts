@@ -34,7 +34,9 @@ export interface RebuildView {
 /**
  * Rebuilds the read models from zero into a new generation while the API
  * and the live consumer go on with the active one, then switches over
- * atomically once the new generation has caught up with the log.
+ * atomically once the new generation has caught up with the log. The new
+ * generation is filled without its secondary indexes and foreign keys, which
+ * are built once just before the switch.
  */
 @Injectable()
 export class RebuildsService {
@@ -54,7 +56,7 @@ export class RebuildsService {
     const generation = (await this.generations.highest()) + 1;
     const started = await this.tx.run(async () => {
       if (!(await this.rebuilds.insertRunning(id, generation, user.subject))) return false;
-      await this.generations.create(generation);
+      await this.generations.createForBulkLoad(generation);
       return true;
     });
     if (!started) throw Problem.conflict('REBUILD_ALREADY_RUNNING', 'Une reconstruction des vues est déjà en cours.');
@@ -127,6 +129,7 @@ export class RebuildsService {
         from = to;
         if (handled < SMALL_GAP) break;
       }
+      await this.generations.finishBulkLoad(generation);
       // No live event is applied while the last stretch is replayed and the API switches generation.
       await this.generations.switchTo(generation, async () => {
         await replayRange(from, await this.replayer.endOffsets(REPLAY_ORDER));
