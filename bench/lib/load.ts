@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { sleep } from './http';
-import { cpuSince, cpuSnapshot } from './machine';
+import { cpuBreakdownSince, cpuSnapshot } from './machine';
 import { SeededProgram } from './seed';
 import { percentile, round } from './stats';
 
@@ -47,6 +47,8 @@ export interface PhaseResult {
   timeouts: number;
   /** CPU seconds each component used during the phase (postgres: all its processes, i.e. other databases' work too). */
   cpuSeconds: Record<string, number>;
+  /** PostgreSQL's CPU seconds by the database its backends served (cpuBreakdownSince). */
+  postgresCpuSecondsByDatabase: Record<string, number>;
   lag: LagResult;
 }
 
@@ -133,7 +135,7 @@ export async function runPhase(options: {
     timeouts: results.reduce((sum, r) => sum + r.timeouts, 0),
   };
   const phaseEnd = new Date();
-  const cpuSeconds = cpuSince(cpuBefore);
+  const { components: cpuSeconds, postgresByDatabase: postgresCpuSecondsByDatabase } = cpuBreakdownSince(cpuBefore);
   const seconds = (phaseEnd.getTime() - phaseStart.getTime()) / 1000;
   const succeeded = (statuses['201'] ?? 0) + (statuses['200'] ?? 0);
   options.log(
@@ -163,6 +165,7 @@ export async function runPhase(options: {
     errors: result.errors,
     timeouts: result.timeouts,
     cpuSeconds,
+    postgresCpuSecondsByDatabase,
     lag,
   };
 }

@@ -125,14 +125,28 @@ function commOf(pid: number): string | null {
 
 /** CPU seconds used so far by each process of interest, by component: each service, PostgreSQL, Kafka (java) and this benchmark (autocannon included). */
 export interface CpuSnapshot {
-  byProcess: Map<number, { component: string; seconds: number }>;
+  /** `database`: for a PostgreSQL backend, the database it serves (from its process title); `background` for the server's own processes. */
+  byProcess: Map<number, { component: string; seconds: number; database?: string }>;
+}
+
+/**
+ * What a PostgreSQL process works for, from its title: "postgres: [<cluster>: ]<user> <database> <host>(<port>) <activity>"
+ * for a client backend, "postgres: [<cluster>: ]checkpointer" and the like otherwise.
+ */
+function postgresDatabaseOf(pid: number): string {
+  try {
+    const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+    return /^postgres: (?:[^ ]+: )?[^ ]+ ([^ ]+) (?:[^ ]+\(\d+\)|\[local\])/.exec(title)?.[1] ?? 'background';
+  } catch {
+    return 'background';
+  }
 }
 
 export function cpuSnapshot(): CpuSnapshot {
   const ticksPerSecond = 100; // USER_HZ on Linux
   const byPid = new Map<number, string>();
   for (const [name, pids] of servicePids()) for (const pid of pids) byPid.set(pid, name);
-  const byProcess = new Map<number, { component: string; seconds: number }>();
+  const byProcess: CpuSnapshot['byProcess'] = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -148,7 +162,8 @@ export function cpuSnapshot(): CpuSnapshot {
     const component = byPid.get(pid) ?? (pid === process.pid ? 'bench' : comm === 'postgres' ? 'postgres' : comm === 'java' ? 'kafka' : null);
     // The postmaster also carries what its ended backends used (cutime + cstime), so connections that come and go still count.
     if (comm === 'postgres' && commOf(Number(fields[1])) !== 'postgres') seconds += (Number(fields[13]) + Number(fields[14])) / ticksPerSecond;
-    if (component) byProcess.set(pid, { component, seconds });
+    if (component === 'postgres') byProcess.set(pid, { component, seconds, database: postgresDatabaseOf(pid) });
+    else if (component) byProcess.set(pid, { component, seconds });
   }
   return { byProcess };
 }
@@ -160,13 +175,33 @@ export function cpuSnapshot(): CpuSnapshot {
  * every database of the server, so other work on the machine shows there.
  */
 export function cpuSince(before: CpuSnapshot): Record<string, number> {
+  return cpuBreakdownSince(before).components;
+}
+
+/**
+ * As cpuSince, with PostgreSQL's share split by the database its backends
+ * serve; `background` is the server's own processes (WAL writer, checkpointer,
+ * autovacuum) and what the backends that ended during the phase used in it
+ * (the postmaster collects it, with no database to name).
+ */
+export function cpuBreakdownSince(before: CpuSnapshot): { components: Record<string, number>; postgresByDatabase: Record<string, number> } {
   const after = cpuSnapshot();
   const totals: Record<string, number> = { ...Object.fromEntries(SERVICE_NAMES.map((name) => [name, 0])), postgres: 0, kafka: 0, bench: 0 };
+  const byDatabase: Record<string, number> = {};
   for (const [pid, now] of after.byProcess) {
     const then = before.byProcess.get(pid);
     // A backend born during the phase: all its time belongs to the phase.
     const spent = then ? now.seconds - then.seconds : now.component === 'postgres' ? now.seconds : 0;
     totals[now.component] += spent;
+    if (now.database !== undefined) byDatabase[now.database] = (byDatabase[now.database] ?? 0) + spent;
   }
-  return Object.fromEntries(Object.entries(totals).map(([name, seconds]) => [name, Math.round(seconds * 10) / 10]));
+  // A backend that ended during the phase is now in the postmaster's total for its whole life: what it had used
+  // before the phase was counted in the first snapshot already (under its own pid), so it is taken off here.
+  for (const [pid, then] of before.byProcess) {
+    if (then.component !== 'postgres' || after.byProcess.has(pid)) continue;
+    totals.postgres -= then.seconds;
+    byDatabase.background = (byDatabase.background ?? 0) - then.seconds;
+  }
+  const rounded = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).map(([name, seconds]) => [name, Math.round(seconds * 10) / 10]));
+  return { components: rounded(totals), postgresByDatabase: rounded(byDatabase) };
 }

@@ -76,12 +76,23 @@ export function toMarkdown(results: any): string {
   }
   lines.push('');
 
+  const databases = [...new Set(phases.flatMap((p) => Object.keys(p.postgresCpuSecondsByDatabase ?? {})))].sort();
+  if (databases.length > 0) {
+    lines.push("PostgreSQL's CPU milliseconds per redemption, by the database its backends served (`background`: WAL writer, checkpointer, autovacuum and connections that ended during the phase):", '');
+    lines.push(`| phase | ${databases.join(' | ')} |`, `|---|${databases.map(() => '---|').join('')}`);
+    for (const p of phases) {
+      lines.push(`| ${p.name} | ${databases.map((d) => (((p.postgresCpuSecondsByDatabase[d] ?? 0) * 1000) / p.succeeded).toFixed(2)).join(' | ')} |`);
+    }
+    lines.push('');
+  }
+
   const i = results.seed.issuance;
   lines.push('## Issuance, expiry, rebuild, database limit', '');
   for (const p of [i.single, i.bulk].filter(Boolean)) {
     lines.push(
       `- Issuance, ${p.route}: ${p.passes} passes in ${p.booklets} booklets, ${p.requests} requests (${p.concurrency} concurrent) in ${p.seconds.toFixed(1)} s = ${Math.round(p.passesPerSecond)} passes/s; ` +
-        `${p.failures} failed; redemption knew every pass ${p.redemptionCatchUpSeconds.toFixed(1)} s after the last answer. CPU seconds while issuing: ${Object.entries(p.cpuSeconds).map(([c, v]) => `${c} ${v}`).join(', ')}.`,
+        `${p.failures} failed; redemption knew every pass ${p.redemptionCatchUpSeconds.toFixed(1)} s after the last answer. CPU seconds while issuing: ${Object.entries(p.cpuSeconds).map(([c, v]) => `${c} ${v}`).join(', ')}` +
+        ` (postgres by database: ${Object.entries(p.postgresCpuSecondsByDatabase ?? {}).map(([d, v]) => `${d} ${v}`).join(', ')}).`,
     );
   }
   lines.push(`- After issuance, every consumer (funding, reporting) had caught up ${results.seed.allConsumersSettledSeconds} s after redemption knew every pass.`);

@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { TokenRequest } from '../../libs/auth/src';
 import { isValidSiret } from '../../libs/validation/src';
 import { Api, mapConcurrent, until } from './http';
-import { cpuSince, cpuSnapshot } from './machine';
+import { cpuBreakdownSince, cpuSnapshot } from './machine';
 
 export interface Urls {
   issuance: string;
@@ -35,6 +35,7 @@ export interface IssuancePhase {
   passesPerSecond: number;
   failures: number;
   cpuSeconds: Record<string, number>;
+  postgresCpuSecondsByDatabase: Record<string, number>;
   /** From the phase's last answer until redemption knows every pass it issued (BookletIssued consumed). */
   redemptionCatchUpSeconds: number;
 }
@@ -226,7 +227,7 @@ export async function seed(options: {
       }
     });
     const seconds = (performance.now() - started) / 1000;
-    const cpuSeconds = cpuSince(cpuBefore);
+    const { components: cpuSeconds, postgresByDatabase: postgresCpuSecondsByDatabase } = cpuBreakdownSince(cpuBefore);
     log(`${route}: issued ${passes} passes in ${booklets} booklets in ${seconds.toFixed(1)} s (${(passes / seconds).toFixed(0)} passes/s, ${failures} failed requests)`);
     // Read-only: how long until redemption has recorded every pass issued so far from BookletIssued.
     const catchUpStart = performance.now();
@@ -242,7 +243,7 @@ export async function seed(options: {
     );
     const redemptionCatchUpSeconds = (performance.now() - catchUpStart) / 1000;
     log(`redemption knew every pass ${redemptionCatchUpSeconds.toFixed(1)} s after the last answer`);
-    return { route, requests: requests.length, concurrency, booklets, passes, seconds, passesPerSecond: passes / seconds, failures, cpuSeconds, redemptionCatchUpSeconds } satisfies IssuancePhase;
+    return { route, requests: requests.length, concurrency, booklets, passes, seconds, passesPerSecond: passes / seconds, failures, cpuSeconds, postgresCpuSecondsByDatabase, redemptionCatchUpSeconds } satisfies IssuancePhase;
   };
 
   const single = await phase(
