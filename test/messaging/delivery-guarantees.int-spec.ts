@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { deadLetterTopicOf, Topics } from '@app/contracts';
 import { METRICS_REGISTRY } from '@app/observability';
 import { envelopeOf, produceRaw, produceTogether, readTopic, RunningService, TestScope, waitFor } from '@app/testing';
-import { CONFLICT_ONCE_STREAM, poisonAttempts, ProbeProducer, probeConsumerService, ProbeRecorded, probeProducerService } from '../fixtures/probe.fixture';
+import { batchSizes, CONFLICT_ONCE_STREAM, poisonAttempts, ProbeBatched, ProbeProducer, probeConsumerService, ProbeRecorded, probeProducerService } from '../fixtures/probe.fixture';
 
 const MAX_ATTEMPTS = 3;
 
@@ -123,6 +123,33 @@ describe('delivery guarantees on the real broker and database', () => {
       expect((await applied('mixed')).map((r) => r.sequence)).toEqual([1, 2, 3, 5]);
       expect(await transactionsOf('mixed')).toBe(4);
       // Its failure in the batch counted as its first attempt.
+      expect(poisonAttempts.get(poison.eventId)).toBe(MAX_ATTEMPTS);
+    });
+
+    it('hands consecutive events to an @OnEventBatch method at once, in order, a copy only once', async () => {
+      const events = [1, 2, 3, 4, 5].map((sequence) => envelopeOf(ProbeBatched, { stream: 'batched', sequence, poison: false }));
+      const before = batchSizes.length;
+      await together([...events, events[2]]);
+
+      await waitFor('the batch to be applied', async () => (await applied('batched')).length === 5);
+      expect((await applied('batched')).map((r) => r.sequence)).toEqual([1, 2, 3, 4, 5]);
+      expect(batchSizes.slice(before)).toEqual([5]);
+      expect(await transactionsOf('batched')).toBe(1);
+    });
+
+    it('applies each event alone with its @OnEvent handler when the @OnEventBatch method fails, and dead-letters the poison', async () => {
+      const poison = envelopeOf(ProbeBatched, { stream: 'batched-mixed', sequence: 3, poison: true });
+      const before = batchSizes.length;
+      await together([1, 2].map((sequence) => envelopeOf(ProbeBatched, { stream: 'batched-mixed', sequence, poison: false })).concat(poison, envelopeOf(ProbeBatched, { stream: 'batched-mixed', sequence: 4, poison: false })));
+
+      await waitFor('the good messages to be applied', async () => (await applied('batched-mixed')).length === 3);
+      await waitFor('the poison to be dead-lettered', async () =>
+        (await scope.sql('reporting', 'SELECT 1 FROM dead_letters WHERE event_id = $1', [poison.eventId])).length === 1,
+      );
+      expect((await applied('batched-mixed')).map((r) => r.sequence)).toEqual([1, 2, 4]);
+      expect(batchSizes.slice(before)).toEqual([4]);
+      expect(await transactionsOf('batched-mixed')).toBe(3);
+      // A failed batch names no culprit: the poison had all its attempts alone.
       expect(poisonAttempts.get(poison.eventId)).toBe(MAX_ATTEMPTS);
     });
   });

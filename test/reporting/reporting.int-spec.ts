@@ -1,7 +1,10 @@
 import request from 'supertest';
 import { randomUUID } from 'node:crypto';
-import { EventEnvelope, VoucherRedeemed } from '@app/contracts';
+import { checkEvent, EventEnvelope, VoucherRedeemed } from '@app/contracts';
+import { TransactionHost } from '@app/database';
 import { envelopeOf, publishEnvelopes, RunningService, TestScope, testToken, waitFor } from '@app/testing';
+import { GenerationRepository } from '../../services/reporting/src/projection/generation.repository';
+import { PositionedEvent, ProjectionService } from '../../services/reporting/src/projection/projection.service';
 import { reportingService } from '../../services/reporting/src/reporting.service-definition';
 import { ReportingScenario, seededRandom } from './reporting-scenario';
 
@@ -274,5 +277,30 @@ describe('reporting read models, audit trail, exports and rebuild', () => {
     // Older generations are dropped; the one just replaced is kept for reads still running on it.
     const schemas = await scope.sql<{ nspname: string }>('reporting', `SELECT nspname FROM pg_namespace WHERE nspname ~ '^reporting_g' ORDER BY 1`);
     expect(schemas.map((s) => s.nspname)).toEqual([`reporting_g${done.generation}`, `reporting_g${quiet.generation}`]);
+  });
+
+  it('gives the same rows whether events are applied one by one or in batches (the live consumer and a rebuild take batches)', async () => {
+    const projection = reporting.app.get(ProjectionService);
+    const generations = reporting.app.get(GenerationRepository);
+    const tx = reporting.app.get(TransactionHost);
+    // As a consumer sees them (checked, payloads as their classes), causes first, with some delivered twice.
+    const log = [...scenario.funding, ...scenario.issuance, ...scenario.redemption, ...scenario.redemption.filter((_, i) => i % 50 === 0)];
+    const events: PositionedEvent[] = log.map((e, offset) => {
+      const check = checkEvent(JSON.parse(JSON.stringify(e)));
+      if (!check.valid) throw new Error(check.reason);
+      return { envelope: check.envelope, position: { partition: 0, offset: String(offset) } };
+    });
+    const [oneByOne, batched] = [90, 91];
+    for (const generation of [oneByOne, batched]) await generations.create(generation);
+    try {
+      for (const { envelope, position } of events) await tx.run(() => projection.apply(oneByOne, envelope, position));
+      // Batches of an odd size, so that a booklet and its passes' outcomes fall in the same batch or in different ones.
+      for (let start = 0; start < events.length; start += 97) await tx.run(() => projection.applyBatch(batched, events.slice(start, start + 97)));
+      const [expected, actual] = [await rows(oneByOne), await rows(batched)];
+      expect(expected.passes.length).toBe(scenario.totals(() => true).passesIssued);
+      for (const table of TABLES) expect({ table, rows: actual[table] }).toEqual({ table, rows: expected[table] });
+    } finally {
+      for (const generation of [oneByOne, batched]) await tx.run(() => generations.drop(generation));
+    }
   });
 });

@@ -8,9 +8,11 @@ import { InboxRepository } from '../inbox/inbox.repository';
 import { ConsumeOutcome, MessagingMetrics } from '../messaging.metrics';
 import { MESSAGING_OPTIONS, MessagingOptions, prefixed } from '../messaging.options';
 import { OutboxRepository } from '../outbox/outbox.repository';
-import { EventContext, IncomingMessage } from './incoming-message';
+import { BatchedEvent, EventContext, IncomingMessage } from './incoming-message';
 
 export type EventHandler = (envelope: EventEnvelope, context: EventContext) => Promise<void>;
+/** An `@OnEventBatch` method: the same function for every type it lists. */
+export type BatchEventHandler = (events: BatchedEvent[]) => Promise<void>;
 
 /** A consumed message once parsed: applied by a handler, skipped, or dead-lettered as it is. */
 type Routed =
@@ -50,7 +52,12 @@ export class EventProcessor {
    * back as a whole and its messages are applied again one by one, with the
    * usual retries and dead letters. Throws only when the database fails.
    */
-  async processBatch(messages: IncomingMessage[], handlerFor: (type: string) => EventHandler | undefined, heartbeat: () => Promise<void>): Promise<void> {
+  async processBatch(
+    messages: IncomingMessage[],
+    handlerFor: (type: string) => EventHandler | undefined,
+    heartbeat: () => Promise<void>,
+    batchHandlerFor: (type: string) => BatchEventHandler | undefined = () => undefined,
+  ): Promise<void> {
     const applicable: Applicable[] = [];
     for (const message of messages) {
       const routed = this.route(message, handlerFor);
@@ -59,7 +66,7 @@ export class EventProcessor {
       else await this.settle(routed, heartbeat);
     }
     if (applicable.length === 1) await this.settle(applicable[0], heartbeat);
-    else if (applicable.length > 1) await this.applyTogether(applicable, heartbeat);
+    else if (applicable.length > 1) await this.applyTogether(applicable, heartbeat, batchHandlerFor);
   }
 
   private route(message: IncomingMessage, handlerFor: (type: string) => EventHandler | undefined): Routed {
@@ -90,7 +97,7 @@ export class EventProcessor {
     }
   }
 
-  private async applyTogether(items: Applicable[], heartbeat: () => Promise<void>): Promise<void> {
+  private async applyTogether(items: Applicable[], heartbeat: () => Promise<void>, batchHandlerFor: (type: string) => BatchEventHandler | undefined): Promise<void> {
     const startedAt = process.hrtime.bigint();
     let outcomes: ConsumeOutcome[];
     // Which message was being applied if the batch fails: that failure counts as its first attempt.
@@ -101,7 +108,7 @@ export class EventProcessor {
         return this.tx.run(async () => {
           const known = await this.inbox.alreadyRecorded(this.options.service, items.map(({ envelope }) => envelope.eventId));
           const result: ConsumeOutcome[] = [];
-          const applied: Applicable[] = [];
+          const fresh: number[] = [];
           for (const [index, item] of items.entries()) {
             const id = item.envelope.eventId.toLowerCase();
             // A redelivered event, or the same event twice in this batch: the first occurrence only.
@@ -110,10 +117,20 @@ export class EventProcessor {
               continue;
             }
             known.add(id);
-            current = index;
-            await runWithCorrelation(correlationOf(item.envelope), () => item.handler(item.envelope, new EventContext([item.message])));
-            applied.push(item);
+            fresh.push(index);
             result.push('applied');
+          }
+          const applied = fresh.map((index) => items[index]);
+          // One @OnEventBatch method for all of them: applied at once (a failure then has no single culprit).
+          const batchHandler = applied.length > 1 ? batchHandlerFor(applied[0].envelope.type) : undefined;
+          if (batchHandler && applied.every((item) => batchHandlerFor(item.envelope.type) === batchHandler)) {
+            await batchHandler(applied.map(({ envelope, message }) => ({ envelope, message })));
+          } else {
+            for (const index of fresh) {
+              current = index;
+              const item = items[index];
+              await runWithCorrelation(correlationOf(item.envelope), () => item.handler(item.envelope, new EventContext([item.message])));
+            }
           }
           current = -1;
           // Last, so its time is the commit's. Another instance that applied one of them meanwhile (a rebalance) makes it fail: the batch rolls back.

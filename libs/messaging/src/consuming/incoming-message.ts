@@ -1,4 +1,5 @@
 import { BaseRpcContext } from '@nestjs/microservices';
+import type { EventEnvelope } from '@app/contracts';
 
 /** A Kafka record as the consumer received it, before any parsing. */
 export interface IncomingMessage {
@@ -14,4 +15,10 @@ export class EventContext extends BaseRpcContext<[IncomingMessage]> {
   get message(): IncomingMessage {
     return this.getArgByIndex(0);
   }
+}
+
+/** One event of a batch given to an `@OnEventBatch` handler, in partition order. */
+export interface BatchedEvent {
+  envelope: EventEnvelope;
+  message: IncomingMessage;
 }

@@ -6,8 +6,9 @@ import { allEventDefinitions, EventEnvelope } from '@app/contracts';
 import { createKafka } from '../kafka/kafka-client';
 import { TopicAdmin } from '../kafka/topic-admin';
 import { MESSAGING_OPTIONS, MessagingOptions, prefixed } from '../messaging.options';
-import { EventContext } from './incoming-message';
-import { EventHandler, EventProcessor } from './event-processor';
+import { BatchedEvent, EventContext } from './incoming-message';
+import { BatchEventHandler, EventHandler, EventProcessor } from './event-processor';
+import { batchPatternOf, eventTypeOfPattern } from './on-event.decorator';
 import { OutboxRelay } from '../outbox/outbox-relay';
 
 /**
@@ -22,6 +23,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   private joined?: Promise<void>;
   private running?: Promise<void>;
   private closing = false;
+  private readonly batchHandlers = new Map<object, BatchEventHandler>();
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -38,7 +40,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
 
   /** The topics this service consumes, derived from the event types it handles. */
   subscribedTopics(): string[] {
-    const handled = new Set(this.getHandlers().keys());
+    const handled = new Set([...this.getHandlers().keys()].map(eventTypeOfPattern));
     const topics = allEventDefinitions().filter((d) => handled.has(d.type)).map((d) => prefixed(this.options, d.topic));
     return [...new Set(topics)].sort();
   }
@@ -54,8 +56,11 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
 
   private async start(): Promise<void> {
     await this.topics.ensureTopics();
-    const unknown = [...this.getHandlers().keys()].filter((type) => !allEventDefinitions().some((d) => d.type === type));
+    const patterns = [...this.getHandlers().keys()];
+    const unknown = patterns.map(eventTypeOfPattern).filter((type) => !allEventDefinitions().some((d) => d.type === type));
     if (unknown.length > 0) throw new Error(`No contract declares the handled event type(s): ${unknown.join(', ')}`);
+    const batchOnly = patterns.filter((pattern) => pattern !== eventTypeOfPattern(pattern) && !this.getHandlerByPattern(eventTypeOfPattern(pattern)));
+    if (batchOnly.length > 0) throw new Error(`@OnEventBatch without an @OnEvent handler for: ${batchOnly.map(eventTypeOfPattern).join(', ')}`);
     const topics = this.subscribedTopics();
     if (topics.length === 0) return;
 
@@ -102,6 +107,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         })),
         (type) => this.handlerFor(type),
         heartbeat,
+        (type) => this.batchHandlerFor(type),
       );
       // Their database transaction has committed: only now may the offset move past these messages.
       const last = messages[messages.length - 1].offset;
@@ -119,6 +125,21 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       // Nest wraps handlers: errors come back as an erroring Observable.
       if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
     };
+  }
+
+  /** The same function for every type one `@OnEventBatch` method lists, so that a batch of mixed types can go to it at once. */
+  private batchHandlerFor(type: string): BatchEventHandler | undefined {
+    const handler = this.getHandlerByPattern(batchPatternOf(type));
+    if (!handler) return undefined;
+    let wrapped = this.batchHandlers.get(handler);
+    if (!wrapped) {
+      wrapped = async (events: BatchedEvent[]) => {
+        const result = await handler(events, new EventContext([events[0].message]));
+        if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+      };
+      this.batchHandlers.set(handler, wrapped);
+    }
+    return wrapped;
   }
 
   /**

@@ -13,61 +13,28 @@ import {
   SettlementPaid,
   SettlementStatementIssued,
 } from '@app/contracts';
-import { EventContext, OnEvent } from '@app/messaging';
+import { BatchedEvent, EventContext, OnEvent, OnEventBatch } from '@app/messaging';
 import { ProjectionService } from '../projection/projection.service';
 
 /** Every funding event feeds the read models or the audit trail. */
+const PROJECTED = [FunderRegistered, ProgramOpened, ProgramBudgetIncreased, ProgramClosed, AllocationGranted, AllocationReclaimRequested, AllocationReduced, SettlementStatementIssued, SettlementPaid, FunderCreditNoteIssued] as const;
+
+/**
+ * Consecutive events of a partition are applied at once (ProjectionBatch, a
+ * few statements per table); a lone event, or each event of a batch the
+ * projection refused, one at a time.
+ */
 @Controller()
 export class FundingEventsConsumer {
   constructor(private readonly projection: ProjectionService) {}
 
-  @OnEvent(FunderRegistered)
-  onFunderRegistered(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
+  @OnEvent(...PROJECTED)
+  onEvent(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
     return this.projection.applyLive(event, context.message);
   }
 
-  @OnEvent(ProgramOpened)
-  onProgramOpened(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(ProgramBudgetIncreased)
-  onBudgetIncreased(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(ProgramClosed)
-  onProgramClosed(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(AllocationGranted)
-  onAllocationGranted(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(AllocationReclaimRequested)
-  onReclaimRequested(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(AllocationReduced)
-  onAllocationReduced(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(SettlementStatementIssued)
-  onStatementIssued(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(SettlementPaid)
-  onSettlementPaid(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(FunderCreditNoteIssued)
-  onCreditNoteIssued(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
+  @OnEventBatch(...PROJECTED)
+  onEvents(@Payload() events: BatchedEvent[]): Promise<void> {
+    return this.projection.applyLiveBatch(events);
   }
 }

@@ -1,31 +1,34 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { AgencyRegistered, AllocationReleased, BookletIssued, EventEnvelope, VoucherVoidRequested } from '@app/contracts';
-import { EventContext, OnEvent } from '@app/messaging';
+import {
+  AgencyRegistered,
+  AllocationReleased,
+  BookletIssued,
+  EventEnvelope,
+  VoucherVoidRequested,
+} from '@app/contracts';
+import { BatchedEvent, EventContext, OnEvent, OnEventBatch } from '@app/messaging';
 import { ProjectionService } from '../projection/projection.service';
 
 /** Every issuance event feeds the read models or the audit trail. */
+const PROJECTED = [AgencyRegistered, BookletIssued, VoucherVoidRequested, AllocationReleased] as const;
+
+/**
+ * Consecutive events of a partition are applied at once (ProjectionBatch, a
+ * few statements per table); a lone event, or each event of a batch the
+ * projection refused, one at a time.
+ */
 @Controller()
 export class IssuanceEventsConsumer {
   constructor(private readonly projection: ProjectionService) {}
 
-  @OnEvent(AgencyRegistered)
-  onAgencyRegistered(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
+  @OnEvent(...PROJECTED)
+  onEvent(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
     return this.projection.applyLive(event, context.message);
   }
 
-  @OnEvent(BookletIssued)
-  onBookletIssued(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(VoucherVoidRequested)
-  onVoidRequested(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(AllocationReleased)
-  onAllocationReleased(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
+  @OnEventBatch(...PROJECTED)
+  onEvents(@Payload() events: BatchedEvent[]): Promise<void> {
+    return this.projection.applyLiveBatch(events);
   }
 }

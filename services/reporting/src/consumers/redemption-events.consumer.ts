@@ -11,69 +11,31 @@ import {
   SiteUpdated,
   VoucherExpired,
   VoucherRedeemed,
-  VoucherVoided,
   VoucherVoidRejected,
+  VoucherVoided,
 } from '@app/contracts';
-import { EventContext, OnEvent } from '@app/messaging';
+import { BatchedEvent, EventContext, OnEvent, OnEventBatch } from '@app/messaging';
 import { ProjectionService } from '../projection/projection.service';
 
 /** Every redemption event feeds the read models or the audit trail. */
+const PROJECTED = [SiteRegistered, SiteUpdated, SiteAccredited, SiteSuspended, SiteReinstated, SiteAccreditationRevoked, VoucherRedeemed, RedemptionCancelled, VoucherVoided, VoucherVoidRejected, VoucherExpired] as const;
+
+/**
+ * Consecutive events of a partition are applied at once (ProjectionBatch, a
+ * few statements per table); a lone event, or each event of a batch the
+ * projection refused, one at a time.
+ */
 @Controller()
 export class RedemptionEventsConsumer {
   constructor(private readonly projection: ProjectionService) {}
 
-  @OnEvent(SiteRegistered)
-  onSiteRegistered(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
+  @OnEvent(...PROJECTED)
+  onEvent(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
     return this.projection.applyLive(event, context.message);
   }
 
-  @OnEvent(SiteUpdated)
-  onSiteUpdated(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(SiteAccredited)
-  onSiteAccredited(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(SiteSuspended)
-  onSiteSuspended(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(SiteReinstated)
-  onSiteReinstated(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(SiteAccreditationRevoked)
-  onSiteRevoked(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(VoucherRedeemed)
-  onRedeemed(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(RedemptionCancelled)
-  onCancelled(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(VoucherVoided)
-  onVoided(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(VoucherVoidRejected)
-  onVoidRejected(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEvent(VoucherExpired)
-  onExpired(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
+  @OnEventBatch(...PROJECTED)
+  onEvents(@Payload() events: BatchedEvent[]): Promise<void> {
+    return this.projection.applyLiveBatch(events);
   }
 }

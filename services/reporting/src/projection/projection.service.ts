@@ -37,6 +37,7 @@ import { EventRow, PassTransition, ProjectionRepository } from './projection.rep
 import { ProjectionBatch } from './projection-batch';
 import { ProjectionBatchRepository } from './projection-batch.repository';
 import { ShareLine, splitAmount, splitPerPass } from '@app/money';
+import { BatchedEvent } from '@app/messaging';
 
 /** Where the event was read: its partition and offset order one aggregate's events in the audit trail. */
 export interface EventPosition {
@@ -52,12 +53,12 @@ export interface PositionedEvent {
 type Payload = Record<string, unknown>;
 
 /**
- * Applies events to the read models of one generation. The live consumer
- * goes through `apply`, event by event; a rebuild's replay through
- * `applyBatch` (ProjectionBatch: the same rules over a whole batch in a few
- * statements), falling back to `apply` for an event the batch refuses. A
- * rebuilt generation must equal the incremental one row for row: the
- * reporting integration test checks it on a random scenario.
+ * Applies events to the read models of one generation, event by event with
+ * `apply`, or many at once with `applyBatch` (ProjectionBatch: the same rules
+ * over a whole batch in a few statements). The live consumer and a rebuild's
+ * replay both take batches, and fall back to `apply` for a lone event or an
+ * event a batch refuses. Both paths must give the same rows: the reporting
+ * integration test applies a random scenario through each and compares them.
  */
 @Injectable()
 export class ProjectionService {
@@ -70,6 +71,12 @@ export class ProjectionService {
   /** From an @OnEvent handler, inside its inbox transaction: into the active generation. */
   async applyLive(envelope: EventEnvelope, position: EventPosition): Promise<void> {
     await this.apply(await this.generations.activeForWrite(), envelope, position);
+  }
+
+  /** From an @OnEventBatch handler, inside its inbox transaction: consecutive events of a partition, into the active generation. */
+  async applyLiveBatch(events: BatchedEvent[]): Promise<void> {
+    const generation = await this.generations.activeForWrite();
+    await this.applyBatch(generation, events.map(({ envelope, message }) => ({ envelope, position: { partition: message.partition, offset: message.offset } })));
   }
 
   /** Must run in a transaction; an event already applied to this generation changes nothing. */
