@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { deadLetterTopicOf, Topics } from '@app/contracts';
 import { METRICS_REGISTRY } from '@app/observability';
 import { envelopeOf, produceRaw, produceTogether, readTopic, RunningService, TestScope, waitFor } from '@app/testing';
-import { batchSizes, CONFLICT_ONCE_STREAM, poisonAttempts, ProbeBatched, ProbeProducer, probeConsumerService, ProbeRecorded, probeProducerService } from '../fixtures/probe.fixture';
+import { batchSizes, CONFLICT_ONCE_STREAM, poisonAttempts, ProbeBatched, ProbeBatchedToo, ProbeProducer, probeConsumerService, ProbeRecorded, probeProducerService } from '../fixtures/probe.fixture';
 
 const MAX_ATTEMPTS = 3;
 
@@ -126,8 +126,8 @@ describe('delivery guarantees on the real broker and database', () => {
       expect(poisonAttempts.get(poison.eventId)).toBe(MAX_ATTEMPTS);
     });
 
-    it('hands consecutive events to an @OnEventBatch method at once, in order, a copy only once', async () => {
-      const events = [1, 2, 3, 4, 5].map((sequence) => envelopeOf(ProbeBatched, { stream: 'batched', sequence, poison: false }));
+    it('hands consecutive events of the types it lists to an @OnEventBatch method at once, in order, a copy only once', async () => {
+      const events = [1, 2, 3, 4, 5].map((sequence) => envelopeOf(sequence % 2 ? ProbeBatched : ProbeBatchedToo, { stream: 'batched', sequence, poison: false }));
       const before = batchSizes.length;
       await together([...events, events[2]]);
 

@@ -8,7 +8,7 @@ import { TopicAdmin } from '../kafka/topic-admin';
 import { MESSAGING_OPTIONS, MessagingOptions, prefixed } from '../messaging.options';
 import { BatchedEvent, EventContext } from './incoming-message';
 import { BatchEventHandler, EventHandler, EventProcessor } from './event-processor';
-import { batchPatternOf, eventTypeOfPattern } from './on-event.decorator';
+import { BatchHandlerExtras, batchPatternOf, eventTypeOfPattern } from './on-event.decorator';
 import { OutboxRelay } from '../outbox/outbox-relay';
 
 /**
@@ -23,7 +23,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   private joined?: Promise<void>;
   private running?: Promise<void>;
   private closing = false;
-  private readonly batchHandlers = new Map<object, BatchEventHandler>();
+  private readonly batchHandlers = new Map<object | symbol, BatchEventHandler>();
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -131,13 +131,14 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   private batchHandlerFor(type: string): BatchEventHandler | undefined {
     const handler = this.getHandlerByPattern(batchPatternOf(type));
     if (!handler) return undefined;
-    let wrapped = this.batchHandlers.get(handler);
+    const group = (handler.extras as BatchHandlerExtras | undefined)?.batchGroup ?? handler;
+    let wrapped = this.batchHandlers.get(group);
     if (!wrapped) {
       wrapped = async (events: BatchedEvent[]) => {
         const result = await handler(events, new EventContext([events[0].message]));
         if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
       };
-      this.batchHandlers.set(handler, wrapped);
+      this.batchHandlers.set(group, wrapped);
     }
     return wrapped;
   }

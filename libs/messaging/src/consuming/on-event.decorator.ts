@@ -31,5 +31,12 @@ export const eventTypeOfPattern = (pattern: string) => (pattern.endsWith(BATCH_S
  * failed, one at a time with the usual retries and dead letters.
  */
 export function OnEventBatch(...definitions: [AnyEventDefinition, ...AnyEventDefinition[]]): MethodDecorator {
-  return applyDecorators(EventPattern(definitions.map((definition) => batchPatternOf(definition.type))), UseFilters(RethrowRpcErrorsFilter));
+  // Nest makes one handler per pattern: the group tells which of them call the same method, so a batch of mixed types goes to it at once.
+  const extras: BatchHandlerExtras = { batchGroup: Symbol(definitions.map((definition) => definition.type).join(',')) };
+  return applyDecorators(EventPattern(definitions.map((definition) => batchPatternOf(definition.type)), extras), UseFilters(RethrowRpcErrorsFilter));
+}
+
+/** What `@OnEventBatch` leaves on each of the handlers Nest makes for its patterns. */
+export interface BatchHandlerExtras {
+  batchGroup: symbol;
 }
