@@ -56,7 +56,7 @@ export class EventProcessor {
     messages: IncomingMessage[],
     handlerFor: (type: string) => EventHandler | undefined,
     heartbeat: () => Promise<void>,
-    batchHandlerFor: (type: string) => BatchEventHandler | undefined = () => undefined,
+    batchHandlerFor: (type: string) => BatchEventHandler | undefined,
   ): Promise<void> {
     const applicable: Applicable[] = [];
     for (const message of messages) {

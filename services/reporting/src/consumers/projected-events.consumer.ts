@@ -1,23 +1,44 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import {
+  AgencyRegistered,
   AllocationGranted,
   AllocationReclaimRequested,
   AllocationReduced,
+  AllocationReleased,
+  BookletIssued,
   EventEnvelope,
   FunderCreditNoteIssued,
   FunderRegistered,
   ProgramBudgetIncreased,
   ProgramClosed,
   ProgramOpened,
+  RedemptionCancelled,
   SettlementPaid,
   SettlementStatementIssued,
+  SiteAccreditationRevoked,
+  SiteAccredited,
+  SiteRegistered,
+  SiteReinstated,
+  SiteSuspended,
+  SiteUpdated,
+  VoucherExpired,
+  VoucherRedeemed,
+  VoucherVoided,
+  VoucherVoidRejected,
+  VoucherVoidRequested,
 } from '@app/contracts';
 import { BatchedEvent, EventContext, OnEvent, OnEventBatch } from '@app/messaging';
 import { ProjectionService } from '../projection/projection.service';
 
-/** Every funding event feeds the read models or the audit trail. */
-const PROJECTED = [FunderRegistered, ProgramOpened, ProgramBudgetIncreased, ProgramClosed, AllocationGranted, AllocationReclaimRequested, AllocationReduced, SettlementStatementIssued, SettlementPaid, FunderCreditNoteIssued] as const;
+/** Every event of the funding, issuance and redemption topics feeds the read models or the audit trail. */
+const PROJECTED = [
+  FunderRegistered, ProgramOpened, ProgramBudgetIncreased, ProgramClosed, AllocationGranted, AllocationReclaimRequested, AllocationReduced,
+  SettlementStatementIssued, SettlementPaid, FunderCreditNoteIssued,
+  AgencyRegistered, BookletIssued, VoucherVoidRequested, AllocationReleased,
+  SiteRegistered, SiteUpdated, SiteAccredited, SiteSuspended, SiteReinstated, SiteAccreditationRevoked,
+  VoucherRedeemed, RedemptionCancelled, VoucherVoided, VoucherVoidRejected, VoucherExpired,
+] as const;
 
 /**
  * Consecutive events of a partition are applied at once (ProjectionBatch, a
@@ -25,7 +46,7 @@ const PROJECTED = [FunderRegistered, ProgramOpened, ProgramBudgetIncreased, Prog
  * projection refused, one at a time.
  */
 @Controller()
-export class FundingEventsConsumer {
+export class ProjectedEventsConsumer {
   constructor(private readonly projection: ProjectionService) {}
 
   @OnEvent(...PROJECTED)
