@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { fundingService } from '../../services/funding/src/funding.service-definition';
-import { publishEnvelopes, TestScope } from '@app/testing';
+import { publishEnvelopes, publishTogether, TestScope } from '@app/testing';
 import { bookletIssued, FundingDriver, passEvent } from './funding-fixtures';
 
 describe('ledger postings driven by pass events', () => {
@@ -65,6 +65,53 @@ describe('ledger postings driven by pass events', () => {
     ]);
     const payable = balances.accounts.filter((a: { kind: string }) => a.kind === 'site_payable');
     expect(new Set(payable.map((a: { ownerId: string }) => a.ownerId))).toEqual(new Set([siteA]));
+    expect(await driver.reconciliation()).toEqual([]);
+  });
+
+  it('applies consecutive pass events together, each from the state the one before left: redeemed, cancelled, redeemed again elsewhere', async () => {
+    const siteB = randomUUID();
+    const issued = bookletIssued(programId, agencyId, 5);
+    await publishEnvelopes(prefix, [issued]);
+    await driver.consumed([issued.eventId]);
+    const before = (await driver.balances(programId)).totals;
+
+    const booklet = issued.payload;
+    const events = [
+      passEvent('redeemed', booklet, 0, siteA),
+      passEvent('redeemed', booklet, 1, siteA),
+      passEvent('cancelled', booklet, 0, siteA),
+      passEvent('redeemed', booklet, 0, siteB),
+      passEvent('voided', booklet, 2, siteA),
+      passEvent('expired', booklet, 3, siteA),
+    ];
+    await publishTogether(prefix, [...events, events[1]]);
+    await driver.consumed(events.map((e) => e.eventId));
+
+    // One transaction for the whole run: its transfers share the transaction's timestamp.
+    const stamps = await scope.sql('funding', 'SELECT DISTINCT created_at FROM ledger_transfers WHERE source_event_id = ANY($1)', [events.map((e) => e.eventId)]);
+    expect(stamps).toHaveLength(1);
+    const after = (await driver.balances(programId)).totals;
+    expect({
+      outstanding: after.passes_outstanding - before.passes_outstanding,
+      payable: after.site_payable - before.site_payable,
+      allocated: after.agency_allocated - before.agency_allocated,
+      released: after.funder_released - before.funder_released,
+    }).toEqual({ outstanding: -4000, payable: 2000, allocated: 1000, released: 1000 });
+    const passes = await scope.sql<{ pass_id: string }>('funding', 'SELECT pass_id, state, site_id FROM ledger_passes WHERE booklet_id = $1', [booklet.bookletId]);
+    const stateOf = (index: number) => passes.find((p) => p.pass_id === booklet.passes[index].passId);
+    expect([0, 1, 2, 3, 4].map(stateOf)).toEqual([
+      { pass_id: booklet.passes[0].passId, state: 'redeemed', site_id: siteB },
+      { pass_id: booklet.passes[1].passId, state: 'redeemed', site_id: siteA },
+      { pass_id: booklet.passes[2].passId, state: 'voided', site_id: null },
+      { pass_id: booklet.passes[3].passId, state: 'expired', site_id: null },
+      { pass_id: booklet.passes[4].passId, state: 'outstanding', site_id: null },
+    ]);
+    const items = await scope.sql('funding', `SELECT pass_id, site_id, status FROM settlement_items WHERE pass_id = ANY($1) ORDER BY id`, [booklet.passes.map((p) => p.passId)]);
+    expect(items).toEqual([
+      { pass_id: booklet.passes[0].passId, site_id: siteA, status: 'cancelled' },
+      { pass_id: booklet.passes[1].passId, site_id: siteA, status: 'pending' },
+      { pass_id: booklet.passes[0].passId, site_id: siteB, status: 'pending' },
+    ]);
     expect(await driver.reconciliation()).toEqual([]);
   });
 

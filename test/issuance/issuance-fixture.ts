@@ -57,6 +57,13 @@ export class EventFeed {
     await waitFor(`event ${eventId} to be applied`, async () => (await this.scope.sql('issuance', 'SELECT 1 FROM inbox_records WHERE event_id = $1', [eventId])).length === 1);
   }
 
+  async appliedOrDeadLettered(eventId: string): Promise<void> {
+    await waitFor(`event ${eventId} to be applied or dead-lettered`, async () => {
+      const rows = await this.scope.sql('issuance', 'SELECT 1 FROM inbox_records WHERE event_id::text = $1 UNION ALL SELECT 1 FROM dead_letters WHERE event_id = $1', [eventId]);
+      return rows.length > 0;
+    });
+  }
+
   /** Sends an event and waits until it is dead-lettered; returns the recorded error. */
   async deliverPoison<P extends object>(definition: EventDefinition<P>, payload: NoInfer<P>): Promise<string> {
     const envelope = this.envelope(definition, payload);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { RedemptionCancelled, VoucherExpired, VoucherRedeemed, VoucherVoided, VoucherVoidRejected } from '@app/contracts';
-import { RunningService, TestScope, testToken } from '@app/testing';
+import { EventEnvelope, RedemptionCancelled, VoucherExpired, VoucherRedeemed, VoucherVoided, VoucherVoidRejected } from '@app/contracts';
+import { publishTogether, RunningService, TestScope, testToken } from '@app/testing';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
 import { bearer, FRENCH, IssuanceWorld } from './issuance-fixture';
 
@@ -168,6 +168,40 @@ describe('voiding passes and mirroring redemption’s outcomes', () => {
 
     expect(await passStatus(pass.id)).toBe('expired');
     expect(await world.balance(agencyId, programId)).toBe(before);
+  });
+
+  it('given consecutive outcomes fetched together, then each pass takes the last one; one about an unknown pass is dead-lettered and the others still apply', async () => {
+    const booklet = await issue();
+    const [first, second, third] = booklet.passes;
+    const at = new Date().toISOString();
+    const redemption = (pass: { id: string }) => ({ redemptionId: randomUUID(), passId: pass.id, bookletId: booklet.id, programId, agencyId, siteId: randomUUID(), amountCents: 1000 });
+    const redeemedFirst = redemption(first);
+    const together = async (envelopes: EventEnvelope<object>[]) => {
+      await publishTogether(issuance.env.KAFKA_TOPIC_PREFIX!, envelopes);
+      for (const envelope of envelopes) await world.feed.appliedOrDeadLettered(envelope.eventId);
+    };
+
+    await together([
+      world.feed.envelope(VoucherRedeemed, { ...redeemedFirst, redeemedAt: at, redeemedBy: 'site-staff' }),
+      world.feed.envelope(VoucherRedeemed, { ...redemption(second), redeemedAt: at, redeemedBy: 'site-staff' }),
+      world.feed.envelope(RedemptionCancelled, { ...redeemedFirst, cancelledAt: at, reason: 'Erreur de saisie', cancelledBy: 'site-staff' }),
+      world.feed.envelope(VoucherExpired, { passId: third.id, bookletId: booklet.id, programId, agencyId, amountCents: 1000, expiredAt: at }),
+    ]);
+    expect([await passStatus(first.id), await passStatus(second.id), await passStatus(third.id)]).toEqual(['issued', 'redeemed', 'expired']);
+
+    // One transaction for the batch: the passes changed at the same instant.
+    const changedAt = await scope.sql('issuance', 'SELECT DISTINCT status_changed_at FROM passes WHERE id = ANY($1)', [[first.id, second.id, third.id]]);
+    expect(changedAt).toHaveLength(1);
+
+    const unknownPass = world.feed.envelope(VoucherRedeemed, { ...redemption({ id: randomUUID() }), redeemedAt: at, redeemedBy: 'site-staff' });
+    await together([
+      world.feed.envelope(VoucherRedeemed, { ...redemption(booklet.passes[3]), redeemedAt: at, redeemedBy: 'site-staff' }),
+      unknownPass,
+      world.feed.envelope(VoucherRedeemed, { ...redemption(booklet.passes[5]), redeemedAt: at, redeemedBy: 'site-staff' }),
+    ]);
+    expect([await passStatus(booklet.passes[3].id), await passStatus(booklet.passes[5].id)]).toEqual(['redeemed', 'redeemed']);
+    const letters = await scope.sql<{ error: string }>('issuance', 'SELECT error FROM dead_letters WHERE event_id = $1', [unknownPass.eventId]);
+    expect(letters).toEqual([{ error: expect.stringMatching(/^VoucherRedeemed refers to unknown pass/) }]);
   });
 
   it.each([

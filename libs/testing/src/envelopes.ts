@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AnyEventDefinition, EventEnvelope, findEventDefinition } from '@app/contracts';
-import { produceMany } from './kafka-tools';
+import { produceMany, produceTogether } from './kafka-tools';
 
 /** A valid envelope for an event, as its producer would write it: how tests play another service. */
 export function envelopeOf<P extends object>(definition: AnyEventDefinition, payload: P, overrides: Partial<EventEnvelope<P>> = {}): EventEnvelope<P> {
@@ -21,11 +21,19 @@ export function envelopeOf<P extends object>(definition: AnyEventDefinition, pay
 
 /** Publishes envelopes to their topics (under a scope's topic prefix), in the given order. */
 export async function publishEnvelopes(topicPrefix: string, envelopes: EventEnvelope<object>[]): Promise<void> {
-  await produceMany(
-    envelopes.map((envelope) => {
-      const definition = findEventDefinition(envelope.type, envelope.schemaVersion);
-      if (!definition) throw new Error(`No contract for ${envelope.type} v${envelope.schemaVersion}`);
-      return { topic: `${topicPrefix}${definition.topic}`, key: envelope.key, value: JSON.stringify(envelope) };
-    }),
-  );
+  await produceMany(envelopes.map((envelope) => recordOf(topicPrefix, envelope)));
+}
+
+/** Publishes envelopes of one topic in a single request: the consumer fetches them together, as one batch. */
+export async function publishTogether(topicPrefix: string, envelopes: EventEnvelope<object>[]): Promise<void> {
+  const records = envelopes.map((envelope) => recordOf(topicPrefix, envelope));
+  const topics = new Set(records.map(({ topic }) => topic));
+  if (topics.size !== 1) throw new Error(`publishTogether takes the events of one topic, not of ${[...topics].join(', ')}`);
+  await produceTogether(records[0].topic, records);
+}
+
+function recordOf(topicPrefix: string, envelope: EventEnvelope<object>): { topic: string; key: string; value: string } {
+  const definition = findEventDefinition(envelope.type, envelope.schemaVersion);
+  if (!definition) throw new Error(`No contract for ${envelope.type} v${envelope.schemaVersion}`);
+  return { topic: `${topicPrefix}${definition.topic}`, key: envelope.key, value: JSON.stringify(envelope) };
 }

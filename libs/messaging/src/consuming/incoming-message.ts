@@ -18,7 +18,7 @@ export class EventContext extends BaseRpcContext<[IncomingMessage]> {
 }
 
 /** One event of a batch given to an `@OnEventBatch` handler, in partition order. */
-export interface BatchedEvent {
-  envelope: EventEnvelope;
+export interface BatchedEvent<P extends object = Record<string, unknown>> {
+  envelope: EventEnvelope<P>;
   message: IncomingMessage;
 }

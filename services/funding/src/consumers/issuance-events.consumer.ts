@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { AgencyRegistered, AgencyRegisteredV1, AllocationReleased, AllocationReleasedV1, BookletIssued, BookletIssuedV1, EventEnvelope } from '@app/contracts';
-import { OnEvent } from '@app/messaging';
+import { BatchedEvent, OnEvent, OnEventBatch } from '@app/messaging';
 import { KnownAgenciesService } from '../agencies/known-agencies.service';
 import { AllocationsService } from '../allocations/allocations.service';
 import { PassPostingsService } from '../ledger/pass-postings.service';
@@ -21,7 +21,13 @@ export class IssuanceEventsConsumer {
 
   @OnEvent(BookletIssued)
   onBookletIssued(@Payload() event: EventEnvelope<BookletIssuedV1>): Promise<void> {
-    return this.postings.onBookletIssued(event.payload, event.eventId);
+    return this.postings.onBookletsIssued([event]);
+  }
+
+  /** Consecutive booklets of a partition (an order of several booklets) at once. */
+  @OnEventBatch(BookletIssued)
+  onBookletsIssued(@Payload() events: Array<BatchedEvent<BookletIssuedV1>>): Promise<void> {
+    return this.postings.onBookletsIssued(events.map(({ envelope }) => envelope));
   }
 
   @OnEvent(AllocationReleased)

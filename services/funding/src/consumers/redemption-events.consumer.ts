@@ -1,40 +1,23 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import {
-  EventEnvelope,
-  RedemptionCancelled,
-  RedemptionCancelledV1,
-  VoucherExpired,
-  VoucherExpiredV1,
-  VoucherRedeemed,
-  VoucherRedeemedV1,
-  VoucherVoided,
-  VoucherVoidedV1,
-} from '@app/contracts';
-import { OnEvent } from '@app/messaging';
-import { PassPostingsService } from '../ledger/pass-postings.service';
+import { EventEnvelope, RedemptionCancelled, VoucherExpired, VoucherRedeemed, VoucherVoided } from '@app/contracts';
+import { BatchedEvent, OnEvent, OnEventBatch } from '@app/messaging';
+import { PassEventPayload, PassPostingsService } from '../ledger/pass-postings.service';
 
+const PASS_EVENTS = [VoucherRedeemed, RedemptionCancelled, VoucherVoided, VoucherExpired] as const;
+
+/** Pass events move money: one alone, or consecutive events of a partition at once. */
 @Controller()
 export class RedemptionEventsConsumer {
   constructor(private readonly postings: PassPostingsService) {}
 
-  @OnEvent(VoucherRedeemed)
-  onRedeemed(@Payload() event: EventEnvelope<VoucherRedeemedV1>): Promise<void> {
-    return this.postings.onPassEvent(event);
+  @OnEvent(...PASS_EVENTS)
+  onPassEvent(@Payload() event: EventEnvelope<PassEventPayload>): Promise<void> {
+    return this.postings.onPassEvents([event]);
   }
 
-  @OnEvent(RedemptionCancelled)
-  onCancelled(@Payload() event: EventEnvelope<RedemptionCancelledV1>): Promise<void> {
-    return this.postings.onPassEvent(event);
-  }
-
-  @OnEvent(VoucherVoided)
-  onVoided(@Payload() event: EventEnvelope<VoucherVoidedV1>): Promise<void> {
-    return this.postings.onPassEvent(event);
-  }
-
-  @OnEvent(VoucherExpired)
-  onExpired(@Payload() event: EventEnvelope<VoucherExpiredV1>): Promise<void> {
-    return this.postings.onPassEvent(event);
+  @OnEventBatch(...PASS_EVENTS)
+  onPassEvents(@Payload() events: Array<BatchedEvent<PassEventPayload>>): Promise<void> {
+    return this.postings.onPassEvents(events.map(({ envelope }) => envelope));
   }
 }

@@ -20,48 +20,60 @@ export class LedgerPassRepository {
   constructor(private readonly tx: TransactionHost) {}
 
   /**
-   * Serialises the events of one booklet across topics: without it, a pass
+   * Serialises the events of each booklet across topics: without it, a pass
    * event could be parked while its booklet commits, and never be replayed.
+   * The locks are taken in one order, so two batches never wait for each other in a cycle.
    */
-  async lockBooklet(bookletId: string): Promise<void> {
-    await this.tx.requireTransaction('Locking a booklet').query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [bookletId]);
+  async lockBooklets(bookletIds: string[]): Promise<void> {
+    const ordered = [...new Set(bookletIds)].sort();
+    await this.tx.requireTransaction('Locking booklets').query(`SELECT pg_advisory_xact_lock(hashtextextended(id, 0)) FROM unnest($1::text[]) AS id`, [ordered]);
   }
 
   async insertOutstanding(passes: Array<Omit<LedgerPass, 'state' | 'siteId'>>): Promise<void> {
-    for (const pass of passes) {
-      await this.tx.manager.query(
-        `INSERT INTO ledger_passes (pass_id, booklet_id, program_id, agency_id, amount_cents, state) VALUES ($1, $2, $3, $4, $5, 'outstanding')`,
-        [pass.passId, pass.bookletId, pass.programId, pass.agencyId, pass.amountCents],
-      );
-    }
+    await this.tx.manager.query(
+      `INSERT INTO ledger_passes (pass_id, booklet_id, program_id, agency_id, amount_cents, state)
+       SELECT "passId", "bookletId", "programId", "agencyId", "amountCents", 'outstanding'
+         FROM json_to_recordset($1::json) AS p("passId" uuid, "bookletId" uuid, "programId" uuid, "agencyId" uuid, "amountCents" int)`,
+      [JSON.stringify(passes)],
+    );
   }
 
-  async findForUpdate(passId: string): Promise<LedgerPass | null> {
-    const [row] = await this.tx.manager.query(`SELECT * FROM ledger_passes WHERE pass_id = $1 FOR UPDATE`, [passId]);
-    return row
-      ? { passId: row.pass_id, bookletId: row.booklet_id, programId: row.program_id, agencyId: row.agency_id, amountCents: row.amount_cents, state: row.state, siteId: row.site_id }
-      : null;
+  /** The passes found, by id, locked in one order. */
+  async findForUpdate(passIds: string[]): Promise<Map<string, LedgerPass>> {
+    const rows = await this.tx.manager.query(`SELECT * FROM ledger_passes WHERE pass_id = ANY($1::uuid[]) ORDER BY pass_id FOR UPDATE`, [[...new Set(passIds)]]);
+    return new Map(
+      rows.map((row: Record<string, never>) => [
+        row.pass_id,
+        { passId: row.pass_id, bookletId: row.booklet_id, programId: row.program_id, agencyId: row.agency_id, amountCents: row.amount_cents, state: row.state, siteId: row.site_id },
+      ]),
+    );
   }
 
-  async bookletKnown(bookletId: string): Promise<boolean> {
-    const rows = await this.tx.manager.query(`SELECT 1 FROM ledger_passes WHERE booklet_id = $1 LIMIT 1`, [bookletId]);
-    return rows.length > 0;
+  /** Which of these booklets have their passes here. */
+  async knownBooklets(bookletIds: string[]): Promise<Set<string>> {
+    const rows = await this.tx.manager.query(`SELECT DISTINCT booklet_id FROM ledger_passes WHERE booklet_id = ANY($1::uuid[])`, [[...new Set(bookletIds)]]);
+    return new Set(rows.map((row: { booklet_id: string }) => row.booklet_id));
   }
 
-  async setState(passId: string, state: PassMoneyState, siteId: string | null): Promise<void> {
-    await this.tx.manager.query(`UPDATE ledger_passes SET state = $2, site_id = $3 WHERE pass_id = $1`, [passId, state, siteId]);
+  async setStates(passes: Array<Pick<LedgerPass, 'passId' | 'state' | 'siteId'>>): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ledger_passes p SET state = c.state, site_id = c."siteId"
+         FROM json_to_recordset($1::json) AS c("passId" uuid, state text, "siteId" uuid)
+        WHERE p.pass_id = c."passId"`,
+      [JSON.stringify(passes)],
+    );
   }
 
   async park(bookletId: string, envelope: EventEnvelope<object>): Promise<void> {
     await this.tx.manager.query(`INSERT INTO parked_pass_events (booklet_id, envelope) VALUES ($1, $2)`, [bookletId, envelope]);
   }
 
-  /** Takes the parked events of a booklet, oldest first, removing them. */
-  async unpark<P extends object>(bookletId: string): Promise<Array<EventEnvelope<P>>> {
+  /** Takes the parked events of these booklets, oldest first, removing them. */
+  async unpark<P extends object>(bookletIds: string[]): Promise<Array<EventEnvelope<P>>> {
     // Wrapped in a SELECT: TypeORM returns [rows, count] for a bare DELETE … RETURNING.
     const rows = await this.tx.manager.query(
-      `WITH taken AS (DELETE FROM parked_pass_events WHERE booklet_id = $1 RETURNING id, envelope) SELECT envelope FROM taken ORDER BY id`,
-      [bookletId],
+      `WITH taken AS (DELETE FROM parked_pass_events WHERE booklet_id = ANY($1::uuid[]) RETURNING id, envelope) SELECT envelope FROM taken ORDER BY id`,
+      [bookletIds],
     );
     return rows.map((row: { envelope: EventEnvelope<P> }) => row.envelope);
   }

@@ -95,39 +95,41 @@ export class LedgerRepository {
   }
 
   /**
-   * Posts balanced transfers in one statement: each debits one account and
-   * credits another by the same amount. The legs of one movement are on
-   * distinct funding lines, hence distinct accounts.
+   * Posts balanced transfers: each debits one account and credits another by
+   * the same amount. The accounts are locked first, in id order, so that
+   * transactions posting to the same accounts (consumers of several
+   * partitions, HTTP requests) wait for each other instead of deadlocking.
+   * Each account then moves once by the sum of its legs: the overdraft
+   * checks see its balance at the end of these transfers.
    */
   async post(transfers: TransferRow[]): Promise<void> {
+    const manager = this.tx.requireTransaction('Posting transfers');
+    const accountIds = [...new Set(transfers.flatMap((t) => [t.debitAccountId, t.creditAccountId]))];
+    await manager.query(`SELECT id FROM ledger_accounts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`, [accountIds]);
     try {
-      const [{ posted }]: Array<{ posted: number }> = await this.tx.requireTransaction('Posting transfers').query(
+      const [{ posted }]: Array<{ posted: number }> = await manager.query(
         `WITH legs AS (
-           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::uuid[], $9::text[])
-             AS l(movement_id, program_id, funding_line_id, debit_account_id, credit_account_id, amount_cents, kind, source_event_id, reference)
-         ), debited AS (
-           UPDATE ledger_accounts a SET debits_posted = a.debits_posted + l.amount_cents FROM legs l WHERE a.id = l.debit_account_id RETURNING a.id
-         ), credited AS (
-           UPDATE ledger_accounts a SET credits_posted = a.credits_posted + l.amount_cents FROM legs l WHERE a.id = l.credit_account_id RETURNING a.id
+           SELECT * FROM json_to_recordset($1::json)
+             AS l("movementId" uuid, "programId" uuid, "fundingLineId" uuid, "debitAccountId" bigint, "creditAccountId" bigint,
+                  "amountCents" bigint, kind text, "sourceEventId" uuid, reference text)
+         ), changes AS (
+           SELECT account_id, sum(debit)::bigint AS debits, sum(credit)::bigint AS credits
+             FROM (SELECT "debitAccountId" AS account_id, "amountCents" AS debit, 0 AS credit FROM legs
+                   UNION ALL
+                   SELECT "creditAccountId", 0, "amountCents" FROM legs) AS moves
+            GROUP BY account_id
+         ), updated AS (
+           UPDATE ledger_accounts a SET debits_posted = a.debits_posted + c.debits, credits_posted = a.credits_posted + c.credits
+             FROM changes c WHERE a.id = c.account_id RETURNING a.id
          ), inserted AS (
            INSERT INTO ledger_transfers (movement_id, program_id, funding_line_id, debit_account_id, credit_account_id, amount_cents, kind, source_event_id, reference)
-           SELECT l.movement_id, l.program_id, l.funding_line_id, l.debit_account_id, l.credit_account_id, l.amount_cents, l.kind, l.source_event_id, l.reference
+           SELECT l."movementId", l."programId", l."fundingLineId", l."debitAccountId", l."creditAccountId", l."amountCents", l.kind, l."sourceEventId", l.reference
              FROM legs l
-            WHERE l.debit_account_id IN (SELECT id FROM debited) AND l.credit_account_id IN (SELECT id FROM credited)
+            WHERE l."debitAccountId" IN (SELECT id FROM updated) AND l."creditAccountId" IN (SELECT id FROM updated)
            RETURNING 1
          )
          SELECT count(*)::int AS posted FROM inserted`,
-        [
-          transfers.map((t) => t.movementId),
-          transfers.map((t) => t.programId),
-          transfers.map((t) => t.fundingLineId),
-          transfers.map((t) => t.debitAccountId),
-          transfers.map((t) => t.creditAccountId),
-          transfers.map((t) => t.amountCents),
-          transfers.map((t) => t.kind),
-          transfers.map((t) => t.sourceEventId),
-          transfers.map((t) => t.reference),
-        ],
+        [JSON.stringify(transfers)],
       );
       if (posted !== transfers.length) throw new Error(`Posted ${posted} of ${transfers.length} transfers: an account is missing`);
     } catch (error) {

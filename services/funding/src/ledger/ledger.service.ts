@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Program } from '../programs/program.entity';
 import { AccountKind, MovementKind, MOVEMENTS } from './account-kinds';
-import { accountKeyOf, AccountBalance, LedgerRepository, TransferView } from './ledger.repository';
+import { AccountKey, accountKeyOf, AccountBalance, LedgerRepository, TransferView } from './ledger.repository';
 
 export interface MovementOwners {
   /** The agency or site whose account is debited, when the account kind has an owner. */
@@ -15,6 +15,19 @@ export interface MovementSource {
   /** What the money is about: a pass, an allocation, a booklet… */
   reference?: string;
 }
+
+/** Money moving for one reason, split across the program's funding lines. */
+export interface Movement {
+  program: PostingTerms;
+  kind: MovementKind;
+  /** Cents per funding line id. */
+  split: Map<string, number>;
+  owners?: MovementOwners;
+  source?: MovementSource;
+}
+
+/** What posting money needs of a program: its funding lines and their shares, fixed when it opened. */
+export type PostingTerms = Pick<Program, 'id' | 'fundingLines'>;
 
 export type BalancesByKind = Record<AccountKind, number>;
 
@@ -45,25 +58,32 @@ function emptyBalances(): BalancesByKind {
 export class LedgerService {
   constructor(private readonly ledger: LedgerRepository) {}
 
-  async move(program: Pick<Program, 'id' | 'fundingLines'>, kind: MovementKind, split: Map<string, number>, owners: MovementOwners = {}, source: MovementSource = {}): Promise<void> {
-    const { from, to } = MOVEMENTS[kind];
-    const movementId = randomUUID();
-    const legs = program.fundingLines
-      .map((line) => ({ line, cents: split.get(line.id) ?? 0 }))
-      .filter((leg) => leg.cents > 0);
-    const keys = legs.flatMap(({ line }) => [
-      { programId: program.id, fundingLineId: line.id, kind: from, ownerId: owners.from ?? null },
-      { programId: program.id, fundingLineId: line.id, kind: to, ownerId: owners.to ?? null },
-    ]);
-    const ids = await this.ledger.accountIds(keys);
+  move(program: PostingTerms, kind: MovementKind, split: Map<string, number>, owners: MovementOwners = {}, source: MovementSource = {}): Promise<void> {
+    return this.moveAll([{ program, kind, split, owners, source }]);
+  }
+
+  /** Posts several movements in one go (e.g. the pass events of a batch), each with its own movement id. */
+  async moveAll(movements: Movement[]): Promise<void> {
+    const legs = movements.flatMap(({ program, kind, split, owners = {}, source = {} }) => {
+      const { from, to } = MOVEMENTS[kind];
+      const movementId = randomUUID();
+      return program.fundingLines.flatMap((line) => {
+        const cents = split.get(line.id) ?? 0;
+        if (cents <= 0) return [];
+        const debit: AccountKey = { programId: program.id, fundingLineId: line.id, kind: from, ownerId: owners.from ?? null };
+        const credit: AccountKey = { programId: program.id, fundingLineId: line.id, kind: to, ownerId: owners.to ?? null };
+        return [{ movementId, kind, cents, source, debit, credit }];
+      });
+    });
     if (legs.length === 0) return;
+    const ids = await this.ledger.accountIds(legs.flatMap(({ debit, credit }) => [debit, credit]));
     await this.ledger.post(
-      legs.map(({ line, cents }) => ({
+      legs.map(({ movementId, kind, cents, source, debit, credit }) => ({
         movementId,
-        programId: program.id,
-        fundingLineId: line.id,
-        debitAccountId: ids.get(accountKeyOf({ programId: program.id, fundingLineId: line.id, kind: from, ownerId: owners.from ?? null }))!,
-        creditAccountId: ids.get(accountKeyOf({ programId: program.id, fundingLineId: line.id, kind: to, ownerId: owners.to ?? null }))!,
+        programId: debit.programId,
+        fundingLineId: debit.fundingLineId,
+        debitAccountId: ids.get(accountKeyOf(debit))!,
+        creditAccountId: ids.get(accountKeyOf(credit))!,
         amountCents: cents,
         kind,
         sourceEventId: source.eventId ?? null,

@@ -15,10 +15,10 @@ import { ProgramsService } from '../programs/programs.service';
 import { SettlementItemsService } from '../settlement/settlement-items.service';
 import { MovementKind } from './account-kinds';
 import { LedgerPass, LedgerPassRepository, PassMoneyState } from './ledger-pass.repository';
-import { LedgerService, MovementOwners } from './ledger.service';
+import { LedgerService, Movement, MovementOwners } from './ledger.service';
 import { addSplits, splitAmount } from '@app/money';
 
-type PassEventPayload = VoucherRedeemedV1 | RedemptionCancelledV1 | VoucherVoidedV1 | VoucherExpiredV1;
+export type PassEventPayload = VoucherRedeemedV1 | RedemptionCancelledV1 | VoucherVoidedV1 | VoucherExpiredV1;
 
 /** For each pass event: the state it must find the pass in, the state it leaves, and the money movement. */
 const TRANSITIONS: Record<string, { from: PassMoneyState; to: PassMoneyState; movement: MovementKind; owners: (p: LedgerPass, e: PassEventPayload) => MovementOwners }> = {
@@ -28,10 +28,21 @@ const TRANSITIONS: Record<string, { from: PassMoneyState; to: PassMoneyState; mo
   [VoucherExpired.type]: { from: 'outstanding', to: 'expired', movement: 'voucher_expired', owners: () => ({}) },
 };
 
+/** What a run of pass events writes, kept until it must reach the database. */
+class PendingPostings {
+  movements: Movement[] = [];
+  redemptions: Array<{ event: VoucherRedeemedV1; split: Map<string, number> }> = [];
+  changedPasses = new Map<string, LedgerPass>();
+}
+
 /**
  * Posts the money of passes as their facts arrive: issued from the agency's
  * allocation, then redeemed, cancelled, voided or expired. Each pass's value
  * is split across funding lines the same way at every step.
+ *
+ * Events come one at a time or as consecutive events of a partition; either
+ * way each is checked against its pass's state as the events before it left
+ * it, and their writes go in a few statements for all of them.
  */
 @Injectable()
 export class PassPostingsService {
@@ -44,43 +55,71 @@ export class PassPostingsService {
     private readonly settlementItems: SettlementItemsService,
   ) {}
 
-  async onBookletIssued(event: BookletIssuedV1, eventId: string): Promise<void> {
-    await this.passes.lockBooklet(event.bookletId);
-    const program = await this.programs.postingTermsOf(event.programId);
-    await this.passes.insertOutstanding(event.passes.map((pass) => ({ ...pass, bookletId: event.bookletId, programId: event.programId, agencyId: event.agencyId })));
-    const split = addSplits(event.passes.map((pass) => splitAmount(pass.amountCents, program.fundingLines)));
-    await this.ledger.move(program, 'booklet_issued', split, { from: event.agencyId }, { eventId, reference: event.bookletId });
-    // Redemption events can overtake their booklet (another topic): apply them now, in their order.
-    for (const parked of await this.passes.unpark<PassEventPayload>(event.bookletId)) {
-      await this.onPassEvent(parked);
+  async onBookletsIssued(envelopes: Array<EventEnvelope<BookletIssuedV1>>): Promise<void> {
+    const bookletIds = envelopes.map(({ payload }) => payload.bookletId);
+    await this.passes.lockBooklets(bookletIds);
+    const movements: Movement[] = [];
+    for (const { eventId, payload: event } of envelopes) {
+      const program = await this.programs.postingTermsOf(event.programId);
+      const split = addSplits(event.passes.map((pass) => splitAmount(pass.amountCents, program.fundingLines)));
+      movements.push({ program, kind: 'booklet_issued', split, owners: { from: event.agencyId }, source: { eventId, reference: event.bookletId } });
     }
+    await this.passes.insertOutstanding(
+      envelopes.flatMap(({ payload: event }) =>
+        event.passes.map(({ passId, amountCents }) => ({ passId, amountCents, bookletId: event.bookletId, programId: event.programId, agencyId: event.agencyId })),
+      ),
+    );
+    await this.ledger.moveAll(movements);
+    // Redemption events can overtake their booklet (another topic): apply them now, in their order.
+    const parked = await this.passes.unpark<PassEventPayload>(bookletIds);
+    if (parked.length > 0) await this.onPassEvents(parked);
   }
 
-  async onPassEvent(envelope: EventEnvelope<PassEventPayload>): Promise<void> {
-    const event = envelope.payload;
-    await this.passes.lockBooklet(event.bookletId);
-    const pass = await this.passes.findForUpdate(event.passId);
-    if (!pass) {
-      if (await this.passes.bookletKnown(event.bookletId)) throw new Error(`Pass ${event.passId} is not in booklet ${event.bookletId}`);
-      this.logger.log(`Parking ${envelope.type} ${envelope.eventId}: booklet ${event.bookletId} not posted yet`);
-      await this.passes.park(event.bookletId, envelope);
-      return;
+  async onPassEvents(envelopes: Array<EventEnvelope<PassEventPayload>>): Promise<void> {
+    await this.passes.lockBooklets(envelopes.map(({ payload }) => payload.bookletId));
+    const passes = await this.passes.findForUpdate(envelopes.map(({ payload }) => payload.passId));
+    const missing = envelopes.filter(({ payload }) => !passes.has(payload.passId.toLowerCase())).map(({ payload }) => payload.bookletId);
+    const knownBooklets = missing.length > 0 ? await this.passes.knownBooklets(missing) : new Set<string>();
+    const pending = new PendingPostings();
+    for (const envelope of envelopes) {
+      const event = envelope.payload;
+      const pass = passes.get(event.passId.toLowerCase());
+      if (!pass) {
+        if (knownBooklets.has(event.bookletId.toLowerCase())) throw new Error(`Pass ${event.passId} is not in booklet ${event.bookletId}`);
+        this.logger.log(`Parking ${envelope.type} ${envelope.eventId}: booklet ${event.bookletId} not posted yet`);
+        await this.passes.park(event.bookletId, envelope);
+        continue;
+      }
+      const transition = TRANSITIONS[envelope.type];
+      if (pass.state !== transition.from) {
+        throw new Error(`${envelope.type} for pass ${pass.passId} found it ${pass.state}, expected ${transition.from}`);
+      }
+      if (event.amountCents !== pass.amountCents) {
+        throw new Error(`${envelope.type} for pass ${pass.passId} moves ${event.amountCents} cents, the pass is worth ${pass.amountCents}`);
+      }
+      const program = await this.programs.postingTermsOf(pass.programId);
+      const owners = transition.owners(pass, event);
+      const split = splitAmount(pass.amountCents, program.fundingLines);
+      let movement = transition.movement;
+      if (envelope.type === RedemptionCancelled.type) {
+        // Settlement reads the redemption's item, which an earlier event of this run may have written.
+        await this.flush(pending);
+        movement = await this.settlementItems.recordCancelled(event as RedemptionCancelledV1);
+      }
+      // Settlement owes the site what the ledger makes payable, split the same way, in the same transaction.
+      pending.movements.push({ program, kind: movement, split, owners, source: { eventId: envelope.eventId, reference: pass.passId } });
+      if (envelope.type === VoucherRedeemed.type) pending.redemptions.push({ event: event as VoucherRedeemedV1, split });
+      pass.state = transition.to;
+      pass.siteId = transition.to === 'redeemed' ? (event as VoucherRedeemedV1).siteId : null;
+      pending.changedPasses.set(pass.passId, pass);
     }
-    const transition = TRANSITIONS[envelope.type];
-    if (pass.state !== transition.from) {
-      throw new Error(`${envelope.type} for pass ${pass.passId} found it ${pass.state}, expected ${transition.from}`);
-    }
-    if (event.amountCents !== pass.amountCents) {
-      throw new Error(`${envelope.type} for pass ${pass.passId} moves ${event.amountCents} cents, the pass is worth ${pass.amountCents}`);
-    }
-    const program = await this.programs.postingTermsOf(pass.programId);
-    const owners = transition.owners(pass, event);
-    const split = splitAmount(pass.amountCents, program.fundingLines);
-    // Settlement owes the site what the ledger makes payable, split the same way, in the same transaction.
-    const movement = envelope.type === RedemptionCancelled.type ? await this.settlementItems.recordCancelled(event as RedemptionCancelledV1) : transition.movement;
-    await this.ledger.move(program, movement, split, owners, { eventId: envelope.eventId, reference: pass.passId });
-    if (envelope.type === VoucherRedeemed.type) await this.settlementItems.recordRedeemed(event as VoucherRedeemedV1, split);
-    const siteId = transition.to === 'redeemed' ? (event as VoucherRedeemedV1).siteId : null;
-    await this.passes.setState(pass.passId, transition.to, siteId);
+    await this.flush(pending);
+  }
+
+  private async flush(pending: PendingPostings): Promise<void> {
+    await this.ledger.moveAll(pending.movements.splice(0));
+    await this.settlementItems.recordRedeemed(pending.redemptions.splice(0));
+    if (pending.changedPasses.size > 0) await this.passes.setStates([...pending.changedPasses.values()]);
+    pending.changedPasses.clear();
   }
 }

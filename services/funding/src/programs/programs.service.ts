@@ -6,7 +6,7 @@ import { TransactionHost } from '@app/database';
 import { EventPublisher } from '@app/messaging';
 import { Problem } from '@app/platform';
 import { FunderRepository } from '../funders/funder.repository';
-import { LedgerService, ProgramBalances } from '../ledger/ledger.service';
+import { LedgerService, PostingTerms, ProgramBalances } from '../ledger/ledger.service';
 import { TransferView } from '../ledger/ledger.repository';
 import { splitAmount } from '@app/money';
 import { CloseProgramDto, IncreaseBudgetDto, OpenProgramDto } from './dto/program.dto';
@@ -14,9 +14,6 @@ import { Program } from './program.entity';
 import { ProgramRepository } from './program.repository';
 
 export const programNotFound = () => Problem.notFound('PROGRAM_NOT_FOUND', 'Programme introuvable.');
-
-/** What posting money needs of a program: its funding lines and their shares, fixed when it opened. */
-export type PostingTerms = Pick<Program, 'id' | 'fundingLines'>;
 
 @Injectable()
 export class ProgramsService {

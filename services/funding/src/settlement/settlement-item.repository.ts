@@ -40,11 +40,13 @@ export function toItem(r: Record<string, never>): SettlementItem {
 export class SettlementItemRepository {
   constructor(private readonly tx: TransactionHost) {}
 
-  async insertRedemption(item: Pick<SettlementItem, 'redemptionId' | 'passId' | 'siteId' | 'programId' | 'amountCents' | 'shares' | 'redeemedAt'>): Promise<void> {
-    await this.tx.requireTransaction('Recording a settlement item').query(
+  async insertRedemptions(items: Array<Pick<SettlementItem, 'redemptionId' | 'passId' | 'siteId' | 'programId' | 'amountCents' | 'shares' | 'redeemedAt'>>): Promise<void> {
+    await this.tx.requireTransaction('Recording settlement items').query(
       `INSERT INTO settlement_items (kind, redemption_id, pass_id, site_id, program_id, amount_cents, shares, redeemed_at, status)
-       VALUES ('redemption', $1, $2, $3, $4, $5, $6, $7, 'pending')`,
-      [item.redemptionId, item.passId, item.siteId, item.programId, item.amountCents, item.shares, item.redeemedAt],
+       SELECT 'redemption', "redemptionId", "passId", "siteId", "programId", "amountCents", shares, "redeemedAt", 'pending'
+         FROM json_to_recordset($1::json)
+           AS i("redemptionId" uuid, "passId" uuid, "siteId" uuid, "programId" uuid, "amountCents" bigint, shares jsonb, "redeemedAt" timestamptz)`,
+      [JSON.stringify(items)],
     );
   }
 

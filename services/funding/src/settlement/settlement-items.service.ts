@@ -11,16 +11,19 @@ import { SettlementItemRepository } from './settlement-item.repository';
 export class SettlementItemsService {
   constructor(private readonly items: SettlementItemRepository) {}
 
-  async recordRedeemed(event: VoucherRedeemedV1, split: Map<string, number>): Promise<void> {
-    await this.items.insertRedemption({
-      redemptionId: event.redemptionId,
-      passId: event.passId,
-      siteId: event.siteId,
-      programId: event.programId,
-      amountCents: event.amountCents,
-      shares: Object.fromEntries(split),
-      redeemedAt: new Date(event.redeemedAt),
-    });
+  async recordRedeemed(redemptions: Array<{ event: VoucherRedeemedV1; split: Map<string, number> }>): Promise<void> {
+    if (redemptions.length === 0) return;
+    await this.items.insertRedemptions(
+      redemptions.map(({ event, split }) => ({
+        redemptionId: event.redemptionId,
+        passId: event.passId,
+        siteId: event.siteId,
+        programId: event.programId,
+        amountCents: event.amountCents,
+        shares: Object.fromEntries(split),
+        redeemedAt: new Date(event.redeemedAt),
+      })),
+    );
   }
 
   /**

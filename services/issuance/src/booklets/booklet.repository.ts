@@ -245,6 +245,23 @@ export class BookletRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * Mirrors several decisions at once, the last one per pass winning (they
+   * come in partition order). False when a pass is unknown or not in that
+   * booklet.
+   */
+  async setPassStatuses(changes: Array<{ passId: string; bookletId: string; status: PassStatus }>): Promise<boolean> {
+    const latest = new Map(changes.map((change) => [`${change.passId.toLowerCase()}|${change.bookletId.toLowerCase()}`, change]));
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [, updated]: [unknown[], number] = await this.tx.manager.query(
+      `UPDATE passes p SET status = c.status, status_changed_at = now()
+         FROM json_to_recordset($1::json) AS c("passId" uuid, "bookletId" uuid, status text)
+        WHERE p.id = c."passId" AND p.booklet_id = c."bookletId"`,
+      [JSON.stringify([...latest.values()])],
+    );
+    return updated === latest.size;
+  }
+
   async recordPrint(bookletId: string, printedBy: string): Promise<void> {
     await this.tx.manager.query('INSERT INTO booklet_prints (booklet_id, printed_by) VALUES ($1, $2)', [bookletId, printedBy]);
   }

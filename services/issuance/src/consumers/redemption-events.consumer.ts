@@ -3,31 +3,31 @@ import { Payload } from '@nestjs/microservices';
 import {
   EventEnvelope,
   RedemptionCancelled,
-  RedemptionCancelledV1,
   VoucherExpired,
-  VoucherExpiredV1,
   VoucherRedeemed,
-  VoucherRedeemedV1,
   VoucherVoided,
   VoucherVoidedV1,
   VoucherVoidRejected,
   VoucherVoidRejectedV1,
 } from '@app/contracts';
-import { OnEvent } from '@app/messaging';
-import { PassOutcomesService } from '../pass-outcomes/pass-outcomes.service';
+import { BatchedEvent, OnEvent, OnEventBatch } from '@app/messaging';
+import { PassOutcomesService, StatusOnlyOutcome } from '../pass-outcomes/pass-outcomes.service';
+
+/** The outcomes that only set a pass's status: consecutive ones of a partition go at once. */
+const STATUS_OUTCOMES = [VoucherRedeemed, RedemptionCancelled, VoucherExpired] as const;
 
 @Controller()
 export class RedemptionEventsConsumer {
   constructor(private readonly outcomes: PassOutcomesService) {}
 
-  @OnEvent(VoucherRedeemed)
-  onVoucherRedeemed(@Payload() event: EventEnvelope<VoucherRedeemedV1>): Promise<void> {
-    return this.outcomes.recordRedeemed(event.payload);
+  @OnEvent(...STATUS_OUTCOMES)
+  onStatusOutcome(@Payload() event: EventEnvelope<StatusOnlyOutcome>): Promise<void> {
+    return this.outcomes.recordStatus(event);
   }
 
-  @OnEvent(RedemptionCancelled)
-  onRedemptionCancelled(@Payload() event: EventEnvelope<RedemptionCancelledV1>): Promise<void> {
-    return this.outcomes.recordRedemptionCancelled(event.payload);
+  @OnEventBatch(...STATUS_OUTCOMES)
+  onStatusOutcomes(@Payload() events: Array<BatchedEvent<StatusOnlyOutcome>>): Promise<void> {
+    return this.outcomes.recordStatuses(events.map(({ envelope }) => envelope));
   }
 
   @OnEvent(VoucherVoided)
@@ -38,10 +38,5 @@ export class RedemptionEventsConsumer {
   @OnEvent(VoucherVoidRejected)
   onVoucherVoidRejected(@Payload() event: EventEnvelope<VoucherVoidRejectedV1>): Promise<void> {
     return this.outcomes.recordVoidRejected(event.payload);
-  }
-
-  @OnEvent(VoucherExpired)
-  onVoucherExpired(@Payload() event: EventEnvelope<VoucherExpiredV1>): Promise<void> {
-    return this.outcomes.recordExpired(event.payload);
   }
 }

@@ -1,8 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { RedemptionCancelledV1, VoucherExpiredV1, VoucherRedeemedV1, VoucherVoidedV1, VoucherVoidRejectedV1 } from '@app/contracts';
+import {
+  EventEnvelope,
+  RedemptionCancelled,
+  RedemptionCancelledV1,
+  VoucherExpired,
+  VoucherExpiredV1,
+  VoucherRedeemed,
+  VoucherRedeemedV1,
+  VoucherVoidedV1,
+  VoucherVoidRejectedV1,
+} from '@app/contracts';
 import { AllocationRepository } from '../allocations/allocation.repository';
 import { BookletRepository, PassStatus } from '../booklets/booklet.repository';
 import { VoidRequestRepository } from '../voids/void-request.repository';
+
+/** The outcomes that only set their pass's status, and the status each leaves. */
+export type StatusOnlyOutcome = VoucherRedeemedV1 | RedemptionCancelledV1 | VoucherExpiredV1;
+const STATUS_AFTER: Record<string, PassStatus> = { [VoucherRedeemed.type]: 'redeemed', [RedemptionCancelled.type]: 'issued', [VoucherExpired.type]: 'expired' };
 
 /**
  * Mirrors redemption's decisions on passes (it alone writes terminal states).
@@ -17,16 +31,8 @@ export class PassOutcomesService {
     private readonly allocations: AllocationRepository,
   ) {}
 
-  async recordRedeemed(event: VoucherRedeemedV1): Promise<void> {
-    await this.mirror(event.passId, event.bookletId, 'redeemed', 'VoucherRedeemed');
-  }
-
-  async recordRedemptionCancelled(event: RedemptionCancelledV1): Promise<void> {
-    await this.mirror(event.passId, event.bookletId, 'issued', 'RedemptionCancelled');
-  }
-
-  async recordExpired(event: VoucherExpiredV1): Promise<void> {
-    await this.mirror(event.passId, event.bookletId, 'expired', 'VoucherExpired');
+  async recordStatus({ type, payload }: EventEnvelope<StatusOnlyOutcome>): Promise<void> {
+    await this.mirror(payload.passId, payload.bookletId, STATUS_AFTER[type], type);
   }
 
   /** The pass's value goes back to the agency's allocation on that program, so it can be issued again. */
@@ -45,6 +51,17 @@ export class PassOutcomesService {
     if (!(await this.voidRequests.decide(event.requestId, event.passId, { status: 'rejected', reason: event.reason }))) {
       throw new Error(`VoucherVoidRejected refers to unknown void request ${event.requestId} of pass ${event.passId}`);
     }
+  }
+
+  /**
+   * Redemptions, cancellations and expiries of consecutive events at once:
+   * each only sets its pass's status. If one names a pass issuance never
+   * created, this throws and the events are applied one at a time, which
+   * finds the culprit.
+   */
+  async recordStatuses(events: Array<EventEnvelope<StatusOnlyOutcome>>): Promise<void> {
+    const changes = events.map(({ type, payload }) => ({ passId: payload.passId, bookletId: payload.bookletId, status: STATUS_AFTER[type] }));
+    if (!(await this.booklets.setPassStatuses(changes))) throw new Error(`Some of ${events.length} pass outcomes refer to unknown passes`);
   }
 
   private async mirror(passId: string, bookletId: string, status: PassStatus, type: string) {
