@@ -227,6 +227,6 @@ async function buildWorld(platform: Platform, tokens: Record<string, string>): P
   const staff = as(platform.redemption, tokens.site);
   await waitFor('redemption to know the passes', async () => (await staff.post('/passes/check', { code: booklet.passes[0].code })).body.usable === true);
   const redeemed = (await staff.post('/redemptions', { codes: [booklet.passes[0].code] }).set('Idempotency-Key', randomUUID()).expect(201)).body;
-  await Promise.all([caughtUp(platform.reporting), caughtUp(platform.funding)]);
+  await Promise.all([caughtUp(platform.reporting, platform.issuance, platform.redemption), caughtUp(platform.funding, platform.issuance, platform.redemption)]);
   return { fundedProgram, otherProgram, funderA, agencyA, siteA, booklet: booklet.id, bookletOrder: bookletOrder.id, pass: booklet.passes[1].id, redemption: redeemed.redemptionId };
 }

@@ -122,7 +122,7 @@ describe('the whole system, end to end', () => {
       (await counselor.get(`/booklets/${booklet.id}`)).body.passes.find((p: { id: string }) => p.id === booklet.passes[3].id)?.status === 'voided',
     );
     await staffA.post(`/redemptions/${first.redemptionId}/cancellation`, { reason: 'Erreur de saisie' }).expect(succeeded);
-    await Promise.all([caughtUp(platform.funding), caughtUp(platform.issuance)]);
+    await Promise.all([caughtUp(platform.funding, platform.redemption), caughtUp(platform.issuance, platform.redemption)]);
 
     // The month is over: settle it. Time moves for every service of this process (Date only; timers stay real).
     jest.useFakeTimers({ advanceTimers: true, doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
@@ -146,7 +146,7 @@ describe('the whole system, end to end', () => {
     // The program's validity is over: the unredeemed passes expire, and their value goes back to the funders.
     const expiry = (await as(platform.redemption, operatorLater).post('/expiry-runs').expect(succeeded)).body;
     expect(expiry.expired).toBe(10 - 2 - 1); // two redeemed, one voided (the cancelled one expired too)
-    await caughtUp(platform.funding);
+    await caughtUp(platform.funding, platform.redemption);
     await waitFor('every expiry to be posted', async () => (await fundingLater.get(`/programs/${program.id}/balances`)).body.totals.passes_outstanding === 0);
     const creditNotes = (await fundingLater.post(`/programs/${program.id}/credit-notes`).expect(201)).body;
     const released = 7000;
@@ -166,7 +166,7 @@ describe('the whole system, end to end', () => {
     expect((await fundingLater.get('/reconciliation').expect(200)).body.violations).toEqual([]);
 
     // Reporting, built only from events, says the same.
-    await caughtUp(platform.reporting);
+    await caughtUp(platform.reporting, platform.funding, platform.issuance, platform.redemption);
     const reporting = as(platform.reporting, operatorLater);
     const summary = (await reporting.get(`/programs/${program.id}/summary`).expect(200)).body;
     writeFileSync(join(ARTIFACTS, 'reporting-summary.json'), JSON.stringify(summary, null, 2));

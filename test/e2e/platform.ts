@@ -28,11 +28,20 @@ export function as(service: RunningService, token: string) {
   };
 }
 
-/** Until a service has applied everything published so far (its consumer lag is zero). */
-export async function caughtUp(service: RunningService): Promise<void> {
-  await waitFor(`${service.env.DATABASE_URL?.split('/').pop()} to catch up`, async () => {
+/**
+ * Until a service has applied everything its producers committed so far:
+ * their outboxes are published, then its consumer lag is zero. Without the
+ * first step an event committed a moment ago may not be on its topic yet.
+ */
+export async function caughtUp(service: RunningService, ...producers: RunningService[]): Promise<void> {
+  for (const producer of producers) {
+    await waitFor(`${nameOf(producer)} to publish its outbox`, async () => (await request(producer.url).get('/health')).body?.details?.outbox?.backlog === 0);
+  }
+  await waitFor(`${nameOf(service)} to catch up`, async () => {
     const health = await request(service.url).get('/health');
     const lag = health.body?.info?.consumer?.lag as Record<string, number> | undefined;
     return lag !== undefined && Object.keys(lag).length > 0 && Object.values(lag).every((value) => value === 0);
   });
 }
+
+const nameOf = (service: RunningService) => service.env.DATABASE_URL?.split('/').pop();
