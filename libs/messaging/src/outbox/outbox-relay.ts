@@ -87,12 +87,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async send(messages: PendingMessage[]): Promise<void> {
     const byTopic = new Map<string, PendingMessage[]>();
-    for (const message of messages) byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
+    for (const message of messages) {
+      const list = byTopic.get(message.topic);
+      if (list) list.push(message);
+      else byTopic.set(message.topic, [message]);
+    }
     await this.producer!.sendBatch({
       acks: -1,
       topicMessages: [...byTopic].map(([topic, list]) => ({
         topic,
-        messages: list.map((m) => ({ key: m.key, value: JSON.stringify(m.payload), headers: m.headers })),
+        messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
       })),
     });
     for (const [topic, list] of byTopic) this.metrics.published.inc({ topic }, list.length);

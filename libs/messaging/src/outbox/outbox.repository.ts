@@ -11,7 +11,8 @@ export interface NewOutboxMessage {
   headers: Record<string, string>;
 }
 
-export type PendingMessage = Pick<OutboxMessage, 'id' | 'topic' | 'key' | 'payload' | 'headers'>;
+/** An unpublished message, its envelope as the JSON text it is sent as. */
+export type PendingMessage = Pick<OutboxMessage, 'id' | 'topic' | 'key' | 'headers'> & { value: string };
 
 /**
  * Rows per INSERT. The rows travel as one JSON array (one parameter, no
@@ -59,14 +60,15 @@ export class OutboxRepository {
       const manager = this.tx.manager;
       const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked`);
       if (!locked) return null;
-      const rows: Array<{ id: string; topic: string; message_key: string; payload: object; headers: Record<string, string> }> =
+      // The envelope as text: parsing it here only to serialise it again for Kafka would cost CPU on every message.
+      const rows: Array<{ id: string; topic: string; message_key: string; value: string; headers: Record<string, string> }> =
         await manager.query(
-          `SELECT id, topic, message_key, payload, headers FROM outbox_messages
+          `SELECT id, topic, message_key, payload::text AS value, headers FROM outbox_messages
             WHERE published_at IS NULL ORDER BY id LIMIT $1`,
           [limit],
         );
       if (rows.length === 0) return 0;
-      await publish(rows.map((row) => ({ id: row.id, topic: row.topic, key: row.message_key, payload: row.payload, headers: row.headers })));
+      await publish(rows.map((row) => ({ id: row.id, topic: row.topic, key: row.message_key, value: row.value, headers: row.headers })));
       await manager.query(`UPDATE outbox_messages SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       return rows.length;
     });
