@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { BookletIssued, VoucherVoidRequested } from '@app/contracts';
 import { generatePassCode } from '@app/pass-codes';
-import { RunningService, TestScope, waitFor } from '@app/testing';
+import { envelopeOf, metricValue, publishTogether, RunningService, TestScope, waitFor } from '@app/testing';
 import { redemptionService } from '../../services/redemption/src/redemption.service-definition';
 import { accreditedSite, bearer, booklet, FRENCH, issue, outbox, produceEvent, siteBody } from './redemption-fixtures';
 
@@ -47,6 +47,27 @@ describe('redeeming passes', () => {
       expect(rows).toHaveLength(2);
       expect(rows[0]).toMatchObject({ amount_cents: 1000, territory: ['31', '973'], valid_until: '2026-12-31', tolerance_days: 31, status: 'issued' });
       expect(await scope.sql('redemption', 'SELECT 1 FROM dead_letters')).toHaveLength(0);
+    });
+
+    it('given booklets fetched together (an order), then their passes become known at once; one clashing booklet among them is dead-lettered alone', async () => {
+      const order = [booklet({ size: 3 }), booklet({ size: 3 }), booklet({ size: 3 })];
+      const envelopes = order.map((issued) => envelopeOf(BookletIssued, issued.payload));
+      const together = await metricValue(service.url, 'events_applied_together_total', { type: 'BookletIssued' });
+      await publishTogether(service.env.KAFKA_TOPIC_PREFIX!, envelopes, 0);
+      await waitFor('the order to be applied', async () => (await scope.sql('redemption', 'SELECT 1 FROM inbox_records WHERE event_id::text = ANY($1)', [envelopes.map((e) => e.eventId)])).length === 3);
+      expect(await metricValue(service.url, 'events_applied_together_total', { type: 'BookletIssued' })).toBe(together + 3);
+      expect(await scope.sql('redemption', 'SELECT 1 FROM passes WHERE booklet_id = ANY($1::uuid[])', [order.map((issued) => issued.payload.bookletId)])).toHaveLength(9);
+
+      const [before, clash, after] = [booklet({ size: 1 }), booklet({ size: 1 }), booklet({ size: 1 })];
+      clash.payload.passes[0].codeHash = order[0].payload.passes[0].codeHash;
+      const second = [before, clash, after].map((issued) => envelopeOf(BookletIssued, issued.payload));
+      await publishTogether(service.env.KAFKA_TOPIC_PREFIX!, second, 0);
+      await waitFor('the clash to be dead-lettered', async () => (await scope.sql('redemption', 'SELECT 1 FROM dead_letters WHERE event_id = $1', [second[1].eventId])).length === 1);
+      await waitFor('the others to be applied', async () => (await scope.sql('redemption', 'SELECT 1 FROM inbox_records WHERE event_id::text = ANY($1)', [[second[0].eventId, second[2].eventId]])).length === 2);
+      expect(await passStatus(before.payload.passes[0].passId)).toBe('issued');
+      expect(await passStatus(clash.payload.passes[0].passId)).toBeUndefined();
+      expect(await passStatus(after.payload.passes[0].passId)).toBe('issued');
+      await scope.sql('redemption', 'DELETE FROM dead_letters WHERE event_id = $1', [second[1].eventId]); // the next test counts its own
     });
 
     it('given a booklet reusing a known code hash for another pass, then the event is dead-lettered, not half applied', async () => {

@@ -10,6 +10,7 @@ export class MessagingMetrics {
   readonly published: Counter<'topic'>;
   readonly consumed: Counter<'topic' | 'type' | 'outcome'>;
   readonly handlerFailures: Counter<'type'>;
+  readonly appliedTogether: Counter<'type'>;
   readonly handling: Histogram<'type'>;
   readonly outboxBacklog: Gauge;
   readonly outboxOldestAge: Gauge;
@@ -32,6 +33,12 @@ export class MessagingMetrics {
       registers,
     });
     this.handlerFailures = new Counter({ name: 'event_handler_failures_total', help: 'Failed attempts to apply an event', labelNames: ['type'], registers });
+    this.appliedTogether = new Counter({
+      name: 'events_applied_together_total',
+      help: 'Events applied several at once by a batch handler (@OnEventBatch), counted once committed',
+      labelNames: ['type'],
+      registers,
+    });
     this.handling = new Histogram({
       name: 'event_handling_seconds',
       help: 'Time to apply one event, transaction included',

@@ -24,9 +24,13 @@ export async function publishEnvelopes(topicPrefix: string, envelopes: EventEnve
   await produceMany(envelopes.map((envelope) => recordOf(topicPrefix, envelope)));
 }
 
-/** Publishes envelopes of one topic in a single request: the consumer fetches them together, as one batch. */
-export async function publishTogether(topicPrefix: string, envelopes: EventEnvelope<object>[]): Promise<void> {
-  const records = envelopes.map((envelope) => recordOf(topicPrefix, envelope));
+/**
+ * Publishes envelopes of one topic in a single request: the consumer fetches
+ * those of a partition together, as one batch. With `partition`, all go to it
+ * whatever their keys.
+ */
+export async function publishTogether(topicPrefix: string, envelopes: EventEnvelope<object>[], partition?: number): Promise<void> {
+  const records = envelopes.map((envelope) => ({ ...recordOf(topicPrefix, envelope), partition }));
   const topics = new Set(records.map(({ topic }) => topic));
   if (topics.size !== 1) throw new Error(`publishTogether takes the events of one topic, not of ${[...topics].join(', ')}`);
   await produceTogether(records[0].topic, records);

@@ -5,3 +5,4 @@ export * from './kafka-tools';
 export * from './identifiers';
 export * from './service-process';
 export * from './envelopes';
+export * from './metrics';

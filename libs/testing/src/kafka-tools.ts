@@ -20,8 +20,12 @@ export async function produceMany(messages: Array<{ topic: string; key: string; 
   }
 }
 
-/** Writes messages of one topic in a single request: a consumer then fetches them together, as one batch. */
-export async function produceTogether(topic: string, messages: Array<{ key: string; value: string }>): Promise<void> {
+/**
+ * Writes messages of one topic in a single request: a consumer then fetches
+ * those of a partition together, as one batch. A message may name its
+ * partition, as a producer is free to, to put different keys in one batch.
+ */
+export async function produceTogether(topic: string, messages: Array<{ key: string; value: string; partition?: number }>): Promise<void> {
   const producer = kafka().producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {

@@ -102,9 +102,11 @@ export class EventProcessor {
     let outcomes: ConsumeOutcome[];
     // Which message was being applied if the batch fails: that failure counts as its first attempt.
     let current = -1;
+    let together = false;
     try {
       outcomes = await this.withDeadlockRetries(heartbeat, () => {
         current = -1;
+        together = false;
         return this.tx.run(async () => {
           const known = await this.inbox.alreadyRecorded(this.options.service, items.map(({ envelope }) => envelope.eventId));
           const result: ConsumeOutcome[] = [];
@@ -124,6 +126,7 @@ export class EventProcessor {
           // One @OnEventBatch method for all of them: applied at once (a failure then has no single culprit).
           const batchHandler = applied.length > 1 ? batchHandlerFor(applied[0].envelope.type) : undefined;
           if (batchHandler && applied.every((item) => batchHandlerFor(item.envelope.type) === batchHandler)) {
+            together = true;
             await batchHandler(applied.map(({ envelope, message }) => ({ envelope, message })));
           } else {
             for (const index of fresh) {
@@ -160,6 +163,7 @@ export class EventProcessor {
     }
     const secondsEach = Number(process.hrtime.bigint() - startedAt) / 1e9 / items.length;
     items.forEach(({ envelope, message }, index) => {
+      if (together && outcomes[index] === 'applied') this.metrics.appliedTogether.inc({ type: envelope.type });
       this.metrics.handling.observe({ type: envelope.type }, secondsEach);
       this.logOutcome(envelope, outcomes[index]);
       this.count(message, envelope.type, outcomes[index]);

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { BookletIssued, BookletIssuedV1, EventEnvelope, VoucherVoidRequested, VoucherVoidRequestedV1 } from '@app/contracts';
-import { OnEvent } from '@app/messaging';
+import { BatchedEvent, OnEvent, OnEventBatch } from '@app/messaging';
 import { PassesService } from '../passes/passes.service';
 
 @Controller()
@@ -10,7 +10,13 @@ export class IssuanceEventsConsumer {
 
   @OnEvent(BookletIssued)
   onBookletIssued(@Payload() event: EventEnvelope<BookletIssuedV1>): Promise<void> {
-    return this.passes.recordIssued(event.payload);
+    return this.passes.recordIssued([event.payload]);
+  }
+
+  /** Consecutive booklets of a partition (an order of several booklets) in one statement. */
+  @OnEventBatch(BookletIssued)
+  onBookletsIssued(@Payload() events: Array<BatchedEvent<BookletIssuedV1>>): Promise<void> {
+    return this.passes.recordIssued(events.map(({ envelope }) => envelope.payload));
   }
 
   @OnEvent(VoucherVoidRequested)

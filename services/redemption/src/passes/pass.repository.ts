@@ -37,26 +37,16 @@ export class PassRepository {
    * A replayed booklet inserts nothing; a code hash already held by another
    * pass violates the UNIQUE constraint and fails the event (dead letter).
    */
+  /** The rows travel as one JSON parameter: node-pg would otherwise escape every element of ten arrays in JavaScript. */
   async insertIssued(passes: NewPass[]): Promise<void> {
     await this.tx.manager.query(
       `INSERT INTO passes (id, booklet_id, program_id, agency_id, code_hash, amount_cents, territory, valid_from, valid_until, tolerance_days)
-       SELECT d.id, d.booklet_id, d.program_id, d.agency_id, d.code_hash, d.amount_cents,
-              ARRAY(SELECT jsonb_array_elements_text(d.territory)), d.valid_from, d.valid_until, d.tolerance_days
-       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::date[], $9::date[], $10::int[])
-         AS d(id, booklet_id, program_id, agency_id, code_hash, amount_cents, territory, valid_from, valid_until, tolerance_days)
+       SELECT id, "bookletId", "programId", "agencyId", "codeHash", "amountCents", territory, "validFrom", "validUntil", "toleranceDays"
+         FROM json_to_recordset($1::json)
+           AS d(id uuid, "bookletId" uuid, "programId" uuid, "agencyId" uuid, "codeHash" text, "amountCents" int, territory text[],
+                "validFrom" date, "validUntil" date, "toleranceDays" int)
        ON CONFLICT (id) DO NOTHING`,
-      [
-        passes.map((p) => p.id),
-        passes.map((p) => p.bookletId),
-        passes.map((p) => p.programId),
-        passes.map((p) => p.agencyId),
-        passes.map((p) => p.codeHash),
-        passes.map((p) => p.amountCents),
-        passes.map((p) => JSON.stringify(p.territory)),
-        passes.map((p) => p.validFrom),
-        passes.map((p) => p.validUntil),
-        passes.map((p) => p.toleranceDays),
-      ],
+      [JSON.stringify(passes)],
     );
   }
 

@@ -26,20 +26,22 @@ export class PassesService {
   ) {}
 
   /** Runs in the consumer's transaction: the passes become known exactly once. */
-  recordIssued(booklet: BookletIssuedV1): Promise<void> {
+  recordIssued(booklets: BookletIssuedV1[]): Promise<void> {
     return this.passes.insertIssued(
-      booklet.passes.map((pass) => ({
-        id: pass.passId,
-        bookletId: booklet.bookletId,
-        programId: booklet.programId,
-        agencyId: booklet.agencyId,
-        codeHash: pass.codeHash,
-        amountCents: pass.amountCents,
-        territory: booklet.territory,
-        validFrom: booklet.validFrom,
-        validUntil: booklet.validUntil,
-        toleranceDays: booklet.toleranceDays,
-      })),
+      booklets.flatMap((booklet) =>
+        booklet.passes.map((pass) => ({
+          id: pass.passId,
+          bookletId: booklet.bookletId,
+          programId: booklet.programId,
+          agencyId: booklet.agencyId,
+          codeHash: pass.codeHash,
+          amountCents: pass.amountCents,
+          territory: booklet.territory,
+          validFrom: booklet.validFrom,
+          validUntil: booklet.validUntil,
+          toleranceDays: booklet.toleranceDays,
+        })),
+      ),
     );
   }
 
