@@ -1,7 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError, QueryRunner } from 'typeorm';
+
+/**
+ * A statement of a hot path (every request or every event runs it):
+ * PostgreSQL parses and plans it once per connection, then only binds and
+ * runs it, where an ordinary query is parsed and planned on every call.
+ * Declare it once, as a module constant of its repository.
+ */
+export interface PreparedStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
+const preparedNames = new Map<string, string>();
+
+export function preparedStatement(name: string, text: string): PreparedStatement {
+  // A connection knows a statement by its name: one name for two texts would run the wrong one.
+  if (preparedNames.has(name) && preparedNames.get(name) !== text) throw new Error(`Two prepared statements are named ${name}`);
+  preparedNames.set(name, text);
+  return { name, text };
+}
+
+interface PgClient {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
 
 interface TransactionScope {
   manager: EntityManager;
@@ -39,6 +63,25 @@ export class TransactionHost {
       throw new Error(`${purpose} must run inside TransactionHost.run(): a write outside a transaction would be a dual write`);
     }
     return scope.manager;
+  }
+
+  /**
+   * Runs a prepared statement in the surrounding transaction, or alone on a
+   * pooled connection. Fails like `manager.query` (QueryFailedError, with the
+   * driver's error code).
+   */
+  async execute<T = Record<string, unknown>>(statement: PreparedStatement, params: unknown[]): Promise<{ rows: T[]; rowCount: number }> {
+    const scope = this.scope.getStore();
+    const runner: QueryRunner = scope?.manager.queryRunner ?? this.dataSource.createQueryRunner();
+    try {
+      const client: PgClient = await runner.connect();
+      const result = await client.query({ name: statement.name, text: statement.text, values: params });
+      return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
+    } catch (error) {
+      throw error instanceof QueryFailedError ? error : new QueryFailedError(statement.text, params, error as Error);
+    } finally {
+      if (!scope) await runner.release();
+    }
   }
 
   /** Runs a callback once the surrounding transaction has committed (never if it rolls back). */

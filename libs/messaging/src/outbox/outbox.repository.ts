@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost } from '@app/database';
+import { preparedStatement, TransactionHost } from '@app/database';
 import { OutboxMessage } from './outbox-message.entity';
 
 export interface NewOutboxMessage {
@@ -21,8 +21,25 @@ export type PendingMessage = Pick<OutboxMessage, 'id' | 'topic' | 'key' | 'heade
  */
 const APPEND_CHUNK = 10_000;
 
+/** Ids follow the order of the array (ORDER BY position), which is the order the relay publishes them in. */
+const APPEND = preparedStatement(
+  'outbox-append',
+  `INSERT INTO outbox_messages (event_id, topic, message_key, event_type, payload, headers)
+   SELECT (m->>'eventId')::uuid, m->>'topic', m->>'key', m->>'eventType', m->'payload', m->'headers'
+     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS rows(m, position)
+    ORDER BY position`,
+);
+
 /** One relay at a time per service database; the lock lives as long as the relay's transaction. */
-const RELAY_LOCK = "hashtext('pass-numerique:outbox-relay')";
+const TAKE_RELAY_LOCK = preparedStatement('outbox-relay-lock', `SELECT pg_try_advisory_xact_lock(hashtext('pass-numerique:outbox-relay')) AS locked`);
+
+// The envelope as text: parsing it here only to serialise it again for Kafka would cost CPU on every message.
+const NEXT_BATCH = preparedStatement(
+  'outbox-next-batch',
+  `SELECT id, topic, message_key, payload::text AS value, headers FROM outbox_messages WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+);
+
+const MARK_PUBLISHED = preparedStatement('outbox-mark-published', `UPDATE outbox_messages SET published_at = now() WHERE id = ANY($1::bigint[])`);
 
 @Injectable()
 export class OutboxRepository {
@@ -34,19 +51,12 @@ export class OutboxRepository {
 
   /**
    * Many messages in few statements: bulk work (imports, expiry) writes its
-   * events at the speed of its rows. Ids follow the order of `messages`
-   * (ORDER BY position), which is the order the relay publishes them in.
+   * events at the speed of its rows, in the order of `messages`.
    */
   async appendMany(messages: NewOutboxMessage[]): Promise<void> {
-    const manager = this.tx.requireTransaction('Writing to the outbox');
+    this.tx.requireTransaction('Writing to the outbox');
     for (let start = 0; start < messages.length; start += APPEND_CHUNK) {
-      await manager.query(
-        `INSERT INTO outbox_messages (event_id, topic, message_key, event_type, payload, headers)
-         SELECT (m->>'eventId')::uuid, m->>'topic', m->>'key', m->>'eventType', m->'payload', m->'headers'
-           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS rows(m, position)
-          ORDER BY position`,
-        [JSON.stringify(messages.slice(start, start + APPEND_CHUNK))],
-      );
+      await this.tx.execute(APPEND, [JSON.stringify(messages.slice(start, start + APPEND_CHUNK))]);
     }
   }
 
@@ -57,19 +67,14 @@ export class OutboxRepository {
    */
   async publishNextBatch(limit: number, publish: (messages: PendingMessage[]) => Promise<void>): Promise<number | null> {
     return this.tx.run(async () => {
-      const manager = this.tx.manager;
-      const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked`);
+      const {
+        rows: [{ locked }],
+      } = await this.tx.execute<{ locked: boolean }>(TAKE_RELAY_LOCK, []);
       if (!locked) return null;
-      // The envelope as text: parsing it here only to serialise it again for Kafka would cost CPU on every message.
-      const rows: Array<{ id: string; topic: string; message_key: string; value: string; headers: Record<string, string> }> =
-        await manager.query(
-          `SELECT id, topic, message_key, payload::text AS value, headers FROM outbox_messages
-            WHERE published_at IS NULL ORDER BY id LIMIT $1`,
-          [limit],
-        );
+      const { rows } = await this.tx.execute<{ id: string; topic: string; message_key: string; value: string; headers: Record<string, string> }>(NEXT_BATCH, [limit]);
       if (rows.length === 0) return 0;
       await publish(rows.map((row) => ({ id: row.id, topic: row.topic, key: row.message_key, value: row.value, headers: row.headers })));
-      await manager.query(`UPDATE outbox_messages SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      await this.tx.execute(MARK_PUBLISHED, [rows.map((r) => r.id)]);
       return rows.length;
     });
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost } from '@app/database';
+import { preparedStatement, TransactionHost } from '@app/database';
 import { ExpiredPass, NewPass, PassRecord, PassStatus } from './pass.model';
 
 /** Each pass with its live (not cancelled) redemption, if any. */
@@ -10,6 +10,9 @@ const SELECT_PASSES = `
   FROM passes p
   LEFT JOIN redemption_lines l ON l.pass_id = p.id AND l.cancelled_at IS NULL
   LEFT JOIN redemptions r ON r.id = l.redemption_id`;
+
+/** Every redemption locks its passes with it. */
+const LOCK_BY_CODE_HASHES = preparedStatement('passes-lock-by-code-hashes', `${SELECT_PASSES} WHERE p.code_hash = ANY($1::bpchar[]) ORDER BY p.id FOR UPDATE OF p`);
 
 function toPass(row: Record<string, unknown>): PassRecord {
   return {
@@ -57,10 +60,7 @@ export class PassRepository {
 
   /** Locks the passes in id order, so two requests sharing passes cannot deadlock: the second waits for the first. */
   async lockByCodeHashes(codeHashes: string[]): Promise<PassRecord[]> {
-    const rows: Array<Record<string, unknown>> = await this.tx.manager.query(
-      `${SELECT_PASSES} WHERE p.code_hash = ANY($1::bpchar[]) ORDER BY p.id FOR UPDATE OF p`,
-      [codeHashes],
-    );
+    const { rows } = await this.tx.execute(LOCK_BY_CODE_HASHES, [codeHashes]);
     return rows.map(toPass);
   }
 

@@ -1,5 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost } from '@app/database';
+import { preparedStatement, TransactionHost } from '@app/database';
+
+/** Asked before every redemption and check. */
+const BLOCKED_UNTIL = preparedStatement(
+  'failed-attempts-blocked-until',
+  `SELECT greatest(
+     (SELECT attempted_at FROM failed_attempts WHERE site_id = $1 AND attempted_at > now() - make_interval(secs => $4)
+      ORDER BY attempted_at DESC OFFSET $3 - 1 LIMIT 1),
+     (SELECT attempted_at FROM failed_attempts WHERE client_address = $2 AND attempted_at > now() - make_interval(secs => $4)
+      ORDER BY attempted_at DESC OFFSET $3 - 1 LIMIT 1)
+   ) + make_interval(secs => $4) AS until`,
+);
 
 @Injectable()
 export class FailedAttemptRepository {
@@ -15,15 +26,7 @@ export class FailedAttemptRepository {
    * fewer than `limit` failures are in it. In the database, so every instance agrees.
    */
   async blockedUntil(siteId: string, clientAddress: string, limit: number, windowSeconds: number): Promise<Date | null> {
-    const rows: Array<{ until: Date | null }> = await this.tx.manager.query(
-      `SELECT greatest(
-         (SELECT attempted_at FROM failed_attempts WHERE site_id = $1 AND attempted_at > now() - make_interval(secs => $4)
-          ORDER BY attempted_at DESC OFFSET $3 - 1 LIMIT 1),
-         (SELECT attempted_at FROM failed_attempts WHERE client_address = $2 AND attempted_at > now() - make_interval(secs => $4)
-          ORDER BY attempted_at DESC OFFSET $3 - 1 LIMIT 1)
-       ) + make_interval(secs => $4) AS until`,
-      [siteId, clientAddress, limit, windowSeconds],
-    );
+    const { rows } = await this.tx.execute<{ until: Date | null }>(BLOCKED_UNTIL, [siteId, clientAddress, limit, windowSeconds]);
     return rows[0]?.until ?? null;
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost } from '@app/database';
+import { preparedStatement, TransactionHost } from '@app/database';
 
 export interface RedemptionLine {
   passId: string;
@@ -19,6 +19,26 @@ export interface LockedRedemption {
 
 const UNIQUE_VIOLATION = '23505';
 
+const CLAIM_KEY = preparedStatement(
+  'redemption-claim-key',
+  `INSERT INTO redemption_requests (site_id, idempotency_key, request_hash) VALUES ($1, $2, $3)
+   ON CONFLICT (site_id, idempotency_key) DO NOTHING RETURNING true`,
+);
+
+const RECORD = preparedStatement(
+  'redemption-record',
+  `WITH redemption AS (
+     INSERT INTO redemptions (id, site_id, redeemed_by, redeemed_at, total_cents) VALUES ($1, $2, $3, $4, $5)
+   ), lines AS (
+     INSERT INTO redemption_lines (redemption_id, pass_id, amount_cents) SELECT $1, unnest($6::uuid[]), unnest($7::int[])
+   ), answer AS (
+     UPDATE redemption_requests SET redemption_id = $1, response = $9 WHERE site_id = $2 AND idempotency_key = $8
+   ), redeemed AS (
+     UPDATE passes SET status = 'redeemed', status_changed_at = now() WHERE id = ANY($6::uuid[]) AND status = 'issued' RETURNING id
+   )
+   SELECT count(*)::int AS redeemed FROM redeemed`,
+);
+
 @Injectable()
 export class RedemptionRepository {
   constructor(private readonly tx: TransactionHost) {}
@@ -29,11 +49,7 @@ export class RedemptionRepository {
    * ends; false when a committed request already holds the key.
    */
   async claimKey(siteId: string, key: string, requestHash: string): Promise<boolean> {
-    const rows: unknown[] = await this.tx.manager.query(
-      `INSERT INTO redemption_requests (site_id, idempotency_key, request_hash) VALUES ($1, $2, $3)
-       ON CONFLICT (site_id, idempotency_key) DO NOTHING RETURNING true`,
-      [siteId, key, requestHash],
-    );
+    const { rows } = await this.tx.execute(CLAIM_KEY, [siteId, key, requestHash]);
     return rows.length === 1;
   }
 
@@ -55,18 +71,9 @@ export class RedemptionRepository {
   async record(redemption: { id: string; siteId: string; redeemedBy: string; redeemedAt: Date; lines: RedemptionLine[] }, idempotencyKey: string, response: unknown): Promise<boolean> {
     const passIds = redemption.lines.map((line) => line.passId);
     try {
-      const [{ redeemed }]: Array<{ redeemed: number }> = await this.tx.manager.query(
-        `WITH redemption AS (
-           INSERT INTO redemptions (id, site_id, redeemed_by, redeemed_at, total_cents) VALUES ($1, $2, $3, $4, $5)
-         ), lines AS (
-           INSERT INTO redemption_lines (redemption_id, pass_id, amount_cents) SELECT $1, unnest($6::uuid[]), unnest($7::int[])
-         ), answer AS (
-           UPDATE redemption_requests SET redemption_id = $1, response = $9 WHERE site_id = $2 AND idempotency_key = $8
-         ), redeemed AS (
-           UPDATE passes SET status = 'redeemed', status_changed_at = now() WHERE id = ANY($6::uuid[]) AND status = 'issued' RETURNING id
-         )
-         SELECT count(*)::int AS redeemed FROM redeemed`,
-        [
+      const {
+        rows: [{ redeemed }],
+      } = await this.tx.execute<{ redeemed: number }>(RECORD, [
           redemption.id,
           redemption.siteId,
           redemption.redeemedBy,

@@ -1,9 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost } from '@app/database';
+import { preparedStatement, TransactionHost } from '@app/database';
 import { Site, SiteDetails, SiteStatus } from './site.model';
 
 const COLUMNS = `id, name, siret, rna, address, postal_code, insee_code, departement, contact_email, contact_phone, iban, bic, labels,
   source_id, status, to_char(accredited_until, 'YYYY-MM-DD') AS accredited_until, registered_by, registered_at, updated_at`;
+
+const LOCK_SITE = {
+  SHARE: preparedStatement('site-lock-share', `SELECT ${COLUMNS} FROM sites WHERE id = $1 FOR SHARE`),
+  UPDATE: preparedStatement('site-lock-update', `SELECT ${COLUMNS} FROM sites WHERE id = $1 FOR UPDATE`),
+};
 
 type SiteRow = Record<string, unknown>;
 
@@ -102,7 +107,7 @@ export class SiteRepository {
 
   /** Locks the site for a change of state; redemptions take a share lock, so they wait for it. */
   async lockById(id: string, mode: 'UPDATE' | 'SHARE'): Promise<Site | null> {
-    const rows: SiteRow[] = await this.tx.manager.query(`SELECT ${COLUMNS} FROM sites WHERE id = $1 FOR ${mode}`, [id]);
+    const { rows } = await this.tx.execute<SiteRow>(LOCK_SITE[mode], [id]);
     return rows[0] ? toSite(rows[0]) : null;
   }
 
