@@ -71,8 +71,8 @@ export class TransactionHost {
    * driver's error code).
    */
   async execute<T = Record<string, unknown>>(statement: PreparedStatement, params: unknown[]): Promise<{ rows: T[]; rowCount: number }> {
-    const scope = this.scope.getStore();
-    const runner: QueryRunner = scope?.manager.queryRunner ?? this.dataSource.createQueryRunner();
+    const joined = this.scope.getStore()?.manager.queryRunner;
+    const runner: QueryRunner = joined ?? this.dataSource.createQueryRunner();
     try {
       const client: PgClient = await runner.connect();
       const result = await client.query({ name: statement.name, text: statement.text, values: params });
@@ -80,7 +80,7 @@ export class TransactionHost {
     } catch (error) {
       throw error instanceof QueryFailedError ? error : new QueryFailedError(statement.text, params, error as Error);
     } finally {
-      if (!scope) await runner.release();
+      if (!joined) await runner.release();
     }
   }
 
