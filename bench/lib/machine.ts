@@ -1,5 +1,6 @@
 // The machine's description and the services' resident memory, from /proc.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +35,28 @@ export async function describeMachine(serverUrl: string, root: string) {
     postgres: String(version).split(' on ')[0],
     kafka,
     loadAverageAtStart: load,
+    cpuCalibrationMsAtStart: cpuCalibrationMs(),
   };
+}
+
+/**
+ * Milliseconds this process takes for a fixed piece of CPU work (JSON and
+ * SHA-256, the kind of work the services do), best of three. A shared host's
+ * speed can drift between runs, or within one: taken at the start and at the
+ * end, it tells whether two reports were measured on the same machine speed.
+ */
+export function cpuCalibrationMs(): number {
+  let best = Infinity;
+  const block = Buffer.alloc(1 << 20, 7);
+  for (let round = 0; round < 3; round++) {
+    const started = process.hrtime.bigint();
+    let length = 0;
+    for (let i = 0; i < 1_000_000; i++) length += JSON.stringify({ pass: i, site: `s${i}` }).length;
+    for (let i = 0; i < 64; i++) createHash('sha256').update(block).digest();
+    best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6);
+    if (length === 0) throw new Error('unreachable: keeps the loop from being optimised away');
+  }
+  return Math.round(best);
 }
 
 /** The port each measured service answers on (the benchmark's own URLs). */

@@ -13,6 +13,9 @@ export function toMarkdown(results: any): string {
   lines.push(`# Benchmark ${results.startedAt}`, '');
   lines.push(
     `Machine: ${m.nproc} CPU (${m.cpuModel}), ${m.memoryGiB} GiB RAM, load average at start ${m.loadAverageAtStart}; Node ${m.node}; ${m.postgres}; Kafka ${m.kafka}.`,
+    '',
+    `CPU calibration (a fixed piece of JSON and SHA-256 work, best of three; lower is faster, compare reports only at similar values): ${fmt(m.cpuCalibrationMsAtStart, ' ms')} at the start, ${fmt(m.cpuCalibrationMsAtEnd, ' ms')} at the end.`,
+    '',
     `Scale: BENCH_PASSES=${results.config.passes}, BENCH_DURATION=${results.config.durationSeconds} s, ${results.config.connections} connections, ` +
       `${results.seed.programs.length} programs × ${results.config.agenciesPerProgram} agencies × ${results.config.sitesPerProgram} sites.`,
     '',
