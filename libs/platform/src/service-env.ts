@@ -97,7 +97,8 @@ export class ServiceEnv {
   /**
    * Partitions applied at the same time. One by default: a batch holds its row
    * locks until it commits, and pass events all move the same program-level
-   * accounts, so concurrent batches mostly wait on each other or deadlock.
+   * accounts, so concurrent batches mostly wait on each other (funding takes
+   * those locks in one order, so they wait rather than deadlock).
    */
   @Type(() => Number)
   @IsInt()
