@@ -79,6 +79,12 @@ export class TopicReplayer {
    * As `replay`, but the handler gets the valid envelopes of each fetched batch
    * of a partition at once (up to `maxBatchSize`, in offset order; a partition's
    * batches one after the other), so that it can apply many in one transaction.
+   *
+   * A partition's batch is applied while the next fetch is decoded and checked:
+   * kafkajs fetches again only once every batch of the last fetch was handed
+   * over, so waiting for each to be applied would leave the database idle while
+   * Node decodes, and Node idle while the database writes. Each partition has at
+   * most one batch being applied and one waiting for it.
    */
   async replayBatches(
     topic: TopicName,
@@ -98,6 +104,23 @@ export class TopicReplayer {
     const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 100 });
     let finish!: (error?: unknown) => void;
     const finished = new Promise<void>((resolve, reject) => (finish = (error) => (error ? reject(error) : resolve())));
+    /** Per partition, the application of its last batch handed over; never rejects (a failure ends the replay). */
+    const applying = new Map<number, Promise<void>>();
+    const applyInOrder = async (partition: number, chunks: ReplayedEvent[][], last: boolean): Promise<void> => {
+      try {
+        for (const chunk of chunks) {
+          // Another partition failed: the replay is over.
+          if (!pending.has(partition)) return;
+          await handler(chunk);
+          outcome.handled += chunk.length;
+        }
+      } catch (error) {
+        pending.clear();
+        finish(error);
+        return;
+      }
+      if (last && pending.delete(partition) && pending.size === 0) finish();
+    };
 
     // kafkajs restarts a crashed consumer on retriable errors; any other crash ends the replay.
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -110,42 +133,35 @@ export class TopicReplayer {
         autoCommit: false,
         partitionsConsumedConcurrently: concurrency,
         eachBatch: async ({ batch, heartbeat, isRunning }) => {
-          const end = to.get(batch.partition) ?? 0n;
-          const start = from.get(batch.partition) ?? 0n;
+          const { partition } = batch;
+          const end = to.get(partition) ?? 0n;
+          const start = from.get(partition) ?? 0n;
+          const chunks: ReplayedEvent[][] = [];
           let events: ReplayedEvent[] = [];
-          const flush = async (): Promise<boolean> => {
-            if (events.length === 0) return true;
-            try {
-              await handler(events);
-            } catch (error) {
-              pending.clear();
-              finish(error);
-              return false;
-            }
-            outcome.handled += events.length;
-            events = [];
-            await heartbeat();
-            return true;
-          };
           for (const message of batch.messages) {
-            if (!isRunning() || !pending.has(batch.partition)) return;
+            if (!isRunning() || !pending.has(partition)) return;
             const offset = BigInt(message.offset);
             if (offset >= end) break;
             // A seek takes effect at the next fetch: what was fetched before it is skipped here.
             if (offset < start) continue;
             const check = checkEvent(parseJson(message.value?.toString()));
             if (!check.valid) outcome.invalid++;
-            else events.push({ envelope: check.envelope, message: { topic, partition: batch.partition, offset: message.offset } });
-            if (events.length >= maxBatchSize && !(await flush())) return;
+            else events.push({ envelope: check.envelope, message: { topic, partition, offset: message.offset } });
+            if (events.length >= maxBatchSize) {
+              chunks.push(events);
+              events = [];
+            }
             if (offset + 1n >= end) break;
           }
-          if (!isRunning() || !pending.has(batch.partition) || !(await flush())) return;
-          const last = batch.messages.at(-1);
-          if (pending.has(batch.partition) && last && BigInt(last.offset) + 1n >= end) {
-            pending.delete(batch.partition);
-            consumer.pause([{ topic: name, partitions: [batch.partition] }]);
-            if (pending.size === 0) finish();
-          }
+          if (events.length > 0) chunks.push(events);
+          const lastMessage = batch.messages.at(-1);
+          const last = lastMessage !== undefined && BigInt(lastMessage.offset) + 1n >= end;
+          // Nothing past the end is needed.
+          if (last) consumer.pause([{ topic: name, partitions: [partition] }]);
+          await applying.get(partition);
+          if (!isRunning() || !pending.has(partition)) return;
+          await heartbeat();
+          applying.set(partition, applyInOrder(partition, chunks, last));
         },
       });
       for (const [partition, offset] of from) {
@@ -154,6 +170,8 @@ export class TopicReplayer {
       await finished;
       return outcome;
     } finally {
+      // A failure ends the replay while other partitions may still be applying a batch: they finish first.
+      await Promise.all(applying.values());
       await consumer.disconnect();
       await this.forgetGroup(kafka, groupId);
     }

@@ -100,7 +100,9 @@ describe('a batch of events applied in memory (the rebuild path)', () => {
     batch.apply(outcome(VoucherExpired, passIds[1], randomUUID(), '2026-04-01T00:00:00.000Z'));
     const writes = batch.writes();
     expect(writes.booklets).toEqual([expect.objectContaining({ passCount: 2, totalCents: 2000, ageBand: null })]);
-    expect(writes.newPasses.map((p) => [p.passId, p.status, p.expiredAt])).toEqual([[passIds[0], 'issued', null], [passIds[1], 'expired', '2026-04-01T00:00:00.000Z']]);
+    expect(writes.newPasses).toHaveLength(1);
+    expect(writes.newPasses[0]).toMatchObject({ bookletId: writes.booklets[0].bookletId, programId, agencyId });
+    expect(writes.newPasses[0].passes.map((p) => [p.passId, p.status, p.expiredAt])).toEqual([[passIds[0], 'issued', null], [passIds[1], 'expired', '2026-04-01T00:00:00.000Z']]);
     expect(writes.changedPasses).toEqual([]);
   });
 

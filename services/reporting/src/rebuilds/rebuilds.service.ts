@@ -112,7 +112,9 @@ export class RebuildsService {
     const replayRange = async (from: Map<TopicName, PartitionOffsets>, to: Map<TopicName, PartitionOffsets>): Promise<number> => {
       let handled = 0;
       for (const topic of REPLAY_ORDER) {
+        const replaying = performance.now();
         const outcome = await this.replayer.replayBatches(topic, to.get(topic)!, applyBatch, from.get(topic), REPLAY_CONCURRENCY, REPLAY_BATCH_SIZE);
+        this.logger.debug(`Rebuild ${id}: ${outcome.handled} event(s) of ${topic} replayed in ${((performance.now() - replaying) / 1000).toFixed(2)} s`);
         handled += outcome.handled;
         counts.replayed += outcome.handled;
         counts.invalid += outcome.invalid;
@@ -120,6 +122,8 @@ export class RebuildsService {
       await this.rebuilds.progress(id, counts.replayed, counts.invalid);
       return handled;
     };
+    const started = performance.now();
+    const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(2);
     try {
       // Up to the log end captured at start, then again up to the new end while much was published meanwhile.
       let from = new Map<TopicName, PartitionOffsets>();
@@ -129,13 +133,19 @@ export class RebuildsService {
         from = to;
         if (handled < SMALL_GAP) break;
       }
+      this.logger.log(`Rebuild ${id}: ${counts.replayed} event(s) replayed in ${seconds(started)} s`);
+      const finishing = performance.now();
       await this.generations.finishBulkLoad(generation);
+      this.logger.log(`Rebuild ${id}: indexes and foreign keys of generation ${generation} built in ${seconds(finishing)} s`);
+      const switching = performance.now();
       // No live event is applied while the last stretch is replayed and the API switches generation.
       await this.generations.switchTo(generation, async () => {
         await replayRange(from, await this.replayer.endOffsets(REPLAY_ORDER));
       });
       await this.rebuilds.finish(id, 'completed', counts.replayed, counts.invalid, null);
-      this.logger.log(`Rebuild ${id}: generation ${generation} is active after replaying ${counts.replayed} event(s)`);
+      this.logger.log(
+        `Rebuild ${id}: generation ${generation} is active after replaying ${counts.replayed} event(s) in ${seconds(started)} s (last stretch and switch: ${seconds(switching)} s)`,
+      );
       await this.dropGenerationsBefore(generation - 1);
     } catch (error) {
       const message = (error as Error).message;
