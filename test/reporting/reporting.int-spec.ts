@@ -44,7 +44,7 @@ describe('reporting read models, audit trail, exports and rebuild', () => {
     await consumed(events);
   }
 
-  async function rebuild(): Promise<{ generation: number; status: string; replayedEvents: number; invalidEvents: number }> {
+  async function rebuild(): Promise<{ id: string; generation: number; status: string; replayedEvents: number; invalidEvents: number }> {
     const started = (await request(reporting.url).post('/rebuilds').set('Authorization', `Bearer ${operator}`).expect(202)).body;
     return waitFor('the rebuild to finish', async () => {
       const state = await get(`/rebuilds/${started.id}`);
@@ -277,6 +277,30 @@ describe('reporting read models, audit trail, exports and rebuild', () => {
     // Older generations are dropped; the one just replaced is kept for reads still running on it.
     const schemas = await scope.sql<{ nspname: string }>('reporting', `SELECT nspname FROM pg_namespace WHERE nspname ~ '^reporting_g' ORDER BY 1`);
     expect(schemas.map((s) => s.nspname)).toEqual([`reporting_g${done.generation}`, `reporting_g${quiet.generation}`]);
+  });
+
+  it('takes a rebuild whose instance stopped for dead once its lease ran out, keeping what it had switched to', async () => {
+    const crashed = randomUUID();
+    const schemas = async () => (await scope.sql<{ nspname: string }>('reporting', `SELECT nspname FROM pg_namespace WHERE nspname ~ '^reporting_g'`)).map((s) => s.nspname);
+    // Died before its switch: a half-built generation, and a heartbeat older than the lease.
+    await scope.sql('reporting', 'SELECT reporting_create_generation(70)');
+    await scope.sql('reporting', `INSERT INTO rebuilds (id, generation, status, requested_by, heartbeat_at) VALUES ($1, 70, 'running', 'crashed', now() - interval '61 seconds')`, [crashed]);
+    const next = await rebuild();
+    expect(next).toMatchObject({ generation: 71, status: 'completed' });
+    expect(await get(`/rebuilds/${crashed}`)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^abandoned: no heartbeat since \S+Z \(its instance stopped\)$/) });
+    expect(await schemas()).not.toContain('reporting_g70');
+
+    // Alive (a recent heartbeat): still the one running.
+    await scope.sql('reporting', `UPDATE rebuilds SET status = 'running', finished_at = NULL, heartbeat_at = now() - interval '30 seconds' WHERE id = $1`, [crashed]);
+    await request(reporting.url).post('/rebuilds').set('Authorization', `Bearer ${operator}`).expect(409);
+    await scope.sql('reporting', `UPDATE rebuilds SET status = 'failed', finished_at = now() WHERE id = $1`, [crashed]);
+
+    // Died after its switch but before recording it: its generation is the active one, kept, and the rebuild completed.
+    await scope.sql('reporting', `UPDATE rebuilds SET status = 'running', finished_at = NULL, heartbeat_at = now() - interval '61 seconds' WHERE id = $1`, [next.id]);
+    const after = await rebuild();
+    expect(after).toMatchObject({ generation: 72, status: 'completed' });
+    expect(await get(`/rebuilds/${next.id}`)).toMatchObject({ status: 'completed', error: null });
+    expect(await schemas()).toEqual(expect.arrayContaining(['reporting_g71', 'reporting_g72']));
   });
 
   it('gives the same rows whether events are applied one by one or in batches (the live consumer and a rebuild take batches)', async () => {

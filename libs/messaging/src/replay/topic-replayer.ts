@@ -84,7 +84,8 @@ export class TopicReplayer {
    * kafkajs fetches again only once every batch of the last fetch was handed
    * over, so waiting for each to be applied would leave the database idle while
    * Node decodes, and Node idle while the database writes. Each partition has at
-   * most one batch being applied and one waiting for it.
+   * most one batch being applied and one waiting for it, and at most
+   * `concurrency` batches are applied at once (each holds a database connection).
    */
   async replayBatches(
     topic: TopicName,
@@ -106,12 +107,13 @@ export class TopicReplayer {
     const finished = new Promise<void>((resolve, reject) => (finish = (error) => (error ? reject(error) : resolve())));
     /** Per partition, the application of its last batch handed over; never rejects (a failure ends the replay). */
     const applying = new Map<number, Promise<void>>();
+    const slots = new Slots(concurrency);
     const applyInOrder = async (partition: number, chunks: ReplayedEvent[][], last: boolean): Promise<void> => {
       try {
         for (const chunk of chunks) {
           // Another partition failed: the replay is over.
           if (!pending.has(partition)) return;
-          await handler(chunk);
+          await slots.run(() => handler(chunk));
           outcome.handled += chunk.length;
         }
       } catch (error) {
@@ -187,6 +189,26 @@ export class TopicReplayer {
       this.logger.debug(`Could not delete replay group ${groupId}: ${(error as Error).message}`);
     } finally {
       await admin.disconnect();
+    }
+  }
+}
+
+/** At most `size` tasks at once; the others wait their turn, in order. */
+class Slots {
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private free: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      // The slot passes straight to the next waiter, if any.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
     }
   }
 }

@@ -18,6 +18,12 @@ const REPLAY_CONCURRENCY = 3;
 const REPLAY_ATTEMPTS = 3;
 /** Events applied per transaction, at most: one partition's fetched batch, in a few statements per table. */
 const REPLAY_BATCH_SIZE = 1000;
+/** A running rebuild renews its lease this often; one not renewed for LEASE_SECONDS is taken for dead. */
+const HEARTBEAT_INTERVAL_MS = 5_000;
+const LEASE_SECONDS = 60;
+
+/** Another instance took this rebuild for dead (its heartbeats stopped for a while): it must stop writing. */
+class AbandonedRebuild extends Error {}
 
 export interface RebuildView {
   id: string;
@@ -29,6 +35,8 @@ export interface RebuildView {
   replayedEvents: number;
   invalidEvents: number;
   error: string | null;
+  /** While running: when its instance last said it was alive. */
+  heartbeatAt: string;
 }
 
 /**
@@ -53,13 +61,18 @@ export class RebuildsService {
 
   async start(user: AuthenticatedUser): Promise<RebuildView> {
     const id = randomUUID();
-    const generation = (await this.generations.highest()) + 1;
-    const started = await this.tx.run(async () => {
-      if (!(await this.rebuilds.insertRunning(id, generation, user.subject))) return false;
-      await this.generations.createForBulkLoad(generation);
-      return true;
+    const generation = await this.tx.run(async () => {
+      // A rebuild whose instance died would otherwise block every later one.
+      for (const abandoned of await this.rebuilds.endAbandoned(LEASE_SECONDS)) {
+        this.logger.warn(`Rebuild ${abandoned.id} of generation ${abandoned.generation} had no heartbeat for ${LEASE_SECONDS} s: ${abandoned.status}`);
+        if (abandoned.status === 'failed') await this.generations.drop(abandoned.generation);
+      }
+      const next = (await this.generations.highest()) + 1;
+      if (!(await this.rebuilds.insertRunning(id, next, user.subject))) return null;
+      await this.generations.createForBulkLoad(next);
+      return next;
     });
-    if (!started) throw Problem.conflict('REBUILD_ALREADY_RUNNING', 'Une reconstruction des vues est déjà en cours.');
+    if (generation === null) throw Problem.conflict('REBUILD_ALREADY_RUNNING', 'Une reconstruction des vues est déjà en cours.');
     this.current = this.run(id, generation);
     return this.get(id);
   }
@@ -81,6 +94,13 @@ export class RebuildsService {
 
   private async run(id: string, generation: number): Promise<void> {
     const counts = { replayed: 0, invalid: 0 };
+    let abandoned = false;
+    const heartbeat = setInterval(() => {
+      this.rebuilds.heartbeat(id).then(
+        (alive) => (abandoned ||= !alive),
+        (error: Error) => this.logger.warn(`Rebuild ${id}: heartbeat not recorded: ${error.message}`),
+      );
+    }, HEARTBEAT_INTERVAL_MS);
     const apply = async (envelope: EventEnvelope, message: ReplayedMessage) => {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -97,6 +117,8 @@ export class RebuildsService {
     // Many events per transaction. A batch the projection refuses (an event in it that `apply` refuses) is halved until
     // that event is alone, which then goes through `apply` with its retries and is skipped as before.
     const applyBatch = async (events: ReplayedEvent[]): Promise<void> => {
+      // Outside the retries below, which would take it for a faulty event.
+      if (abandoned) throw new AbandonedRebuild(`Rebuild ${id} was taken for dead by another instance`);
       if (events.length === 1) return apply(events[0].envelope, events[0].message);
       try {
         return await this.tx.run(() =>
@@ -141,6 +163,8 @@ export class RebuildsService {
       // No live event is applied while the last stretch is replayed and the API switches generation.
       await this.generations.switchTo(generation, async () => {
         await replayRange(from, await this.replayer.endOffsets(REPLAY_ORDER));
+        // Renewed under the switch lock: nobody can take it for dead before the switch commits.
+        if (!(await this.rebuilds.heartbeat(id))) throw new AbandonedRebuild(`Rebuild ${id} was taken for dead by another instance`);
       });
       await this.rebuilds.finish(id, 'completed', counts.replayed, counts.invalid, null);
       this.logger.log(
@@ -152,6 +176,8 @@ export class RebuildsService {
       this.logger.error(`Rebuild ${id} of generation ${generation} failed: ${message}`);
       await this.rebuilds.finish(id, 'failed', counts.replayed, counts.invalid, message);
       await this.generations.drop(generation);
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 
@@ -172,5 +198,6 @@ function viewOf(row: RebuildRow): RebuildView {
     replayedEvents: row.replayed_events,
     invalidEvents: row.invalid_events,
     error: row.error,
+    heartbeatAt: row.heartbeat_at.toISOString(),
   };
 }
