@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { loadOrCreateDevKeys, mintToken, TokenRequest } from '../libs/auth/src';
 import { runExpiry, runRebuild } from './lib/batch-jobs';
 import { codePool, PhaseResult, runPhase } from './lib/load';
-import { cpuCalibrationMs, describeMachine, MemorySampler } from './lib/machine';
+import { cpuCalibrationMs, describeMachine, loopbackRoundTripMicros, MemorySampler } from './lib/machine';
 import { runPgbench } from './lib/pgbench';
 import { settle } from './lib/http';
 import { toMarkdown } from './lib/report';
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   const startedAt = new Date();
   const machine = await describeMachine(serverUrl, ROOT);
-  log(`machine: ${machine.nproc} CPU (${machine.cpuModel}), ${machine.memoryGiB} GiB, load ${machine.loadAverageAtStart}, CPU calibration ${machine.cpuCalibrationMsAtStart} ms`);
+  log(`machine: ${machine.nproc} CPU (${machine.cpuModel}), ${machine.memoryGiB} GiB, load ${machine.loadAverageAtStart}, CPU calibration ${machine.cpuCalibrationMsAtStart} ms, loopback round trip ${machine.loopbackRoundTripMicrosAtStart} µs`);
   const memory = new MemorySampler();
   memory.start();
 
@@ -147,7 +147,7 @@ async function main(): Promise<void> {
     const results = {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
-      machine: { ...machine, cpuCalibrationMsAtEnd: cpuCalibrationMs() },
+      machine: { ...machine, cpuCalibrationMsAtEnd: cpuCalibrationMs(), loopbackRoundTripMicrosAtEnd: await loopbackRoundTripMicros() },
       config: { ...config, skip: [...config.skip] },
       seed: {
         programs: seeded.programs.map((p) => ({ id: p.id, departement: p.departement, agencies: p.agencyIds.length, sites: p.siteIds.length, passes: p.codes.length })),

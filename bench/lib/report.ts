@@ -16,6 +16,8 @@ export function toMarkdown(results: any): string {
     '',
     `CPU calibration (a fixed piece of JSON and SHA-256 work, best of three; lower is faster, compare reports only at similar values): ${fmt(m.cpuCalibrationMsAtStart, ' ms')} at the start, ${fmt(m.cpuCalibrationMsAtEnd, ' ms')} at the end.`,
     '',
+    `Loopback round trip (a byte to another process and back over TCP, best of three runs of 2,000; what each SQL statement, Kafka request and HTTP call pays besides its own work): ${fmt(m.loopbackRoundTripMicrosAtStart, ' µs')} at the start, ${fmt(m.loopbackRoundTripMicrosAtEnd, ' µs')} at the end.`,
+    '',
     `Scale: BENCH_PASSES=${results.config.passes}, BENCH_DURATION=${results.config.durationSeconds} s, ${results.config.connections} connections, ` +
       `${results.seed.programs.length} programs × ${results.config.agenciesPerProgram} agencies × ${results.config.sitesPerProgram} sites.`,
     '',
