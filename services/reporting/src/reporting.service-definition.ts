@@ -4,6 +4,7 @@ import { ServiceDefinition } from '@app/platform';
 import { ReportingReadModels1763800400000 } from './migrations/1763800400000-reporting-read-models';
 import { BulkLoadedGenerations1764000000000 } from './migrations/1764000000000-bulk-loaded-generations';
 import { RebuildHeartbeats1764200000000 } from './migrations/1764200000000-rebuild-heartbeats';
+import { ParallelBulkLoadFinish1764300000000 } from './migrations/1764300000000-parallel-bulk-load-finish';
 import { ProjectionModule } from './projection/projection.module';
 import { RebuildsModule } from './rebuilds/rebuilds.module';
 import { ReportingSettings } from './reporting.settings';
@@ -19,6 +20,6 @@ export const reportingService: ServiceDefinition = {
   module: ReportingModule,
   // Read models are plain SQL in one schema per generation (see the migration): no entity.
   entities: [],
-  migrations: [MessagingTables1763800000000, ReportingReadModels1763800400000, BulkLoadedGenerations1764000000000, RebuildHeartbeats1764200000000],
+  migrations: [MessagingTables1763800000000, ReportingReadModels1763800400000, BulkLoadedGenerations1764000000000, RebuildHeartbeats1764200000000, ParallelBulkLoadFinish1764300000000],
   settings: ReportingSettings,
 };

@@ -9,6 +9,18 @@ export function schemaOf(generation: number): string {
   return `reporting_g${generation}`;
 }
 
+/** The tables a rebuild fills with many rows: analyzed before the switch, so that the first reads are planned well. */
+const ANALYZED_TABLES = ['events', 'passes', 'booklets'];
+
+/** Runs the tasks, `width` at a time. */
+async function inParallel(tasks: Array<() => Promise<unknown>>, width: number): Promise<void> {
+  const queue = [...tasks];
+  const worker = async () => {
+    for (let task = queue.shift(); task; task = queue.shift()) await task();
+  };
+  await Promise.all(Array.from({ length: Math.min(width, queue.length) }, worker));
+}
+
 /** Which generation of the read models the API reads and the live consumer writes, and the switch between them. */
 @Injectable()
 export class GenerationRepository {
@@ -48,9 +60,21 @@ export class GenerationRepository {
     await this.tx.manager.query(`SELECT reporting_prepare_bulk_load($1)`, [generation]);
   }
 
-  /** The indexes and foreign keys set aside, each built or checked once over all rows. */
-  async finishBulkLoad(generation: number): Promise<void> {
-    await this.tx.manager.query(`SELECT reporting_finish_bulk_load($1)`, [generation]);
+  /**
+   * The indexes and foreign keys set aside, each built or checked once over
+   * all rows, then the large tables analyzed for the planner. The index builds
+   * run on `connections` connections at once (a build takes a share lock, which
+   * other builds on the same table share), as do the analyses; the foreign keys
+   * (each locks two tables) one after the other. Outside any transaction: if
+   * one fails, the rebuild drops the whole generation.
+   */
+  async finishBulkLoad(generation: number, connections: number): Promise<void> {
+    const deferred: Array<{ ddl: string }> = await this.dataSource.query(`SELECT ddl FROM reporting_deferred_ddl WHERE generation = $1 ORDER BY position`, [generation]);
+    const isIndex = (ddl: string) => ddl.startsWith('CREATE INDEX ');
+    await inParallel(deferred.filter((d) => isIndex(d.ddl)).map((d) => () => this.dataSource.query(d.ddl)), connections);
+    for (const { ddl } of deferred.filter((d) => !isIndex(d.ddl))) await this.dataSource.query(ddl);
+    await inParallel(ANALYZED_TABLES.map((table) => () => this.dataSource.query(`ANALYZE ${schemaOf(generation)}.${table}`)), connections);
+    await this.dataSource.query(`DELETE FROM reporting_deferred_ddl WHERE generation = $1`, [generation]);
   }
 
   async drop(generation: number): Promise<void> {

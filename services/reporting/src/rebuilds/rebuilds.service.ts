@@ -157,7 +157,7 @@ export class RebuildsService {
       }
       this.logger.log(`Rebuild ${id}: ${counts.replayed} event(s) replayed in ${seconds(started)} s`);
       const finishing = performance.now();
-      await this.generations.finishBulkLoad(generation);
+      await this.generations.finishBulkLoad(generation, REPLAY_CONCURRENCY);
       this.logger.log(`Rebuild ${id}: indexes and foreign keys of generation ${generation} built in ${seconds(finishing)} s`);
       const switching = performance.now();
       // No live event is applied while the last stretch is replayed and the API switches generation.
