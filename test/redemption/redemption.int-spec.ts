@@ -336,6 +336,50 @@ describe('redeeming passes', () => {
     });
   });
 
+  describe("the site's own history", () => {
+    it('lists its redemptions of the last 24 hours, newest first, with what it may still cancel; never another site\'s', async () => {
+      const [mine, theirs] = [await accreditedSite(service.url), await accreditedSite(service.url)];
+      const issued = booklet({ size: 4 });
+      await issue(scope, service, issued);
+      const first = (await expectStatus(redeem(mine, issued.codes.slice(0, 2)), 201)).body;
+      const cancelledOne = (await expectStatus(redeem(mine, [issued.codes[2]]), 201)).body;
+      await expectStatus(redeem(theirs, [issued.codes[3]]), 201);
+      await request(service.url)
+        .post(`/redemptions/${cancelledOne.redemptionId}/cancellation`)
+        .set('Authorization', await bearer('site', mine))
+        .send({ reason: 'Erreur de saisie' })
+        .expect(200);
+      const history = async (siteId: string, query = '', status = 200) =>
+        (await request(service.url).get(`/redemptions${query}`).set('Authorization', await bearer('site', siteId)).expect(status)).body;
+
+      const page = await history(mine);
+      expect(page).toMatchObject({ total: 2, page: 1, pageSize: 50 });
+      expect(page.items).toEqual([
+        { redemptionId: cancelledOne.redemptionId, redeemedAt: cancelledOne.redeemedAt, totalCents: 1000, passCount: 1, cancelledAt: expect.any(String), cancellableUntil: null },
+        {
+          redemptionId: first.redemptionId,
+          redeemedAt: first.redeemedAt,
+          totalCents: 2000,
+          passCount: 2,
+          cancelledAt: null,
+          cancellableUntil: new Date(Date.parse(first.redeemedAt) + 24 * 3600_000).toISOString(),
+        },
+      ]);
+      expect((await history(theirs)).items).toHaveLength(1);
+      expect((await history(mine, '?pageSize=1&page=2')).items.map((r: { redemptionId: string }) => r.redemptionId)).toEqual([first.redemptionId]);
+
+      // Older than 24 hours: out of the default period, in an explicit one, and no longer cancellable.
+      await scope.sql('redemption', `UPDATE redemptions SET redeemed_at = now() - interval '30 hours' WHERE id = $1`, [first.redemptionId]);
+      expect((await history(mine)).items.map((r: { redemptionId: string }) => r.redemptionId)).toEqual([cancelledOne.redemptionId]);
+      const week = await history(mine, `?from=${new Date(Date.now() - 7 * 24 * 3600_000).toISOString()}`);
+      expect(week.items.find((r: { redemptionId: string }) => r.redemptionId === first.redemptionId)).toMatchObject({ cancelledAt: null, cancellableUntil: null });
+
+      expect(await history(mine, '?from=yesterday', 400)).toMatchObject({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ field: 'from' })] });
+      expect((await history(mine, `?from=${new Date().toISOString()}&to=${new Date(Date.now() - 3600_000).toISOString()}`, 400)).code).toBe('HISTORY_RANGE_INVALID');
+      await history(mine, '?pageSize=501', 400);
+    });
+  });
+
   describe('cancellation by the site within 24 hours', () => {
     it('given a redemption of two passes, when the site cancels it, then RedemptionCancelled per pass and the passes can be redeemed again', async () => {
       const issued = booklet({ size: 2 });

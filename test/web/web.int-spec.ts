@@ -187,6 +187,14 @@ describe('the web application', () => {
     await site.page.getByRole('button', { name: 'Annuler cette validation' }).first().click();
     await expect(site.page.textContent('#message')).resolves.toContain('Validation annulée');
     await site.context.close();
+    // A colleague signed in elsewhere sees the site's redemptions too (the code ends only where they were typed), and may still cancel the first.
+    const colleague = await signIn('site', world.siteId);
+    const listed = (await colleague.page.textContent('#recent-redemptions')) ?? '';
+    expect(listed).toContain('Annulée');
+    expect(listed).toContain('1 pass');
+    expect(listed).not.toContain(codes[0].replace(/-/g, '').slice(-4));
+    await expect(colleague.page.getByRole('button', { name: 'Annuler cette validation' }).count()).resolves.toBe(1);
+    await colleague.context.close();
 
     // The funder sees the redemption once reporting has it.
     const funder = await signIn('funder', world.stateId);

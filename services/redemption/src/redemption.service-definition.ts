@@ -5,6 +5,7 @@ import { ServiceDefinition } from '@app/platform';
 import { Sites1763800100000 } from './migrations/1763800100000-sites';
 import { PassesAndRedemptions1763800200000 } from './migrations/1763800200000-passes-and-redemptions';
 import { RedemptionRequestClaims1763900000000 } from './migrations/1763900000000-redemption-request-claims';
+import { SiteRedemptionHistory1764200000000 } from './migrations/1764200000000-site-redemption-history';
 import { PassesModule } from './passes/passes.module';
 import { RedemptionSettings } from './redemption.settings';
 import { RedemptionsModule } from './redemptions/redemptions.module';
@@ -21,6 +22,6 @@ export const redemptionService: ServiceDefinition = {
   description: 'Accredited mediation sites and the redemption of passes, with no double spend.',
   module: RedemptionModule,
   entities: [],
-  migrations: [MessagingTables1763800000000, Sites1763800100000, PassesAndRedemptions1763800200000, RedemptionRequestClaims1763900000000],
+  migrations: [MessagingTables1763800000000, Sites1763800100000, PassesAndRedemptions1763800200000, RedemptionRequestClaims1763900000000, SiteRedemptionHistory1764200000000],
   settings: RedemptionSettings,
 };

@@ -17,6 +17,14 @@ export interface LockedRedemption {
   lines: RedemptionLine[];
 }
 
+export interface SiteRedemptionRow {
+  id: string;
+  redeemed_at: Date;
+  total_cents: number;
+  cancelled_at: Date | null;
+  pass_count: number;
+}
+
 const UNIQUE_VIOLATION = '23505';
 
 const CLAIM_KEY = preparedStatement(
@@ -90,6 +98,21 @@ export class RedemptionRepository {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false;
       throw error;
     }
+  }
+
+  /** A site's redemptions in [from, to), newest first, with the number of passes each; and how many there are in all. */
+  async listBySite(siteId: string, from: Date, to: Date, limit: number, offset: number): Promise<{ rows: SiteRedemptionRow[]; total: number }> {
+    const rows: SiteRedemptionRow[] = await this.tx.manager.query(
+      `SELECT r.id, r.redeemed_at, r.total_cents, r.cancelled_at, (SELECT count(*)::int FROM redemption_lines l WHERE l.redemption_id = r.id) AS pass_count
+       FROM redemptions r WHERE r.site_id = $1 AND r.redeemed_at >= $2 AND r.redeemed_at < $3
+       ORDER BY r.redeemed_at DESC, r.id DESC LIMIT $4 OFFSET $5`,
+      [siteId, from, to, limit, offset],
+    );
+    const [{ total }] = await this.tx.manager.query(
+      'SELECT count(*)::int AS total FROM redemptions WHERE site_id = $1 AND redeemed_at >= $2 AND redeemed_at < $3',
+      [siteId, from, to],
+    );
+    return { rows, total };
   }
 
   async lock(id: string): Promise<LockedRedemption | null> {

@@ -1,8 +1,18 @@
-import { Body, Controller, Get, Headers, HttpCode, Ip, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Ip, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
 import { AttemptGuard } from './attempt-guard';
-import { CancellationView, CancelRedemptionDto, CheckPassDto, FailedAttemptsView, PassCheckView, RedeemPassesDto, RedemptionView } from './dto/redeem.dto';
+import {
+  CancellationView,
+  CancelRedemptionDto,
+  CheckPassDto,
+  FailedAttemptsView,
+  PassCheckView,
+  RedeemPassesDto,
+  RedemptionHistoryQueryDto,
+  RedemptionView,
+  SiteRedemptionsPage,
+} from './dto/redeem.dto';
 import { RedemptionsService } from './redemptions.service';
 
 @ApiTags('redemptions')
@@ -24,6 +34,13 @@ export class RedemptionsController {
     @Ip() clientAddress: string,
   ): Promise<RedemptionView> {
     return this.redemptions.redeem(user, idempotencyKey, body.codes, clientAddress);
+  }
+
+  @Get('redemptions')
+  @Roles('site')
+  @ApiOkResponse({ type: SiteRedemptionsPage })
+  history(@Query() query: RedemptionHistoryQueryDto, @CurrentUser() user: AuthenticatedUser): Promise<SiteRedemptionsPage> {
+    return this.redemptions.history(user, query.from, query.to, query.page, query.pageSize);
   }
 
   /** A POST so that the code never sits in a URL or an access log. */

@@ -13,7 +13,7 @@ import { parisDay } from '@app/calendar';
 import { Site } from '../sites/site.model';
 import { SiteRepository } from '../sites/site.repository';
 import { AttemptGuard } from './attempt-guard';
-import { CancellationView, PassCheckView, RedemptionView } from './dto/redeem.dto';
+import { CancellationView, PassCheckView, RedemptionView, SiteRedemptionsPage } from './dto/redeem.dto';
 import { lastUsableDay, passRefusal, Refusal, siteRefusal } from './eligibility';
 import { RedemptionRepository } from './redemption.repository';
 
@@ -141,6 +141,28 @@ export class RedemptionsService {
       return { usable: false, code: refusal.code, message: refusal.message };
     }
     return { usable: true, amountCents: pass!.amountCents, usableUntil: lastUsableDay(pass!) };
+  }
+
+  /** The site's own redemptions in [from, to) (default: the last 24 hours), newest first, with what it may still cancel. */
+  async history(user: AuthenticatedUser, from: string | undefined, to: string | undefined, page: number, pageSize: number): Promise<SiteRedemptionsPage> {
+    const siteId = this.siteOf(user);
+    const now = new Date();
+    const until = to ? new Date(to) : now;
+    const since = from ? new Date(from) : new Date(until.getTime() - CANCELLATION_WINDOW_MS);
+    if (since.getTime() > until.getTime()) throw new Problem(HttpStatus.BAD_REQUEST, 'HISTORY_RANGE_INVALID', 'Le début de la période doit précéder sa fin.');
+    const { rows, total } = await this.redemptions.listBySite(siteId, since, until, pageSize, (page - 1) * pageSize);
+    const items = rows.map((row) => {
+      const deadline = row.redeemed_at.getTime() + CANCELLATION_WINDOW_MS;
+      return {
+        redemptionId: row.id,
+        redeemedAt: row.redeemed_at.toISOString(),
+        totalCents: row.total_cents,
+        passCount: row.pass_count,
+        cancelledAt: row.cancelled_at?.toISOString() ?? null,
+        cancellableUntil: row.cancelled_at === null && deadline > now.getTime() ? new Date(deadline).toISOString() : null,
+      };
+    });
+    return { items, total, page, pageSize };
   }
 
   /** The site undoes its own redemption within 24 hours; the passes are usable again. */

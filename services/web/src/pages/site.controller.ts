@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Logger, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { formatPassCode, parsePassCode } from '@app/pass-codes';
 import { BackendClient, BackendError } from '../backend/backend.client';
@@ -10,7 +10,6 @@ import { dateTime, euros, html } from '../views/html';
 import { Renderer } from '../views/render';
 
 const MAX_CODES = 10;
-const CANCELLATION_WINDOW_MS = 24 * 60 * 60 * 1000;
 const TYPO = {
   format: 'Le code doit comporter 17 caractères, lettres et chiffres (exemple : K7QM-3XTA-9HWP-2DRC-X).',
   check: 'Ce code contient une faute de frappe : vérifiez chaque caractère.',
@@ -18,17 +17,29 @@ const TYPO = {
 
 type RedeemForm = { codes?: string | string[]; action?: string; idempotencyKey?: string };
 
+/** One of the site's redemptions as the redemption service lists them (GET /redemptions). */
+interface SiteRedemption {
+  redemptionId: string;
+  redeemedAt: string;
+  totalCents: number;
+  passCount: number;
+  cancelledAt: string | null;
+  cancellableUntil: string | null;
+}
+
 @Controller('lieu')
 @For('site')
 export class SiteController {
+  private readonly logger = new Logger(SiteController.name);
+
   constructor(
     private readonly backend: BackendClient,
     private readonly renderer: Renderer,
   ) {}
 
   @Get()
-  page(@CurrentSession() session: Session, @Res() response: Response): void {
-    this.redeemPage(response, session, [''], {});
+  page(@CurrentSession() session: Session, @Res() response: Response): Promise<void> {
+    return this.redeemPage(response, session, [''], {});
   }
 
   @Post('validation')
@@ -59,6 +70,7 @@ export class SiteController {
         // The key rendered with the form: a double submission gets the first answer, never a second redemption.
         { 'Idempotency-Key': /^[0-9a-f-]{36}$/.test(body.idempotencyKey ?? '') ? body.idempotencyKey! : randomUUID() },
       );
+      // The code ends shown beside the redemption: the service keeps only the codes' hashes.
       session.recentRedemptions = [
         { redemptionId: redemption.redemptionId, redeemedAt: redemption.redeemedAt, totalCents: redemption.totalCents, codeEnds: canonical.map((c) => c.slice(-4)) },
         ...session.recentRedemptions.filter((r) => r.redemptionId !== redemption.redemptionId),
@@ -72,7 +84,7 @@ export class SiteController {
       const fieldErrors: FieldErrors = {};
       for (const refusal of perCode) fieldErrors[`code-${positions[refusal.position]}`] = refusal.message;
       if (perCode.length === 0) fieldErrors.form = error.message;
-      this.redeemPage(response, session, typed, fieldErrors, undefined, error.status, error.message);
+      await this.redeemPage(response, session, typed, fieldErrors, undefined, error.status, error.message);
     }
   }
 
@@ -80,9 +92,7 @@ export class SiteController {
   async cancel(@CurrentSession() session: Session, @Param('id', ParseUUIDPipe) id: string, @Body() body: { reason?: string }, @Res() response: Response): Promise<void> {
     const reason = body.reason?.trim() || 'Annulée par le lieu';
     try {
-      const answer = await this.backend.json<{ cancelledAt: string }>('redemption', session.token, 'POST', `/redemptions/${id}/cancellation`, { reason });
-      const recent = session.recentRedemptions.find((r) => r.redemptionId === id);
-      if (recent) recent.cancelledAt = answer.cancelledAt;
+      await this.backend.json('redemption', session.token, 'POST', `/redemptions/${id}/cancellation`, { reason });
       session.flash = { kind: 'success', title: 'Validation annulée', text: 'Les pass sont de nouveau utilisables.' };
     } catch (error) {
       if (!(error instanceof BackendError) || error.status >= 500) throw error;
@@ -91,9 +101,23 @@ export class SiteController {
     response.redirect(303, '/lieu');
   }
 
-  private redeemPage(response: Response, session: Session, codes: string[], errors: FieldErrors, key: string = randomUUID(), status = 200, refusal?: string): void {
-    const now = Date.now();
-    const recent = session.recentRedemptions.filter((r) => now - Date.parse(r.redeemedAt) < CANCELLATION_WINDOW_MS);
+  /** The site's redemptions of the last 24 hours, whoever made them and from wherever; null if the service does not answer. */
+  private async lastDay(session: Session): Promise<SiteRedemption[] | null> {
+    try {
+      return (await this.backend.json<{ items: SiteRedemption[] }>('redemption', session.token, 'GET', '/redemptions?pageSize=100')).items;
+    } catch (error) {
+      this.logger.warn(`The site's redemptions could not be listed: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  private async redeemPage(response: Response, session: Session, codes: string[], errors: FieldErrors, key: string = randomUUID(), status = 200, refusal?: string): Promise<void> {
+    const recent = await this.lastDay(session);
+    const typed = new Map(session.recentRedemptions.map((r) => [r.redemptionId, r.codeEnds]));
+    const passes = (r: SiteRedemption) => {
+      const ends = typed.get(r.redemptionId);
+      return ends ? `pass finissant par ${ends.join(', ')}` : r.passCount > 1 ? `${r.passCount} pass` : '1 pass';
+    };
     const fields = (codes.length ? codes : ['']).map((code, i) =>
       input({
         id: `code-${i}`,
@@ -123,14 +147,18 @@ export class SiteController {
           ${codes.length < MAX_CODES ? html`<li><button class="fr-btn fr-btn--secondary" type="submit" name="action" value="add" formnovalidate>Ajouter un autre pass</button></li>` : ''}
         </ul>`, html`id="redeem-form" novalidate`)}
       <h2 class="fr-h4 fr-mt-4w">Validations des dernières 24 heures</h2>
-      ${recent.length === 0 ? html`<p>Aucune validation depuis votre connexion.</p>` : html`<ul class="fr-raw-list" id="recent-redemptions">${recent.map(
-        (r) => html`<li class="fr-mb-2w"><p class="fr-mb-1v"><strong>${euros(r.totalCents)}</strong> le ${dateTime(r.redeemedAt)} — pass finissant par ${r.codeEnds.join(', ')}
+      ${recent === null
+        ? html`<p>La liste des validations est momentanément indisponible : réessayez dans quelques instants.</p>`
+        : recent.length === 0
+          ? html`<p>Aucune validation par votre lieu depuis 24 heures.</p>`
+          : html`<ul class="fr-raw-list" id="recent-redemptions">${recent.map(
+              (r) => html`<li class="fr-mb-2w"><p class="fr-mb-1v"><strong>${euros(r.totalCents)}</strong> le ${dateTime(r.redeemedAt)} — ${passes(r)}
           ${r.cancelledAt ? html` <span class="fr-badge fr-badge--sm fr-badge--warning">Annulée</span>` : ''}</p>
-          ${r.cancelledAt ? '' : form(`/lieu/validations/${r.redemptionId}/annulation`, session.csrf, html`<div class="pn-inline-form">
+          ${r.cancellableUntil === null ? '' : form(`/lieu/validations/${r.redemptionId}/annulation`, session.csrf, html`<div class="pn-inline-form">
             ${input({ id: `reason-${r.redemptionId}`, name: 'reason', label: `Motif de l'annulation (validation de ${dateTime(r.redeemedAt)})`, value: 'Erreur de saisie' })}
             <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">Annuler cette validation</button></div>`)}</li>`,
-      )}</ul>
-      <p class="fr-hint-text">Seules les validations faites depuis cette connexion sont listées ici.</p>`}`,
+            )}</ul>
+      <p class="fr-hint-text">Toutes les validations de votre lieu, faites depuis n'importe quel poste ; une validation peut être annulée pendant 24 heures.</p>`}`,
       { status, scripts: ['/assets/pass-code.js', '/assets/redeem.js'] },
     );
   }

@@ -9,7 +9,6 @@ export interface RecentRedemption {
   totalCents: number;
   /** The last four symbols only: the full codes never stay on the server. */
   codeEnds: string[];
-  cancelledAt?: string;
 }
 
 export interface Session {

@@ -1,5 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Length, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsISO8601, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 
 export class RedeemPassesDto {
   @ApiProperty({ example: ['K7QM-3XTA-9HWP-2DRC-X'], description: '1 to 10 codes as typed or scanned; all are redeemed or none' })
@@ -59,4 +60,48 @@ export class FailedAttemptsView {
   @ApiProperty() limit: number;
   @ApiProperty() total: number;
   @ApiProperty({ nullable: true }) last: Date | null;
+}
+
+export class RedemptionHistoryQueryDto {
+  @ApiPropertyOptional({ description: 'Redemptions at or after this instant (ISO 8601); default: 24 hours ago' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Redemptions before this instant (ISO 8601); default: now' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  @ApiPropertyOptional({ default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page: number = 1;
+
+  @ApiPropertyOptional({ default: 50, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  pageSize: number = 50;
+}
+
+export class SiteRedemptionView {
+  @ApiProperty() redemptionId: string;
+  @ApiProperty() redeemedAt: string;
+  @ApiProperty() totalCents: number;
+  @ApiProperty() passCount: number;
+  @ApiProperty({ nullable: true, type: String }) cancelledAt: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Until when the site may still cancel it; null once cancelled or too late' })
+  cancellableUntil: string | null;
+}
+
+export class SiteRedemptionsPage {
+  @ApiProperty({ type: [SiteRedemptionView] }) items: SiteRedemptionView[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
 }
