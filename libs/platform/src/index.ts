@@ -5,3 +5,4 @@ export * from './problem';
 export * from './http-errors';
 export * from './health.controller';
 export * from './bootstrap';
+export * from './page-query';

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
+import { PageQuery } from '@app/platform';
 import { ProgramBalances } from '../ledger/ledger.service';
 import { TransferView } from '../ledger/ledger.repository';
-import { CloseProgramDto, IncreaseBudgetDto, OpenProgramDto, PageQueryDto } from './dto/program.dto';
+import { CloseProgramDto, IncreaseBudgetDto, OpenProgramDto } from './dto/program.dto';
 import { Program } from './program.entity';
 import { ProgramsService } from './programs.service';
 
@@ -53,7 +54,7 @@ export class ProgramsController {
   @Roles('operator', 'funder')
   transfers(
     @Param('id', ParseUUIDPipe) id: string,
-    @Query() query: PageQueryDto,
+    @Query() query: PageQuery,
     @CurrentUser() user: AuthenticatedUser,
   ): Promise<{ items: TransferView[]; total: number; page: number; pageSize: number }> {
     return this.programs.transfers(id, user, query.page, query.pageSize);

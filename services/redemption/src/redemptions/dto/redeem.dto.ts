@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsISO8601, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsISO8601, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { PageQuery } from '@app/platform';
 
 export class RedeemPassesDto {
   @ApiProperty({ example: ['K7QM-3XTA-9HWP-2DRC-X'], description: '1 to 10 codes as typed or scanned; all are redeemed or none' })
@@ -62,7 +62,7 @@ export class FailedAttemptsView {
   @ApiProperty({ nullable: true }) last: Date | null;
 }
 
-export class RedemptionHistoryQueryDto {
+export class RedemptionHistoryQueryDto extends PageQuery {
   @ApiPropertyOptional({ description: 'Redemptions at or after this instant (ISO 8601); default: 24 hours ago' })
   @IsOptional()
   @IsISO8601({ strict: true })
@@ -73,20 +73,6 @@ export class RedemptionHistoryQueryDto {
   @IsISO8601({ strict: true })
   to?: string;
 
-  @ApiPropertyOptional({ default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page: number = 1;
-
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  pageSize: number = 50;
 }
 
 export class SiteRedemptionView {
