@@ -1,10 +1,9 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
-import { PageQuery } from '@app/platform';
 import { ProgramBalances } from '../ledger/ledger.service';
 import { TransferView } from '../ledger/ledger.repository';
-import { CloseProgramDto, IncreaseBudgetDto, OpenProgramDto } from './dto/program.dto';
+import { CloseProgramDto, IncreaseBudgetDto, OpenProgramDto, TransfersQuery } from './dto/program.dto';
 import { Program } from './program.entity';
 import { ProgramsService } from './programs.service';
 
@@ -54,7 +53,7 @@ export class ProgramsController {
   @Roles('operator', 'funder')
   transfers(
     @Param('id', ParseUUIDPipe) id: string,
-    @Query() query: PageQuery,
+    @Query() query: TransfersQuery,
     @CurrentUser() user: AuthenticatedUser,
   ): Promise<{ items: TransferView[]; total: number; page: number; pageSize: number }> {
     return this.programs.transfers(id, user, query.page, query.pageSize);

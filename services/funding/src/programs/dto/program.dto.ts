@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { BOOKLET_SIZES, ISO_DATE } from '@app/contracts';
+import { PageQuery } from '@app/platform';
 import { IsDepartementCode } from '@app/validation';
 
 export class FundingLineDto {
@@ -87,3 +88,4 @@ export class CloseProgramDto {
   reason: string;
 }
 
+export class TransfersQuery extends PageQuery(500) {}

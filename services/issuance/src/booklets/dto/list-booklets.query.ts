@@ -1,10 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
 import { ISO_DATE } from '@app/contracts';
+import { PageQuery } from '@app/platform';
 import { BOOKLET_STATUSES, BookletStatus } from '../booklet.repository';
 
-export class ListBookletsQuery {
+export class ListBookletsQuery extends PageQuery(200) {
   @ApiPropertyOptional({ example: '2026-01-01', description: 'Issued on or after this Paris date' })
   @IsOptional()
   @Matches(ISO_DATE, { message: 'from doit être une date AAAA-MM-JJ' })
@@ -29,19 +29,4 @@ export class ListBookletsQuery {
   @IsOptional()
   @IsIn(BOOKLET_STATUSES)
   status?: BookletStatus;
-
-  @ApiPropertyOptional({ default: 1, minimum: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page: number = 1;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  pageSize: number = 50;
 }

@@ -62,7 +62,7 @@ export class FailedAttemptsView {
   @ApiProperty({ nullable: true }) last: Date | null;
 }
 
-export class RedemptionHistoryQueryDto extends PageQuery {
+export class RedemptionHistoryQueryDto extends PageQuery(500) {
   @ApiPropertyOptional({ description: 'Redemptions at or after this instant (ISO 8601); default: 24 hours ago' })
   @IsOptional()
   @IsISO8601({ strict: true })
