@@ -6,6 +6,7 @@ import { envelopeOf, publishEnvelopes, RunningService, TestScope, testToken, wai
 import { GenerationRepository } from '../../services/reporting/src/projection/generation.repository';
 import { PositionedEvent, ProjectionService } from '../../services/reporting/src/projection/projection.service';
 import { reportingService } from '../../services/reporting/src/reporting.service-definition';
+import { RebuildsService } from '../../services/reporting/src/rebuilds/rebuilds.service';
 import { ReportingScenario, seededRandom } from './reporting-scenario';
 
 const TABLES = ['events', 'funders', 'programs', 'funding_lines', 'agencies', 'sites', 'allocations', 'booklets', 'passes', 'settlement_statements'];
@@ -301,6 +302,32 @@ describe('reporting read models, audit trail, exports and rebuild', () => {
     expect(after).toMatchObject({ generation: 72, status: 'completed' });
     expect(await get(`/rebuilds/${next.id}`)).toMatchObject({ status: 'completed', error: null });
     expect(await schemas()).toEqual(expect.arrayContaining(['reporting_g71', 'reporting_g72']));
+  });
+
+  it('never drops the generation it switched to when winding up the rebuild fails afterwards', async () => {
+    // The database refuses to record any rebuild as completed: a fault after the switch, injected where it happens.
+    await scope.sql('reporting', `CREATE FUNCTION refuse_completion() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.status = 'completed' THEN RAISE EXCEPTION 'recording refused by the test'; END IF; RETURN NEW; END $$`);
+    await scope.sql('reporting', 'CREATE TRIGGER refuse_completion BEFORE UPDATE ON rebuilds FOR EACH ROW EXECUTE FUNCTION refuse_completion()');
+    const started = (await request(reporting.url).post('/rebuilds').set('Authorization', `Bearer ${operator}`).expect(202)).body;
+    try {
+      await waitFor('the switch', async () => (await scope.sql<{ n: number }>('reporting', 'SELECT active_generation AS n FROM reporting_state'))[0].n === started.generation, {
+        timeoutMs: 120_000,
+        intervalMs: 250,
+      });
+      await reporting.app.get(RebuildsService).whenIdle();
+    } finally {
+      await scope.sql('reporting', 'DROP TRIGGER refuse_completion ON rebuilds');
+      await scope.sql('reporting', 'DROP FUNCTION refuse_completion()');
+    }
+    // Still readable, and the rebuild left running: its lease will end it as completed.
+    expect(await get(`/rebuilds/${started.id}`)).toMatchObject({ status: 'running' });
+    for (const programId of Object.values(scenario.programs)) {
+      expect(await get(`/programs/${programId}/summary`)).toMatchObject(scenario.totals((b) => b.programId === programId));
+    }
+    await scope.sql('reporting', `UPDATE rebuilds SET heartbeat_at = now() - interval '61 seconds' WHERE id = $1`, [started.id]);
+    expect(await rebuild()).toMatchObject({ generation: started.generation + 1, status: 'completed' });
+    expect(await get(`/rebuilds/${started.id}`)).toMatchObject({ status: 'completed' });
   });
 
   it('gives the same rows whether events are applied one by one or in batches (the live consumer and a rebuild take batches)', async () => {

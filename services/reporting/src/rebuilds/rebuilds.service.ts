@@ -146,6 +146,7 @@ export class RebuildsService {
     };
     const started = performance.now();
     const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(2);
+    let switched = false;
     try {
       // Up to the log end captured at start, then again up to the new end while much was published meanwhile.
       let from = new Map<TopicName, PartitionOffsets>();
@@ -166,6 +167,7 @@ export class RebuildsService {
         // Renewed under the switch lock: nobody can take it for dead before the switch commits.
         if (!(await this.rebuilds.heartbeat(id))) throw new AbandonedRebuild(`Rebuild ${id} was taken for dead by another instance`);
       });
+      switched = true;
       await this.rebuilds.finish(id, 'completed', counts.replayed, counts.invalid, null);
       this.logger.log(
         `Rebuild ${id}: generation ${generation} is active after replaying ${counts.replayed} event(s) in ${seconds(started)} s (last stretch and switch: ${seconds(switching)} s)`,
@@ -173,6 +175,12 @@ export class RebuildsService {
       await this.dropGenerationsBefore(generation - 1);
     } catch (error) {
       const message = (error as Error).message;
+      if (switched) {
+        // The API reads this generation now: never drop it. Recording the end or dropping older generations failed;
+        // the next rebuild request records it as completed (its lease runs out) and drops what is left.
+        this.logger.error(`Rebuild ${id}: generation ${generation} is active, but the rebuild could not be wound up: ${message}`);
+        return;
+      }
       this.logger.error(`Rebuild ${id} of generation ${generation} failed: ${message}`);
       await this.rebuilds.finish(id, 'failed', counts.replayed, counts.invalid, message);
       await this.generations.drop(generation);
