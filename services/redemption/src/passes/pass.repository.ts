@@ -39,8 +39,9 @@ export class PassRepository {
   /**
    * A replayed booklet inserts nothing; a code hash already held by another
    * pass violates the UNIQUE constraint and fails the event (dead letter).
+   * The rows travel as one JSON parameter: node-pg would otherwise escape
+   * every element of ten arrays in JavaScript.
    */
-  /** The rows travel as one JSON parameter: node-pg would otherwise escape every element of ten arrays in JavaScript. */
   async insertIssued(passes: NewPass[]): Promise<void> {
     await this.tx.manager.query(
       `INSERT INTO passes (id, booklet_id, program_id, agency_id, code_hash, amount_cents, territory, valid_from, valid_until, tolerance_days)

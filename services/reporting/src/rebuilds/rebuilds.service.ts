@@ -23,7 +23,11 @@ const HEARTBEAT_INTERVAL_MS = 5_000;
 const LEASE_SECONDS = 60;
 
 /** Another instance took this rebuild for dead (its heartbeats stopped for a while): it must stop writing. */
-class AbandonedRebuild extends Error {}
+class AbandonedRebuild extends Error {
+  constructor(id: string) {
+    super(`Rebuild ${id} was taken for dead by another instance`);
+  }
+}
 
 export interface RebuildView {
   id: string;
@@ -118,7 +122,7 @@ export class RebuildsService {
     // that event is alone, which then goes through `apply` with its retries and is skipped as before.
     const applyBatch = async (events: ReplayedEvent[]): Promise<void> => {
       // Outside the retries below, which would take it for a faulty event.
-      if (abandoned) throw new AbandonedRebuild(`Rebuild ${id} was taken for dead by another instance`);
+      if (abandoned) throw new AbandonedRebuild(id);
       if (events.length === 1) return apply(events[0].envelope, events[0].message);
       try {
         return await this.tx.run(() =>
@@ -165,7 +169,7 @@ export class RebuildsService {
       await this.generations.switchTo(generation, async () => {
         await replayRange(from, await this.replayer.endOffsets(REPLAY_ORDER));
         // Renewed under the switch lock: nobody can take it for dead before the switch commits.
-        if (!(await this.rebuilds.heartbeat(id))) throw new AbandonedRebuild(`Rebuild ${id} was taken for dead by another instance`);
+        if (!(await this.rebuilds.heartbeat(id))) throw new AbandonedRebuild(id);
       });
       switched = true;
       await this.rebuilds.finish(id, 'completed', counts.replayed, counts.invalid, null);
