@@ -330,6 +330,17 @@ describe('reporting read models, audit trail, exports and rebuild', () => {
     expect(await get(`/rebuilds/${started.id}`)).toMatchObject({ status: 'completed' });
   });
 
+  it('records a rebuild as failed and drops its generation when its instance shuts down, so the next one starts at once', async () => {
+    const leaving = await scope.start(reportingService);
+    const started = (await request(leaving.url).post('/rebuilds').set('Authorization', `Bearer ${operator}`).expect(202)).body;
+    await scope.stop(leaving.app);
+
+    expect(await get(`/rebuilds/${started.id}`)).toMatchObject({ status: 'failed', error: expect.stringContaining('the service is shutting down') });
+    const schemas = await scope.sql('reporting', `SELECT 1 FROM pg_namespace WHERE nspname = $1`, [`reporting_g${started.generation}`]);
+    expect(schemas).toEqual([]);
+    expect(await rebuild()).toMatchObject({ status: 'completed' });
+  });
+
   it('gives the same rows whether events are applied one by one or in batches (the live consumer and a rebuild take batches)', async () => {
     const projection = reporting.app.get(ProjectionService);
     const generations = reporting.app.get(GenerationRepository);

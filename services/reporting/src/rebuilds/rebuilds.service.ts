@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EventEnvelope, TopicName, Topics } from '@app/contracts';
 import { TransactionHost } from '@app/database';
@@ -51,9 +51,10 @@ export interface RebuildView {
  * are built once just before the switch.
  */
 @Injectable()
-export class RebuildsService {
+export class RebuildsService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(RebuildsService.name);
   private current?: Promise<void>;
+  private stopping = false;
 
   constructor(
     private readonly tx: TransactionHost,
@@ -77,8 +78,19 @@ export class RebuildsService {
       return next;
     });
     if (generation === null) throw Problem.conflict('REBUILD_ALREADY_RUNNING', 'Une reconstruction des vues est déjà en cours.');
-    this.current = this.run(id, generation);
+    // In the background: whatever happens, it ends in the log, never as an unhandled rejection.
+    this.current = this.run(id, generation).catch((error: Error) => this.logger.error(`Rebuild ${id} could not be wound up: ${error.message}`));
     return this.get(id);
+  }
+
+  /**
+   * A rebuild under way stops at its next batch and is recorded as failed,
+   * its generation dropped, before the database closes: the next request
+   * starts a new one at once instead of waiting for its lease to run out.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.whenIdle();
   }
 
   /** Resolves when the rebuild started by this instance, if any, is over. */
@@ -120,9 +132,13 @@ export class RebuildsService {
     };
     // Many events per transaction. A batch the projection refuses (an event in it that `apply` refuses) is halved until
     // that event is alone, which then goes through `apply` with its retries and is skipped as before.
-    const applyBatch = async (events: ReplayedEvent[]): Promise<void> => {
-      // Outside the retries below, which would take it for a faulty event.
+    /** Checked outside the retries below, which would take it for a faulty event. */
+    const stopIfMust = () => {
       if (abandoned) throw new AbandonedRebuild(id);
+      if (this.stopping) throw new Error(`Rebuild ${id} stopped: the service is shutting down`);
+    };
+    const applyBatch = async (events: ReplayedEvent[]): Promise<void> => {
+      stopIfMust();
       if (events.length === 1) return apply(events[0].envelope, events[0].message);
       try {
         return await this.tx.run(() =>
@@ -168,6 +184,7 @@ export class RebuildsService {
       // No live event is applied while the last stretch is replayed and the API switches generation.
       await this.generations.switchTo(generation, async () => {
         await replayRange(from, await this.replayer.endOffsets(REPLAY_ORDER));
+        stopIfMust();
         // Renewed under the switch lock: nobody can take it for dead before the switch commits.
         if (!(await this.rebuilds.heartbeat(id))) throw new AbandonedRebuild(id);
       });
