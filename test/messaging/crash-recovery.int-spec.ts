@@ -70,7 +70,12 @@ describe('crash recovery', () => {
 
     const committed = await scope.sql<{ id: string }>('issuance', 'SELECT id FROM agencies ORDER BY id');
     expect(committed.length).toBeGreaterThanOrEqual(10 + answered);
-    await waitFor('funding to learn every committed agency', async () => (await count('funding', 'SELECT count(*) AS n FROM known_agencies')) === committed.length);
+    await waitFor('funding to learn every committed agency', async () => {
+      const known = await count('funding', 'SELECT count(*) AS n FROM known_agencies');
+      // Thrown, so that a timeout says how far funding got (waitFor reports the last error).
+      if (known !== committed.length) throw new Error(`funding knows ${known} of the ${committed.length} committed agencies`);
+      return true;
+    });
     const known = await scope.sql<{ id: string }>('funding', 'SELECT id FROM known_agencies ORDER BY id');
     expect(known).toEqual(committed);
     expect(await count('funding', `SELECT count(*) AS n FROM inbox_records WHERE event_type = 'AgencyRegistered'`)).toBe(committed.length);

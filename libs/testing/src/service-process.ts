@@ -1,7 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ServiceName } from '@app/contracts';
 import { TestScope } from './test-scope';
+import { waitFor } from './wait-for';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -10,7 +12,11 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** Everything the process printed so far (its JSON log lines). */
   output(): string;
-  /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+  /**
+   * SIGKILL: no shutdown hook runs, nothing is flushed. Resolves once PostgreSQL
+   * has ended the process's sessions too: a COMMIT it had already sent may still
+   * be applied until then, so what is committed is only final afterwards.
+   */
   kill(): Promise<void>;
   /** SIGTERM: the graceful shutdown path. */
   terminate(): Promise<number | null>;
@@ -18,7 +24,11 @@ export interface ServiceProcess {
 
 /** Starts a service as its own OS process, the way it runs for real, so a test can kill it. */
 export async function spawnService(scope: TestScope, service: ServiceName, overrides: NodeJS.ProcessEnv = {}): Promise<ServiceProcess> {
-  const env = { ...process.env, ...(await scope.env(service, { LOG_LEVEL: 'info', ...overrides })) };
+  // Names this process's database sessions, so that kill() can wait for the server to end them.
+  const applicationName = `spawned-${randomUUID()}`;
+  const databaseUrl = new URL(overrides.DATABASE_URL ?? scope.databaseUrl(service));
+  databaseUrl.searchParams.set('application_name', applicationName);
+  const env = { ...process.env, ...(await scope.env(service, { LOG_LEVEL: 'info', ...overrides, DATABASE_URL: databaseUrl.toString() })) };
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'services', service, 'src', 'main.ts')], {
     cwd: ROOT,
     env,
@@ -52,6 +62,10 @@ export async function spawnService(scope: TestScope, service: ServiceName, overr
     kill: async () => {
       child.kill('SIGKILL');
       await exited;
+      await waitFor(`PostgreSQL to end the sessions of the killed ${service}`, async () => {
+        const [{ n }] = await scope.sql<{ n: number }>(service, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+        return n === 0;
+      });
     },
     terminate: async () => {
       child.kill('SIGTERM');
