@@ -9,6 +9,7 @@ import { DatabaseModule } from '@app/database';
 import { KafkaEventServer, MESSAGING_ENTITIES, MessagingModule } from '@app/messaging';
 import { ObservabilityModule } from '@app/observability';
 import { HealthController } from './health.controller';
+import { relaxHeapGrowthUnderBudget } from './heap-growth';
 import { createValidationPipe, HttpErrorFilter } from './http-errors';
 import { ConfigurationError, loadServiceConfig, parseEnv, ServiceConfig } from './service-config';
 import { SERVICE_SETTINGS, ServiceDefinition } from './service-definition';
@@ -91,6 +92,7 @@ export async function createServiceApp(definition: ServiceDefinition, env: NodeJ
 
 /** Entry point of a service process: clear message and exit code 1 on bad configuration. */
 export async function runService(definition: ServiceDefinition): Promise<void> {
+  relaxHeapGrowthUnderBudget();
   try {
     const app = await createServiceApp(definition);
     // On SIGTERM/SIGINT: stop consuming, let in-flight work finish, stop the relay, then close the database.
