@@ -75,7 +75,8 @@ async function startReporting(prefix: string, database: string): Promise<{ child
       NODE_ENV: 'test',
       PORT: String(PORT),
       HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
+      // REBUILD_LOG_LEVEL=debug shows the rebuild's phases (each topic's replay, the index builds, the switch).
+      LOG_LEVEL: process.env.REBUILD_LOG_LEVEL ?? 'warn',
       DATABASE_URL: url.toString(),
       KAFKA_BROKERS: BROKERS,
       KAFKA_TOPIC_PREFIX: prefix,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AgencyRegistered, EventEnvelope, Topics } from '@app/contracts';
 import { MessagingOptions, PartitionOffsets, ReplayedEvent, TopicAdmin, TopicReplayer } from '@app/messaging';
-import { envelopeOf, produceRaw, publishTogether, siretFor } from '@app/testing';
+import { consumerGroups, envelopeOf, produceRaw, publishTogether, siretFor } from '@app/testing';
 
 // The replay a reporting rebuild reads the topics with: every valid event of a
 // range once, each partition in offset order and one batch at a time, while the
@@ -33,7 +33,10 @@ describe('topic replay', () => {
     for (let i = 0; i < published.length; i += 50) await publishTogether(topicPrefix, published.slice(i, i + 50), Math.floor(i / 200));
     await produceRaw(`${topicPrefix}${Topics.issuance}`, 'garbage', '{"not":"an event"');
   });
-  afterAll(() => admin.onApplicationShutdown());
+  afterAll(async () => {
+    await replayer.settled();
+    await admin.onApplicationShutdown();
+  });
 
   it('hands every valid event of the range over once, each partition in offset order, never two of its batches at once, nor more batches at once than asked', async () => {
     const to = await ends();
@@ -70,6 +73,13 @@ describe('topic replay', () => {
       expect(offsets.every((offset) => offset < to.get(partition)!)).toBe(true);
     }
     expect([...seen.values()].flat()).toHaveLength(600);
+  });
+
+  it('leaves the broker none of its consumer groups once its consumers have left, which they do after it resolved', async () => {
+    const outcome = await replayer.replayBatches(Topics.issuance, await ends(), async () => undefined);
+    expect(outcome.handled).toBeGreaterThan(0);
+    await replayer.settled();
+    expect(await consumerGroups(`${topicPrefix}reporting-replay-`)).toEqual([]);
   });
 
   it('starts where it is told to, and ends with the failure of a batch once no other batch is still being applied', async () => {

@@ -59,3 +59,15 @@ export async function readTopic(topic: string, done: (values: string[]) => boole
   }
   return values;
 }
+
+/** The ids of the consumer groups the broker knows whose id starts with `prefix`. */
+export async function consumerGroups(prefix: string): Promise<string[]> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.listGroups();
+    return groups.map((group) => group.groupId).filter((id) => id.startsWith(prefix));
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { checkEvent, EventEnvelope, TopicName } from '@app/contracts';
 import { createKafka } from '../kafka/kafka-client';
@@ -37,8 +37,10 @@ export interface ReplayOutcome {
  * nothing: how a read model is rebuilt while the live consumer goes on.
  */
 @Injectable()
-export class TopicReplayer {
+export class TopicReplayer implements OnApplicationShutdown {
   private readonly logger = new Logger(TopicReplayer.name);
+  /** Consumers of finished replays leaving their group (see replayBatches). */
+  private readonly leaving = new Set<Promise<void>>();
 
   constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {}
 
@@ -174,9 +176,26 @@ export class TopicReplayer {
     } finally {
       // A failure ends the replay while other partitions may still be applying a batch: they finish first.
       await Promise.all(applying.values());
-      await consumer.disconnect();
-      await this.forgetGroup(kafka, groupId);
+      // Leaving waits for the fetch in flight (up to maxWaitTimeInMs) and for the group's removal, about
+      // 80 ms that the next replay (a rebuild replays topic after topic) need not wait for.
+      this.inBackground(consumer.disconnect().then(() => this.forgetGroup(kafka, groupId)));
     }
+  }
+
+  /** Resolves once the consumers of finished replays have left the broker. */
+  async settled(): Promise<void> {
+    while (this.leaving.size > 0) await Promise.all(this.leaving);
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.settled();
+  }
+
+  private inBackground(leaving: Promise<void>): void {
+    const tracked = leaving
+      .catch((error: Error) => this.logger.warn(`A replay consumer did not leave cleanly: ${error.message}`))
+      .finally(() => this.leaving.delete(tracked));
+    this.leaving.add(tracked);
   }
 
   /** The group committed nothing; removing it keeps the broker's group list readable. */
