@@ -9,11 +9,8 @@ ARG NODE_IMAGE=node:22-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# `npm install`, not `npm ci`: the lock file records only linux-x64's optional binaries
-# (swc, resolvers), which `npm ci` rejects as out of sync (see scripts/lib/common.sh);
-# `npm install` still installs the locked versions. Switch to `npm ci` once the lock
-# file holds every platform's entries.
-RUN npm install --no-audit --no-fund
+# Exactly the locked versions (the lock file holds every platform's optional binaries).
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY libs ./libs
 COPY services ./services
@@ -34,7 +31,7 @@ ENV NODE_ENV=production \
     NODE_OPTIONS=--max-old-space-size=192
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # libs and scripts (dist/scripts/token.js mints development tokens) are shared; only this service's own code is copied.
 COPY --from=build /app/dist/libs ./dist/libs
 COPY --from=build /app/dist/scripts ./dist/scripts

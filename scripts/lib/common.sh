@@ -5,14 +5,12 @@ cd "$ROOT"
 
 say() { printf '\033[1m[pass-numerique]\033[0m %s\n' "$*"; }
 
-# Installs the npm dependencies on a fresh clone, or when the lock file changed.
-# `npm install` rather than `npm ci`: the registry mirror here records only this
-# platform's optional binaries (swc, resolvers) in the lock file, which `npm ci`
-# refuses as out of sync; `npm install` still takes the locked versions.
+# Installs the npm dependencies on a fresh clone, or when the lock file changed:
+# exactly the locked versions (`npm ci`).
 ensure_dependencies() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "installing npm dependencies"
-    npm install --no-audit --no-fund --loglevel=error
+    npm ci --no-audit --no-fund --loglevel=error
   fi
 }
 
