@@ -1,10 +1,11 @@
 import { Registry } from 'prom-client';
 import { deadLetterTopicOf, Topics } from '@app/contracts';
 import { METRICS_REGISTRY } from '@app/observability';
-import { envelopeOf, produceRaw, produceTogether, readTopic, RunningService, TestScope, waitFor } from '@app/testing';
-import { batchSizes, CONFLICT_ONCE_STREAM, poisonAttempts, ProbeBatched, ProbeBatchedToo, ProbeProducer, probeConsumerService, ProbeRecorded, probeProducerService } from '../fixtures/probe.fixture';
+import { envelopeOf, produceRaw, produceTogether, publishTogether, readTopic, RunningService, TestScope, waitFor } from '@app/testing';
+import { AWAITS, batchSizes, CONFLICT_ONCE_STREAM, poisonAttempts, ProbeBatched, ProbeBatchedToo, ProbeProducer, probeConsumerService, ProbeRecorded, probeProducerService } from '../fixtures/probe.fixture';
 
 const MAX_ATTEMPTS = 3;
+const AWAIT_CAUSE_MS = 2000;
 
 describe('delivery guarantees on the real broker and database', () => {
   const scope = new TestScope('guarantees');
@@ -23,7 +24,7 @@ describe('delivery guarantees on the real broker and database', () => {
 
   beforeAll(async () => {
     producer = await scope.start(probeProducerService);
-    consumer = await scope.start(probeConsumerService, { CONSUMER_MAX_ATTEMPTS: String(MAX_ATTEMPTS) });
+    consumer = await scope.start(probeConsumerService, { CONSUMER_MAX_ATTEMPTS: String(MAX_ATTEMPTS), CONSUMER_AWAIT_CAUSE_MS: String(AWAIT_CAUSE_MS) });
     topic = `${producer.env.KAFKA_TOPIC_PREFIX}${Topics.issuance}`;
   });
   afterAll(() => scope.close());
@@ -152,6 +153,35 @@ describe('delivery guarantees on the real broker and database', () => {
       // A failed batch names no culprit: the poison had all its attempts alone.
       expect(poisonAttempts.get(poison.eventId)).toBe(MAX_ATTEMPTS);
     });
+  });
+
+  it('holds an event whose cause is on another partition, its partition paused and the others flowing, until the cause is applied; dead-letters one whose cause never comes', async () => {
+    const prefix = consumer.env.KAFKA_TOPIC_PREFIX!;
+    const probe = (stream: string, sequence = 1) => envelopeOf(ProbeBatched, { stream, sequence, poison: false });
+    const held = probe(`${AWAITS}cause`);
+    const orphan = probe(`${AWAITS}never`);
+    const awaitingBefore = await consumedCount('awaiting_cause');
+    // One batch: what comes before the effect is applied, what comes after it waits behind it.
+    await publishTogether(prefix, [probe('before-held'), held, probe('after-held')], 0);
+    await publishTogether(prefix, [orphan], 2);
+    await waitFor('the effect to be found waiting', async () => (await consumedCount('awaiting_cause')) > awaitingBefore);
+    await publishTogether(prefix, [probe('elsewhere')], 3);
+    await waitFor('another partition to flow meanwhile', async () => (await applied('elsewhere')).length === 1);
+    expect(await applied('before-held')).toHaveLength(1);
+    expect(await applied(held.payload.stream)).toEqual([]);
+    expect(await applied('after-held')).toEqual([]);
+
+    await publishTogether(prefix, [probe('cause')], 1);
+    await waitFor('the effect and the one behind it to be applied', async () => (await applied('after-held')).length === 1);
+    const order = await scope.sql<{ stream: string }>('reporting', `SELECT stream FROM probe_applied WHERE stream IN ('cause', $1, 'after-held') ORDER BY id`, [held.payload.stream]);
+    expect(order.map((r) => r.stream)).toEqual(['cause', held.payload.stream, 'after-held']);
+
+    const letter = await waitFor('the orphan to be dead-lettered', async () => {
+      const [row] = await scope.sql<{ error: string; attempts: number }>('reporting', 'SELECT error, attempts FROM dead_letters WHERE event_id = $1', [orphan.eventId]);
+      return row;
+    }, { timeoutMs: AWAIT_CAUSE_MS + 15_000 });
+    expect(letter).toEqual({ error: expect.stringMatching(/^waits for stream never \(waited [2-9] s\)$/), attempts: 1 });
+    expect(await applied(orphan.payload.stream)).toEqual([]);
   });
 
   // (e)

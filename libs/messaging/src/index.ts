@@ -9,6 +9,7 @@ export * from './inbox/inbox-record.entity';
 export * from './dead-letters/dead-letter.entity';
 export * from './consuming/on-event.decorator';
 export * from './consuming/incoming-message';
+export * from './consuming/awaiting-cause';
 export * from './consuming/kafka-event.server';
 export * from './consuming/rethrow-rpc-errors.filter';
 export * from './kafka/topic-admin';

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { METRICS_REGISTRY } from '@app/observability';
 
-export type ConsumeOutcome = 'applied' | 'duplicate' | 'ignored' | 'dead_lettered';
+/** `awaiting_cause`: not applied yet, its partition paused until its cause has been (AwaitingCause). */
+export type ConsumeOutcome = 'applied' | 'duplicate' | 'ignored' | 'dead_lettered' | 'awaiting_cause';
 
 /** Every messaging metric, registered once per application. */
 @Injectable()
@@ -28,7 +29,7 @@ export class MessagingMetrics {
     this.published = new Counter({ name: 'events_published_total', help: 'Events relayed from the outbox to Kafka', labelNames: ['topic'], registers });
     this.consumed = new Counter({
       name: 'events_consumed_total',
-      help: 'Messages consumed, by outcome (applied, duplicate, ignored, dead_lettered)',
+      help: 'Messages consumed, by outcome (applied, duplicate, ignored, dead_lettered, awaiting_cause: each time one is found waiting for its cause)',
       labelNames: ['topic', 'type', 'outcome'],
       registers,
     });

@@ -21,6 +21,8 @@ export interface MessagingOptions {
     /** Attempts before a message goes to the dead-letter topic. */
     maxAttempts: number;
     retryDelayMs: number;
+    /** How long an event may wait for its cause (a handler's AwaitingCause), its partition paused, before it is dead-lettered. */
+    awaitCauseMs: number;
     partitionsConsumedConcurrently: number;
     /**
      * Consecutive messages of a partition applied in one transaction: one

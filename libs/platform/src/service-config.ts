@@ -73,6 +73,7 @@ export async function loadServiceConfig(service: ServiceName, defaultPort: numbe
       consumer: {
         maxAttempts: parsed.CONSUMER_MAX_ATTEMPTS,
         retryDelayMs: parsed.CONSUMER_RETRY_DELAY_MS,
+        awaitCauseMs: parsed.CONSUMER_AWAIT_CAUSE_MS,
         partitionsConsumedConcurrently: parsed.CONSUMER_CONCURRENCY,
         batchSize: parsed.CONSUMER_BATCH_SIZE,
       },

@@ -95,6 +95,16 @@ export class ServiceEnv {
   CONSUMER_RETRY_DELAY_MS: number = 200;
 
   /**
+   * How long an event whose cause travels on another topic may wait for it
+   * (its partition paused, the others going on) before it is dead-lettered:
+   * catching up, the cause is a few fetches away; a minute is plenty.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  CONSUMER_AWAIT_CAUSE_MS: number = 60_000;
+
+  /**
    * Partitions applied at the same time. One by default: a batch holds its row
    * locks until it commits, and pass events all move the same program-level
    * accounts, so concurrent batches mostly wait on each other (funding takes

@@ -8,6 +8,7 @@ import { InboxRepository } from '../inbox/inbox.repository';
 import { ConsumeOutcome, MessagingMetrics } from '../messaging.metrics';
 import { MESSAGING_OPTIONS, MessagingOptions, prefixed } from '../messaging.options';
 import { OutboxRepository } from '../outbox/outbox.repository';
+import { AwaitingCause } from './awaiting-cause';
 import { BatchedEvent, EventContext, IncomingMessage } from './incoming-message';
 
 export type EventHandler = (envelope: EventEnvelope, context: EventContext) => Promise<void>;
@@ -29,6 +30,8 @@ type Applicable = Extract<Routed, { kind: 'apply' }>;
 @Injectable()
 export class EventProcessor {
   private readonly logger = new Logger(EventProcessor.name);
+  /** When each message now awaiting its cause was first found waiting, by topic/partition@offset. */
+  private readonly awaitingSince = new Map<string, number>();
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -39,25 +42,23 @@ export class EventProcessor {
     private readonly metrics: MessagingMetrics,
   ) {}
 
-  /** One message in its own transaction. Throws only when the database itself fails, so the message is redelivered rather than lost. */
-  async process(message: IncomingMessage, handlerFor: (type: string) => EventHandler | undefined, heartbeat: () => Promise<void>): Promise<ConsumeOutcome> {
-    return this.settle(this.route(message, handlerFor), heartbeat);
-  }
-
   /**
    * Consecutive messages of one partition, in order, applied in one
    * transaction: one inbox statement, one commit. Each transaction and each
    * round trip is costly next to a handler's work, so this is what keeps a
    * consumer up with its producers. If anything in the batch fails, it rolls
    * back as a whole and its messages are applied again one by one, with the
-   * usual retries and dead letters. Throws only when the database fails.
+   * usual retries and dead letters. Returns how many messages, from the first,
+   * are settled: all of them, unless one awaits its cause (AwaitingCause),
+   * which must then be fetched again with those after it. Throws only when the
+   * database fails.
    */
   async processBatch(
     messages: IncomingMessage[],
     handlerFor: (type: string) => EventHandler | undefined,
     heartbeat: () => Promise<void>,
     batchHandlerFor: (type: string) => BatchEventHandler | undefined,
-  ): Promise<void> {
+  ): Promise<number> {
     const applicable: Applicable[] = [];
     for (const message of messages) {
       const routed = this.route(message, handlerFor);
@@ -65,8 +66,10 @@ export class EventProcessor {
       if (routed.kind === 'apply') applicable.push(routed);
       else await this.settle(routed, heartbeat);
     }
-    if (applicable.length === 1) await this.settle(applicable[0], heartbeat);
-    else if (applicable.length > 1) await this.applyTogether(applicable, heartbeat, batchHandlerFor);
+    let awaiting: IncomingMessage | undefined;
+    if (applicable.length === 1) awaiting = (await this.settle(applicable[0], heartbeat)) === 'awaiting_cause' ? applicable[0].message : undefined;
+    else if (applicable.length > 1) awaiting = await this.applyTogether(applicable, heartbeat, batchHandlerFor);
+    return awaiting ? messages.indexOf(awaiting) : messages.length;
   }
 
   private route(message: IncomingMessage, handlerFor: (type: string) => EventHandler | undefined): Routed {
@@ -97,7 +100,12 @@ export class EventProcessor {
     }
   }
 
-  private async applyTogether(items: Applicable[], heartbeat: () => Promise<void>, batchHandlerFor: (type: string) => BatchEventHandler | undefined): Promise<void> {
+  /** Returns the message that awaits its cause, where the batch stopped; undefined when every message is settled. */
+  private async applyTogether(
+    items: Applicable[],
+    heartbeat: () => Promise<void>,
+    batchHandlerFor: (type: string) => BatchEventHandler | undefined,
+  ): Promise<IncomingMessage | undefined> {
     const startedAt = process.hrtime.bigint();
     let outcomes: ConsumeOutcome[];
     // Which message was being applied if the batch fails: that failure counts as its first attempt.
@@ -154,13 +162,19 @@ export class EventProcessor {
       if (culprit) this.metrics.handlerFailures.inc({ type: culprit.type });
       this.logger.warn(`A batch of ${items.length} messages failed${culprit ? ` on ${culprit.type} ${culprit.eventId}` : ''} (${reason}): applying them one at a time`);
       await heartbeat();
+      // Awaiting a cause is no failed attempt: the culprit starts over like the others.
+      const failedOnCulprit = !(error instanceof AwaitingCause);
       for (const [index, item] of items.entries()) {
-        if (index !== current) await this.applyAlone(item, heartbeat);
-        else if (this.options.consumer.maxAttempts > 1) await this.applyAlone(item, heartbeat, 2);
-        else await runWithCorrelation(correlationOf(item.envelope), () => this.deadLetter(item.message, item.envelope, reason, 1));
+        let outcome: ConsumeOutcome;
+        if (index !== current || !failedOnCulprit) outcome = await this.applyAlone(item, heartbeat);
+        else if (this.options.consumer.maxAttempts > 1) outcome = await this.applyAlone(item, heartbeat, 2);
+        else outcome = await runWithCorrelation(correlationOf(item.envelope), () => this.deadLetter(item.message, item.envelope, reason, 1));
+        // The messages after it stay behind it, in partition order.
+        if (outcome === 'awaiting_cause') return item.message;
       }
-      return;
+      return undefined;
     }
+    if (this.awaitingSince.size > 0) for (const { message } of items) this.awaitingSince.delete(positionOf(message));
     const secondsEach = Number(process.hrtime.bigint() - startedAt) / 1e9 / items.length;
     items.forEach(({ envelope, message }, index) => {
       if (together && outcomes[index] === 'applied') this.metrics.appliedTogether.inc({ type: envelope.type });
@@ -168,6 +182,7 @@ export class EventProcessor {
       this.logOutcome(envelope, outcomes[index]);
       this.count(message, envelope.type, outcomes[index]);
     });
+    return undefined;
   }
 
   /**
@@ -204,11 +219,13 @@ export class EventProcessor {
           }),
         );
         stopTimer();
+        this.awaitingSince.delete(positionOf(message));
         const outcome: ConsumeOutcome = applied ? 'applied' : 'duplicate';
         this.logOutcome(envelope, outcome);
         this.count(message, envelope.type, outcome);
         return outcome;
       } catch (error) {
+        if (error instanceof AwaitingCause) return this.awaitCause(message, envelope, error);
         this.metrics.handlerFailures.inc({ type: envelope.type });
         const reason = error instanceof Error ? error.message : String(error);
         runWithCorrelation(correlation, () =>
@@ -223,6 +240,29 @@ export class EventProcessor {
     }
   }
 
+  /**
+   * The event stays unapplied, and its partition stops at it, until its cause
+   * has been applied or it has waited `awaitCauseMs` since it was first
+   * fetched; then it is dead-lettered with what it waited for.
+   */
+  private async awaitCause(message: IncomingMessage, envelope: EventEnvelope, error: AwaitingCause): Promise<ConsumeOutcome> {
+    const position = positionOf(message);
+    const since = this.awaitingSince.get(position) ?? Date.now();
+    const waitedMs = Date.now() - since;
+    if (waitedMs >= this.options.consumer.awaitCauseMs) {
+      this.awaitingSince.delete(position);
+      return runWithCorrelation(correlationOf(envelope), () => this.deadLetter(message, envelope, `${error.message} (waited ${Math.round(waitedMs / 1000)} s)`, 1));
+    }
+    if (!this.awaitingSince.has(position)) {
+      this.awaitingSince.set(position, since);
+      runWithCorrelation(correlationOf(envelope), () =>
+        this.logger.warn(`${envelope.type} ${envelope.eventId} ${error.message}: ${message.topic}/${message.partition} stops at offset ${message.offset} until it is applied`),
+      );
+    }
+    this.count(message, envelope.type, 'awaiting_cause');
+    return 'awaiting_cause';
+  }
+
   private logOutcome(envelope: EventEnvelope, outcome: ConsumeOutcome): void {
     runWithCorrelation(correlationOf(envelope), () =>
       this.logger.log(`${outcome === 'applied' ? 'Applied' : 'Skipped duplicate'} ${envelope.type} ${envelope.eventId}`),
@@ -231,6 +271,7 @@ export class EventProcessor {
 
   /** The dead letter is written through the outbox, so it is published exactly when it is recorded. */
   private async deadLetter(message: IncomingMessage, envelope: EventEnvelope | undefined, error: string, attempts: number): Promise<ConsumeOutcome> {
+    this.awaitingSince.delete(positionOf(message));
     const topic = prefixed(this.options, deadLetterTopicOf(this.options.service));
     await this.tx.run(async () => {
       const first = await this.deadLetters.recordOnce({
@@ -276,6 +317,10 @@ export class EventProcessor {
 }
 
 const BATCH_DEADLOCK_ATTEMPTS = 3;
+
+function positionOf(message: IncomingMessage): string {
+  return `${message.topic}/${message.partition}@${message.offset}`;
+}
 
 /** Deadlock or serialization failure: the transaction lost a race and may simply run again. */
 function isTransientConflict(error: unknown): boolean {

@@ -24,6 +24,8 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   private running?: Promise<void>;
   private closing = false;
   private readonly batchHandlers = new Map<object | symbol, BatchEventHandler>();
+  /** Partitions paused for a message awaiting its cause, and how many times in a row. */
+  private readonly pausesInARow = new Map<string, number>();
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -92,12 +94,12 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     this.logger.log(`Consuming ${topics.join(', ')} as group ${this.groupId}`);
   }
 
-  private async consumeBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+  private async consumeBatch({ batch, heartbeat, isRunning, isStale, resolveOffset, pause }: EachBatchPayload): Promise<void> {
     const size = this.options.consumer.batchSize;
     for (let start = 0; start < batch.messages.length; start += size) {
       if (!isRunning() || isStale()) return;
       const messages = batch.messages.slice(start, start + size);
-      await this.processor.processBatch(
+      const settled = await this.processor.processBatch(
         messages.map((message) => ({
           topic: batch.topic,
           partition: batch.partition,
@@ -110,11 +112,30 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         (type) => this.batchHandlerFor(type),
       );
       // Their database transaction has committed: only now may the offset move past these messages.
-      const last = messages[messages.length - 1].offset;
-      resolveOffset(last);
-      await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+      if (settled > 0) {
+        const last = messages[settled - 1].offset;
+        resolveOffset(last);
+        await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+      }
       await heartbeat();
+      if (settled < messages.length) return this.pauseForCause(batch.topic, batch.partition, pause);
+      this.pausesInARow.delete(`${batch.topic}/${batch.partition}`);
     }
+  }
+
+  /**
+   * A message awaits its cause: kafkajs fetches this partition again from that
+   * message once resumed; meanwhile the other partitions, the cause's among
+   * them, go on. The pause doubles while the partition stays stuck, up to 5 s
+   * and to a quarter of the time a message may wait for its cause.
+   */
+  private pauseForCause(topic: string, partition: number, pause: () => () => void): void {
+    const key = `${topic}/${partition}`;
+    const inARow = this.pausesInARow.get(key) ?? 0;
+    this.pausesInARow.set(key, inARow + 1);
+    const resume = pause();
+    const { retryDelayMs, awaitCauseMs } = this.options.consumer;
+    setTimeout(resume, Math.min(Math.max(retryDelayMs, 50) * 2 ** inARow, 5000, Math.max(awaitCauseMs / 4, 50))).unref();
   }
 
   private handlerFor(type: string): EventHandler | undefined {

@@ -99,6 +99,11 @@ export class ProjectionRepository {
     return rows.length === 0 ? null : rows.map((r) => ({ id: r.id, shareBasisPoints: r.share, position: r.position }));
   }
 
+  async bookletExists(generation: number, bookletId: string): Promise<boolean> {
+    const rows = await this.db.query(`SELECT 1 FROM ${schemaOf(generation)}.booklets WHERE booklet_id = $1`, [bookletId]);
+    return rows.length === 1;
+  }
+
   async faceValue(generation: number, programId: string): Promise<number> {
     const [row] = await this.db.query(`SELECT face_value_cents FROM ${schemaOf(generation)}.programs WHERE program_id = $1`, [programId]);
     return row.face_value_cents;

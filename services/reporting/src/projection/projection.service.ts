@@ -37,7 +37,7 @@ import { EventRow, PassTransition, ProjectionRepository } from './projection.rep
 import { ProjectionBatch } from './projection-batch';
 import { ProjectionBatchRepository } from './projection-batch.repository';
 import { ShareLine, splitAmount, splitPerPass } from '@app/money';
-import { BatchedEvent } from '@app/messaging';
+import { AwaitingCause, BatchedEvent } from '@app/messaging';
 
 /** Where the event was read: its partition and offset order one aggregate's events in the audit trail. */
 export interface EventPosition {
@@ -192,7 +192,8 @@ export class ProjectionService {
   }
 
   private async issueBooklet(generation: number, p: BookletIssuedV1, envelope: EventEnvelope): Promise<void> {
-    await this.linesOf(generation, p.programId, envelope);
+    // The program comes on the funding topic: catching up, its booklets may be fetched before it.
+    if (!(await this.rows.fundingLines(generation, p.programId))) throw new AwaitingCause(`program ${p.programId}`);
     await this.rows.insertBooklet(generation, {
       bookletId: p.bookletId,
       programId: p.programId,
@@ -209,7 +210,12 @@ export class ProjectionService {
 
   private async transition(generation: number, passId: string, transition: PassTransition, envelope: EventEnvelope): Promise<void> {
     const result = await this.rows.transitionPass(generation, passId, transition);
-    if (result.status === null) throw this.unknown('pass', passId, envelope);
+    if (result.status === null) {
+      // The booklet comes on the issuance topic: catching up, its passes' outcomes may be fetched before it.
+      const bookletId = (envelope.payload as { bookletId: string }).bookletId;
+      if (!(await this.rows.bookletExists(generation, bookletId))) throw new AwaitingCause(`booklet ${bookletId} of pass ${passId}`);
+      throw this.unknown('pass', passId, envelope);
+    }
     if (!result.applied) {
       throw new Error(`${envelope.type} ${envelope.eventId}: pass ${passId} is ${result.status}, which this event cannot follow`);
     }
