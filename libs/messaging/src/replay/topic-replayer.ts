@@ -86,8 +86,10 @@ export class TopicReplayer implements OnApplicationShutdown {
    * kafkajs fetches again only once every batch of the last fetch was handed
    * over, so waiting for each to be applied would leave the database idle while
    * Node decodes, and Node idle while the database writes. Each partition has at
-   * most one batch being applied and one waiting for it, and at most
-   * `concurrency` batches are applied at once (each holds a database connection).
+   * most `queueDepth` batches handed over and not yet applied (1: the one being
+   * applied; 2: one more waiting behind it, so that the fetch after it goes on
+   * meanwhile), and at most `concurrency` batches are applied at once (each
+   * holds a database connection).
    */
   async replayBatches(
     topic: TopicName,
@@ -96,6 +98,7 @@ export class TopicReplayer implements OnApplicationShutdown {
     from: PartitionOffsets = new Map(),
     concurrency = 1,
     maxBatchSize = 2000,
+    queueDepth = 1,
   ): Promise<ReplayOutcome> {
     const outcome: ReplayOutcome = { handled: 0, invalid: 0 };
     const pending = new Set([...to].filter(([partition, end]) => end > (from.get(partition) ?? 0n)).map(([partition]) => partition));
@@ -107,8 +110,8 @@ export class TopicReplayer implements OnApplicationShutdown {
     const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 100 });
     let finish!: (error?: unknown) => void;
     const finished = new Promise<void>((resolve, reject) => (finish = (error) => (error ? reject(error) : resolve())));
-    /** Per partition, the application of its last batch handed over; never rejects (a failure ends the replay). */
-    const applying = new Map<number, Promise<void>>();
+    /** Per partition, the applications of its batches handed over and not finished, oldest first; they never reject (a failure ends the replay). */
+    const applying = new Map<number, Array<Promise<void>>>();
     const slots = new Slots(concurrency);
     const applyInOrder = async (partition: number, chunks: ReplayedEvent[][], last: boolean): Promise<void> => {
       try {
@@ -162,10 +165,15 @@ export class TopicReplayer implements OnApplicationShutdown {
           const last = lastMessage !== undefined && BigInt(lastMessage.offset) + 1n >= end;
           // Nothing past the end is needed.
           if (last) consumer.pause([{ topic: name, partitions: [partition] }]);
-          await applying.get(partition);
+          if (!applying.has(partition)) applying.set(partition, []);
+          const queue = applying.get(partition)!;
+          // Waiting here holds up kafkajs's next fetch (of every partition): at most queueDepth batches of a partition are handed over and not yet applied.
+          while (queue.length >= queueDepth) await queue[0];
           if (!isRunning() || !pending.has(partition)) return;
           await heartbeat();
-          applying.set(partition, applyInOrder(partition, chunks, last));
+          const application = (queue.at(-1) ?? Promise.resolve()).then(() => applyInOrder(partition, chunks, last));
+          queue.push(application);
+          void application.then(() => queue.splice(queue.indexOf(application), 1));
         },
       });
       for (const [partition, offset] of from) {
@@ -175,7 +183,7 @@ export class TopicReplayer implements OnApplicationShutdown {
       return outcome;
     } finally {
       // A failure ends the replay while other partitions may still be applying a batch: they finish first.
-      await Promise.all(applying.values());
+      await Promise.all([...applying.values()].flat());
       // Leaving waits for the fetch in flight (up to maxWaitTimeInMs) and for the group's removal, about
       // 80 ms that the next replay (a rebuild replays topic after topic) need not wait for.
       this.inBackground(consumer.disconnect().then(() => this.forgetGroup(kafka, groupId)));
