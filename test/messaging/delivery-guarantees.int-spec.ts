@@ -165,6 +165,8 @@ describe('delivery guarantees on the real broker and database', () => {
     await publishTogether(prefix, [probe('before-held'), held, probe('after-held')], 0);
     await publishTogether(prefix, [orphan], 2);
     await waitFor('the effect to be found waiting', async () => (await consumedCount('awaiting_cause')) > awaitingBefore);
+    const health = (await fetch(`${consumer.url}/health`).then((r) => r.json())) as { info: { consumer: { awaitingCause: unknown[] } } };
+    expect(health.info.consumer.awaitingCause).toContainEqual({ position: expect.stringMatching(/\.pass\.issuance\.events\/0@\d+$/), awaits: 'stream cause', waitingSeconds: expect.any(Number) });
     await publishTogether(prefix, [probe('elsewhere')], 3);
     await waitFor('another partition to flow meanwhile', async () => (await applied('elsewhere')).length === 1);
     expect(await applied('before-held')).toHaveLength(1);
@@ -182,6 +184,8 @@ describe('delivery guarantees on the real broker and database', () => {
     }, { timeoutMs: AWAIT_CAUSE_MS + 15_000 });
     expect(letter).toEqual({ error: expect.stringMatching(/^waits for stream never \(waited [2-9] s\)$/), attempts: 1 });
     expect(await applied(orphan.payload.stream)).toEqual([]);
+    const after = (await fetch(`${consumer.url}/health`).then((r) => r.json())) as { info: { consumer: { awaitingCause: unknown[] } } };
+    expect(after.info.consumer.awaitingCause).toEqual([]);
   });
 
   // (e)

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { DeadLetterRepository } from './dead-letters/dead-letter.repository';
+import { EventProcessor } from './consuming/event-processor';
 import { KafkaEventServer } from './consuming/kafka-event.server';
 import { TopicAdmin } from './kafka/topic-admin';
 import { MessagingMetrics } from './messaging.metrics';
@@ -30,6 +31,7 @@ export class MessagingStatus implements OnModuleInit {
     private readonly outbox: OutboxRepository,
     private readonly deadLetters: DeadLetterRepository,
     private readonly metrics: MessagingMetrics,
+    private readonly processor: EventProcessor,
   ) {}
 
   onModuleInit(): void {
@@ -53,12 +55,12 @@ export class MessagingStatus implements OnModuleInit {
     return backlog.oldestAgeSeconds > OUTBOX_STUCK_AFTER_SECONDS ? indicator.down(details) : indicator.up(details);
   }
 
-  /** Dead letters and lag are shown, not judged: they call for an operator, not a restart. */
+  /** Dead letters, lag and events awaiting their cause (this instance's) are shown, not judged: they call for an operator, not a restart. */
   async consumption(): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check('consumer');
     const deadLetters = await this.deadLetters.count();
     const lag = await this.lagByTopic().catch(() => ({}));
-    return indicator.up({ groupId: this.server.groupId, deadLetters, lag });
+    return indicator.up({ groupId: this.server.groupId, deadLetters, lag, awaitingCause: this.processor.awaitingCause() });
   }
 
   async lagByTopic(): Promise<Record<string, number>> {

@@ -30,8 +30,8 @@ type Applicable = Extract<Routed, { kind: 'apply' }>;
 @Injectable()
 export class EventProcessor {
   private readonly logger = new Logger(EventProcessor.name);
-  /** When each message now awaiting its cause was first found waiting, by topic/partition@offset. */
-  private readonly awaitingSince = new Map<string, number>();
+  /** Each message now awaiting its cause, by topic/partition@offset: since when, and what for. */
+  private readonly awaitingSince = new Map<string, { since: number; awaited: string }>();
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -240,6 +240,11 @@ export class EventProcessor {
     }
   }
 
+  /** The messages this instance holds until their cause is applied, for health: where they are, what they wait for, for how long. */
+  awaitingCause(): Array<{ position: string; awaits: string; waitingSeconds: number }> {
+    return [...this.awaitingSince].map(([position, { since, awaited }]) => ({ position, awaits: awaited, waitingSeconds: Math.round((Date.now() - since) / 1000) }));
+  }
+
   /**
    * The event stays unapplied, and its partition stops at it, until its cause
    * has been applied or it has waited `awaitCauseMs` since it was first
@@ -247,14 +252,14 @@ export class EventProcessor {
    */
   private async awaitCause(message: IncomingMessage, envelope: EventEnvelope, error: AwaitingCause): Promise<ConsumeOutcome> {
     const position = positionOf(message);
-    const since = this.awaitingSince.get(position) ?? Date.now();
+    const since = this.awaitingSince.get(position)?.since ?? Date.now();
     const waitedMs = Date.now() - since;
     if (waitedMs >= this.options.consumer.awaitCauseMs) {
       this.awaitingSince.delete(position);
       return runWithCorrelation(correlationOf(envelope), () => this.deadLetter(message, envelope, `${error.message} (waited ${Math.round(waitedMs / 1000)} s)`, 1));
     }
     if (!this.awaitingSince.has(position)) {
-      this.awaitingSince.set(position, since);
+      this.awaitingSince.set(position, { since, awaited: error.awaited });
       runWithCorrelation(correlationOf(envelope), () =>
         this.logger.warn(`${envelope.type} ${envelope.eventId} ${error.message}: ${message.topic}/${message.partition} stops at offset ${message.offset} until it is applied`),
       );
