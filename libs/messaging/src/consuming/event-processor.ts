@@ -31,7 +31,7 @@ type Applicable = Extract<Routed, { kind: 'apply' }>;
 export class EventProcessor {
   private readonly logger = new Logger(EventProcessor.name);
   /** Each message now awaiting its cause, by topic/partition@offset: since when, and what for. */
-  private readonly awaitingSince = new Map<string, { since: number; awaited: string }>();
+  private readonly awaitingSince = new Map<string, { since: number; awaited: string; topic: string; partition: number }>();
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -245,6 +245,13 @@ export class EventProcessor {
     return [...this.awaitingSince].map(([position, { since, awaited }]) => ({ position, awaits: awaited, waitingSeconds: Math.round((Date.now() - since) / 1000) }));
   }
 
+  /** After a rebalance: a partition moved to another instance waits there, not here (its wait starts over there). */
+  keepAwaitingOnly(assignment: Record<string, number[]>): void {
+    for (const [position, { topic, partition }] of this.awaitingSince) {
+      if (!assignment[topic]?.includes(partition)) this.awaitingSince.delete(position);
+    }
+  }
+
   /**
    * The event stays unapplied, and its partition stops at it, until its cause
    * has been applied or it has waited `awaitCauseMs` since it was first
@@ -259,7 +266,7 @@ export class EventProcessor {
       return runWithCorrelation(correlationOf(envelope), () => this.deadLetter(message, envelope, `${error.message} (waited ${Math.round(waitedMs / 1000)} s)`, 1));
     }
     if (!this.awaitingSince.has(position)) {
-      this.awaitingSince.set(position, { since, awaited: error.awaited });
+      this.awaitingSince.set(position, { since, awaited: error.awaited, topic: message.topic, partition: message.partition });
       runWithCorrelation(correlationOf(envelope), () =>
         this.logger.warn(`${envelope.type} ${envelope.eventId} ${error.message}: ${message.topic}/${message.partition} stops at offset ${message.offset} until it is applied`),
       );

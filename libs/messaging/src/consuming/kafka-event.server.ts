@@ -78,6 +78,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     });
     this.consumer = consumer;
     this.joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.processor.keepAwaitingOnly(payload.memberAssignment));
     await consumer.connect();
     // From the beginning: a new group must see events published before it first joined.
     await consumer.subscribe({ topics, fromBeginning: true });
