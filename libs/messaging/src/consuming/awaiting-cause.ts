@@ -10,10 +10,12 @@
  */
 export class AwaitingCause extends Error {
   constructor(
-    /** What the event waits for, e.g. `booklet 8f…`. */
+    /** What the event waits for, e.g. `booklet 8f…`: the same words for every event that follows it. */
     readonly awaited: string,
+    /** What in the event waits, e.g. `pass 3c…`. */
+    waiting?: string,
   ) {
-    super(`waits for ${awaited}`);
+    super(`${waiting ? `${waiting} ` : ''}waits for ${awaited}`);
     this.name = 'AwaitingCause';
   }
 }

@@ -30,6 +30,12 @@ type Applicable = Extract<Routed, { kind: 'apply' }>;
 @Injectable()
 export class EventProcessor {
   private readonly logger = new Logger(EventProcessor.name);
+  /**
+   * Causes that did not come within awaitCauseMs for an event, oldest first:
+   * the events that follow it (a booklet's other passes) are dead-lettered at
+   * once instead of each stopping its partition as long again.
+   */
+  private readonly givenUp = new Set<string>();
   /** Each message now awaiting its cause, by topic/partition@offset: since when, and what for. */
   private readonly awaitingSince = new Map<string, { since: number; awaited: string; topic: string; partition: number }>();
 
@@ -59,17 +65,16 @@ export class EventProcessor {
     heartbeat: () => Promise<void>,
     batchHandlerFor: (type: string) => BatchEventHandler | undefined,
   ): Promise<number> {
-    const applicable: Applicable[] = [];
-    for (const message of messages) {
-      const routed = this.route(message, handlerFor);
-      // Only this partition's offset, committed after the whole batch, depends on the others: skipped and dead letters need no ordering.
-      if (routed.kind === 'apply') applicable.push(routed);
-      else await this.settle(routed, heartbeat);
-    }
+    const routed = messages.map((message) => this.route(message, handlerFor));
+    const applicable = routed.filter((item): item is Applicable => item.kind === 'apply');
     let awaiting: IncomingMessage | undefined;
     if (applicable.length === 1) awaiting = (await this.settle(applicable[0], heartbeat)) === 'awaiting_cause' ? applicable[0].message : undefined;
     else if (applicable.length > 1) awaiting = await this.applyTogether(applicable, heartbeat, batchHandlerFor);
-    return awaiting ? messages.indexOf(awaiting) : messages.length;
+    const settled = awaiting ? messages.indexOf(awaiting) : messages.length;
+    // Only this partition's offset, committed after the batch, depends on the order: skipped messages and dead letters
+    // are settled after the applied ones, those behind a message awaiting its cause once they are fetched again.
+    for (const item of routed.slice(0, settled)) if (item.kind !== 'apply') await this.settle(item, heartbeat);
+    return settled;
   }
 
   private route(message: IncomingMessage, handlerFor: (type: string) => EventHandler | undefined): Routed {
@@ -159,11 +164,13 @@ export class EventProcessor {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const culprit = items[current]?.envelope;
-      if (culprit) this.metrics.handlerFailures.inc({ type: culprit.type });
-      this.logger.warn(`A batch of ${items.length} messages failed${culprit ? ` on ${culprit.type} ${culprit.eventId}` : ''} (${reason}): applying them one at a time`);
-      await heartbeat();
-      // Awaiting a cause is no failed attempt: the culprit starts over like the others.
+      // Awaiting a cause is no failure: the culprit starts over like the others.
       const failedOnCulprit = !(error instanceof AwaitingCause);
+      if (culprit && failedOnCulprit) this.metrics.handlerFailures.inc({ type: culprit.type });
+      const summary = `A batch of ${items.length} messages failed${culprit ? ` on ${culprit.type} ${culprit.eventId}` : ''} (${reason}): applying them one at a time`;
+      if (failedOnCulprit) this.logger.warn(summary);
+      else this.logger.debug(summary);
+      await heartbeat();
       for (const [index, item] of items.entries()) {
         let outcome: ConsumeOutcome;
         if (index !== current || !failedOnCulprit) outcome = await this.applyAlone(item, heartbeat);
@@ -259,11 +266,13 @@ export class EventProcessor {
    */
   private async awaitCause(message: IncomingMessage, envelope: EventEnvelope, error: AwaitingCause): Promise<ConsumeOutcome> {
     const position = positionOf(message);
+    const deadLetter = (reason: string) => runWithCorrelation(correlationOf(envelope), () => this.deadLetter(message, envelope, reason, 1));
+    if (this.givenUp.has(error.awaited)) return deadLetter(`${error.message}, which did not come for an earlier event either`);
     const since = this.awaitingSince.get(position)?.since ?? Date.now();
     const waitedMs = Date.now() - since;
     if (waitedMs >= this.options.consumer.awaitCauseMs) {
-      this.awaitingSince.delete(position);
-      return runWithCorrelation(correlationOf(envelope), () => this.deadLetter(message, envelope, `${error.message} (waited ${Math.round(waitedMs / 1000)} s)`, 1));
+      this.giveUp(error.awaited);
+      return deadLetter(`${error.message} (waited ${Math.round(waitedMs / 1000)} s)`);
     }
     if (!this.awaitingSince.has(position)) {
       this.awaitingSince.set(position, { since, awaited: error.awaited, topic: message.topic, partition: message.partition });
@@ -273,6 +282,12 @@ export class EventProcessor {
     }
     this.count(message, envelope.type, 'awaiting_cause');
     return 'awaiting_cause';
+  }
+
+  private giveUp(awaited: string): void {
+    this.givenUp.add(awaited);
+    // Bounded: the oldest are forgotten first (an event awaiting one of them then waits again).
+    if (this.givenUp.size > MAX_GIVEN_UP) this.givenUp.delete(this.givenUp.values().next().value!);
   }
 
   private logOutcome(envelope: EventEnvelope, outcome: ConsumeOutcome): void {
@@ -329,6 +344,7 @@ export class EventProcessor {
 }
 
 const BATCH_DEADLOCK_ATTEMPTS = 3;
+const MAX_GIVEN_UP = 10_000;
 
 function positionOf(message: IncomingMessage): string {
   return `${message.topic}/${message.partition}@${message.offset}`;

@@ -119,8 +119,9 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
       }
       await heartbeat();
+      // Progress (some settled) starts the backoff over.
+      if (settled > 0) this.pausesInARow.delete(`${batch.topic}/${batch.partition}`);
       if (settled < messages.length) return this.pauseForCause(batch.topic, batch.partition, pause);
-      this.pausesInARow.delete(`${batch.topic}/${batch.partition}`);
     }
   }
 

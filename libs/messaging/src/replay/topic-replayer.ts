@@ -131,7 +131,10 @@ export class TopicReplayer implements OnApplicationShutdown {
 
     // kafkajs restarts a crashed consumer on retriable errors; any other crash ends the replay.
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) finish(payload.error);
+      if (payload.restart) return;
+      // The batches still queued must not write any more.
+      pending.clear();
+      finish(payload.error);
     });
     await consumer.connect();
     try {

@@ -213,7 +213,7 @@ export class ProjectionService {
     if (result.status === null) {
       // The booklet comes on the issuance topic: catching up, its passes' outcomes may be fetched before it.
       const bookletId = (envelope.payload as { bookletId: string }).bookletId;
-      if (!(await this.rows.bookletExists(generation, bookletId))) throw new AwaitingCause(`booklet ${bookletId} of pass ${passId}`);
+      if (!(await this.rows.bookletExists(generation, bookletId))) throw new AwaitingCause(`booklet ${bookletId}`, `pass ${passId}`);
       throw this.unknown('pass', passId, envelope);
     }
     if (!result.applied) {
