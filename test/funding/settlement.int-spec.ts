@@ -153,6 +153,19 @@ describe('settlement: monthly statements, SEPA payment file, funders accounts', 
     await pdfOf(await testToken({ role: 'site', org: siteB })).expect(404);
   });
 
+  it('lists the payees for the operator, those with held money first, each IBAN shown only in part', async () => {
+    const payees = (await asOperator(http().get('/payees')).expect(200)).body;
+    expect(payees.map((p: { siteId: string }) => p.siteId)).toEqual([siteC, siteB, siteA]); // held first, then by name
+    expect(payees[0]).toEqual({
+      siteId: siteC, known: true, name: 'Tiers-lieu sans RIB', siret: expect.stringMatching(/^\d{14}$/), rna: null, accreditationStatus: 'accredited',
+      payoutAccount: null, held: { statements: 1, cents: 1000, reason: expect.stringContaining('Aucun compte de paiement') },
+    });
+    expect(payees[1]).toMatchObject({ siteId: siteB, accreditationStatus: 'revoked', payoutAccount: { iban: 'FR76…0189', bic: 'PSSTFRPPTOU' }, held: { statements: 0, cents: 0, reason: null } });
+    expect(payees[2]).toMatchObject({ siteId: siteA, payoutAccount: { iban: 'FR14…2606', bic: 'PSSTFRPPTOU' }, held: { statements: 0, cents: 0 } });
+    expect(JSON.stringify(payees)).not.toContain('FR1420041010050500013M02606');
+    await http().get('/payees').set('Authorization', bearer(await testToken({ role: 'site', org: siteC }))).expect(403);
+  });
+
   it('takes a redemption after the cut-off into the next run, and a cancellation after settlement as a negative line there', async () => {
     // Site C now declares its account: its held September statement, unchanged, is paid by the next run.
     const [siteCRegistered] = await scope.sql<{ name: string }>('funding', 'SELECT name FROM payees WHERE site_id = $1', [siteC]);
@@ -241,5 +254,18 @@ describe('settlement: monthly statements, SEPA payment file, funders accounts', 
     const statuses = await Promise.all([1, 2].map(() => asOperator(http().post('/settlement-runs')).send({ period: '2026-07' })));
     expect(statuses.map((r) => r.status).sort()).toEqual([201, 409]);
     expect(await scope.sql('funding', `SELECT count(*)::int AS n FROM settlement_runs WHERE period = '2026-07'`)).toEqual([{ n: 1 }]);
+  });
+
+  it('lists among the payees a site that only its held statement names (redemption never announced it)', async () => {
+    const unannounced = randomUUID();
+    await publish([redeemedAt(bookletA, 8, unannounced, '2026-08-20T09:00:00.000Z')]);
+    await asOperator(http().post('/settlement-runs')).send({ period: '2026-08' }).expect(201);
+    const payees = (await asOperator(http().get('/payees')).expect(200)).body;
+    expect(payees[0]).toEqual({
+      siteId: unannounced, known: false, name: expect.any(String), siret: null, rna: null, accreditationStatus: null, payoutAccount: null,
+      held: { statements: 1, cents: 1000, reason: expect.stringContaining('Lieu inconnu') },
+    });
+    // Site C's September statement was paid by October's run: nothing of it is held any more.
+    expect(payees.find((p: { siteId: string }) => p.siteId === siteC)).toMatchObject({ payoutAccount: { iban: 'FR76…9412' }, held: { statements: 0, cents: 0, reason: null } });
   });
 });

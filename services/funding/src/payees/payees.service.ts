@@ -2,6 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { SiteRegisteredV1 } from '@app/contracts';
 import { AccreditationStatus, Payee, PayeeRepository } from './payee.repository';
 
+export interface PayeeView {
+  siteId: string;
+  /** False when only held statements name the site: redemption never announced it. */
+  known: boolean;
+  name: string;
+  siret: string | null;
+  rna: string | null;
+  accreditationStatus: AccreditationStatus | null;
+  /** Null until the site declares an IBAN and a BIC; the IBAN shows its country, check digits and last four characters only. */
+  payoutAccount: { iban: string; bic: string } | null;
+  /** Statements issued but kept out of payment files for want of an account, until a run after the site declares one. */
+  held: { statements: number; cents: number; reason: string | null };
+}
+
 /** Who funding pays: the sites as redemption describes them, with their payout account and accreditation. */
 @Injectable()
 export class PayeesService {
@@ -16,7 +30,27 @@ export class PayeesService {
     if (!(await this.payees.setStatus(siteId, status))) throw new Error(`Unknown site ${siteId}: no SiteRegistered seen`);
   }
 
+  /** For the operator: whom funding pays, and whose money waits for an account (those first). */
+  async list(): Promise<PayeeView[]> {
+    return (await this.payees.list()).map((row) => ({
+      siteId: row.siteId,
+      known: row.known,
+      name: row.name,
+      siret: row.siret,
+      rna: row.rna,
+      accreditationStatus: row.accreditationStatus,
+      payoutAccount: row.iban && row.bic ? { iban: maskIban(row.iban), bic: row.bic } : null,
+      held: { statements: row.heldStatements, cents: row.heldCents, reason: row.heldReason },
+    }));
+  }
+
   findByIds(siteIds: string[]): Promise<Map<string, Payee>> {
     return this.payees.findByIds(siteIds);
   }
+}
+
+/** Enough to recognise an account, not to use it: FR76…1234. */
+function maskIban(iban: string): string {
+  const compact = iban.replace(/\s+/g, '');
+  return `${compact.slice(0, 4)}…${compact.slice(-4)}`;
 }

@@ -1,0 +1,17 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Roles } from '@app/auth';
+import { PayeesService, PayeeView } from './payees.service';
+
+@ApiTags('payees')
+@Controller('payees')
+export class PayeesController {
+  constructor(private readonly payees: PayeesService) {}
+
+  /** The sites funding pays, with their payout account and their held statements: whom to chase for an IBAN. */
+  @Get()
+  @Roles('operator')
+  list(): Promise<PayeeView[]> {
+    return this.payees.list();
+  }
+}
