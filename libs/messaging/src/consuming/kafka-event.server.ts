@@ -117,10 +117,10 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         const last = messages[settled - 1].offset;
         resolveOffset(last);
         await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+        // Progress starts the backoff over.
+        this.pausesInARow.delete(`${batch.topic}/${batch.partition}`);
       }
       await heartbeat();
-      // Progress (some settled) starts the backoff over.
-      if (settled > 0) this.pausesInARow.delete(`${batch.topic}/${batch.partition}`);
       if (settled < messages.length) return this.pauseForCause(batch.topic, batch.partition, pause);
     }
   }

@@ -66,7 +66,7 @@ export class PayeeRepository {
       siteId: r.site_id as string,
       known: r.known as boolean,
       name: r.name as string,
-      siret: (r.siret as string | null)?.trim() ?? null,
+      siret: r.siret as string | null,
       rna: r.rna as string | null,
       iban: r.iban as string | null,
       bic: r.bic as string | null,

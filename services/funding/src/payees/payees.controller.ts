@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@app/auth';
-import { PayeesService, PayeeView } from './payees.service';
+import { PayeeView } from './payee.view';
+import { PayeesService } from './payees.service';
 
 @ApiTags('payees')
 @Controller('payees')
@@ -11,6 +12,7 @@ export class PayeesController {
   /** The sites funding pays, with their payout account and their held statements: whom to chase for an IBAN. */
   @Get()
   @Roles('operator')
+  @ApiOkResponse({ type: [PayeeView] })
   list(): Promise<PayeeView[]> {
     return this.payees.list();
   }

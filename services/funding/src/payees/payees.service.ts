@@ -1,20 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SiteRegisteredV1 } from '@app/contracts';
 import { AccreditationStatus, Payee, PayeeRepository } from './payee.repository';
-
-export interface PayeeView {
-  siteId: string;
-  /** False when only held statements name the site: redemption never announced it. */
-  known: boolean;
-  name: string;
-  siret: string | null;
-  rna: string | null;
-  accreditationStatus: AccreditationStatus | null;
-  /** Null until the site declares an IBAN and a BIC; the IBAN shows its country, check digits and last four characters only. */
-  payoutAccount: { iban: string; bic: string } | null;
-  /** Statements issued but kept out of payment files for want of an account, until a run after the site declares one. */
-  held: { statements: number; cents: number; reason: string | null };
-}
+import { PayeeView } from './payee.view';
 
 /** Who funding pays: the sites as redemption describes them, with their payout account and accreditation. */
 @Injectable()
