@@ -235,6 +235,21 @@ export function cpuSnapshot(): CpuSnapshot {
  * PostgreSQL backend's share is then in the postmaster's). PostgreSQL counts
  * every database of the server, so other work on the machine shows there.
  */
+/** CPU seconds used by this process's children that have ended and been waited for (a pgbench run by spawnSync, say). */
+export function endedChildrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, in USER_HZ ticks
+}
+
+/** CPU seconds the whole machine has spent busy (every CPU, every process, the kernel), from /proc/stat. */
+export function machineBusyCpuSeconds(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+  const busy = ticks.slice(0, 8).reduce((sum, value, index) => (index === 3 || index === 4 ? sum : sum + value), 0);
+  return busy / 100;
+}
+
 export function cpuSince(before: CpuSnapshot): Record<string, number> {
   return cpuBreakdownSince(before).components;
 }

@@ -102,10 +102,29 @@ export function toMarkdown(results: any): string {
   }
   lines.push(`- After issuance, every consumer (funding, reporting) had caught up ${results.seed.allConsumersSettledSeconds} s after redemption knew every pass.`);
   if (results.expiry) lines.push(`- Expiry: ${results.expiry.expired} passes in ${results.expiry.batches} batches, ${results.expiry.serviceDurationMs} ms (${results.expiry.passesPerSecond} passes/s); ${results.expiry.method}.`);
-  if (results.rebuild) lines.push(`- Rebuild: ${results.rebuild.replayedEvents} events in ${results.rebuild.seconds} s = ${results.rebuild.eventsPerSecond} events/s (${results.rebuild.status}${results.rebuild.error ? `: ${results.rebuild.error}` : ''}).`);
+  if (results.rebuild) {
+    const cpu = results.rebuild.cpu;
+    lines.push(
+      `- Rebuild: ${results.rebuild.replayedEvents} events in ${results.rebuild.seconds} s = ${results.rebuild.eventsPerSecond} events/s (${results.rebuild.status}${results.rebuild.error ? `: ${results.rebuild.error}` : ''}).` +
+        (cpu
+          ? ` CPU seconds from the request to the end: reporting ${cpu.components.reporting}, postgres ${cpu.components.postgres} (pass_reporting ${cpu.postgresByDatabase.pass_reporting ?? 0}), kafka ${cpu.components.kafka}; ` +
+            `the machine was busy ${cpu.machineBusySeconds} of ${cpu.machineCapacitySeconds} CPU-seconds (${Math.round((100 * cpu.machineBusySeconds) / cpu.machineCapacitySeconds)} %).`
+          : ''),
+    );
+  }
   if (results.pgbench) {
     for (const v of results.pgbench.variants) {
       lines.push(`- pgbench, ${v.name}: ${fmt(v.tps)} tps, ${fmt(v.latencyAverageMs, ' ms')} average, ${results.pgbench.clients} clients, ${results.pgbench.passesInTable} passes in the table.`);
+      if (v.cpu) {
+        // pgbench's backends end with the run, so their time is in `background` (the postmaster's): PostgreSQL's whole share is taken.
+        const postgres = v.cpu.components.postgres ?? 0;
+        const transactions = (v.tps ?? 0) * results.pgbench.durationSeconds;
+        lines.push(
+          `  CPU seconds during the run: ${Object.entries(v.cpu.components).map(([c, s]) => `${c} ${s}`).join(', ')} (postgres by database: ${Object.entries(v.cpu.postgresByDatabase).map(([d, s]) => `${d} ${s}`).join(', ')}); ` +
+            `the machine was busy ${v.cpu.machineBusySeconds} of ${v.cpu.machineCapacitySeconds} CPU-seconds (${Math.round((100 * v.cpu.machineBusySeconds) / v.cpu.machineCapacitySeconds)} %)` +
+            (transactions > 0 ? `; PostgreSQL (all its processes) spent ${((1000 * postgres) / transactions).toFixed(2)} ms of CPU per transaction, pgbench ${((1000 * (v.cpu.components.pgbench ?? 0)) / transactions).toFixed(2)} ms.` : '.'),
+        );
+      }
     }
     lines.push(`- End-to-end redemptions (max phase) / the best pgbench figure: ${results.redemptionVsPgbench === null ? 'n/a' : `${Math.round(results.redemptionVsPgbench * 100)} %`}.`);
   }
