@@ -6,8 +6,7 @@ import { Client } from 'pg';
 import { loadOrCreateDevKeys, mintToken, TokenRequest } from '../libs/auth/src';
 import { runExpiry, runRebuild } from './lib/batch-jobs';
 import { codePool, PhaseResult, runPhase } from './lib/load';
-import { cpuBreakdownSince, cpuCalibrationMs, cpuSnapshot, describeMachine, loopbackRoundTripMicros, machineBusyCpuSeconds, MemorySampler } from './lib/machine';
-import { cpus } from 'node:os';
+import { cpuCalibrationMs, cpuWindow, describeMachine, loopbackRoundTripMicros, MemorySampler } from './lib/machine';
 import { runPgbench } from './lib/pgbench';
 import { settle } from './lib/http';
 import { toMarkdown } from './lib/report';
@@ -127,7 +126,8 @@ async function main(): Promise<void> {
       ? null
       : await runExpiry({ root: ROOT, serverUrl, operatorToken: operator, count: config.expiryPasses, port: intEnv('BENCH_EXPIRY_PORT', 3012), logDir, log });
     if (!config.skip.has('rebuild')) await databases.reporting.query('CHECKPOINT');
-    const rebuild = config.skip.has('rebuild') ? null : await measured(() => runRebuild({ reportingUrl: urls.reporting, operatorToken: operator, timeoutMs: 30 * 60_000, log }));
+    const rebuildCpu = cpuWindow();
+    const rebuild = config.skip.has('rebuild') ? null : { ...(await runRebuild({ reportingUrl: urls.reporting, operatorToken: operator, timeoutMs: 30 * 60_000, log })), cpu: rebuildCpu() };
     const memoryPeaks = memory.stop();
     const pgbench = config.skip.has('pgbench')
       ? null
@@ -186,15 +186,3 @@ main().catch((error: Error) => {
   console.error(`Benchmark failed: ${error.stack ?? error.message}`);
   process.exit(1);
 });
-
-/** Runs a job and adds where the machine's CPU went meanwhile: each component, PostgreSQL by database, the machine as a whole. */
-async function measured<T extends object>(job: () => Promise<T>) {
-  const before = cpuSnapshot();
-  const machineBefore = machineBusyCpuSeconds();
-  const started = performance.now();
-  const result = await job();
-  const seconds = (performance.now() - started) / 1000;
-  const { components, postgresByDatabase } = cpuBreakdownSince(before);
-  const machineBusySeconds = Math.round((machineBusyCpuSeconds() - machineBefore) * 10) / 10;
-  return { ...result, cpu: { components, postgresByDatabase, machineBusySeconds, machineCapacitySeconds: Math.round(cpus().length * seconds * 10) / 10 } };
-}

@@ -235,21 +235,6 @@ export function cpuSnapshot(): CpuSnapshot {
  * PostgreSQL backend's share is then in the postmaster's). PostgreSQL counts
  * every database of the server, so other work on the machine shows there.
  */
-/** CPU seconds used by this process's children that have ended and been waited for (a pgbench run by spawnSync, say). */
-export function endedChildrenCpuSeconds(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, in USER_HZ ticks
-}
-
-/** CPU seconds the whole machine has spent busy (every CPU, every process, the kernel), from /proc/stat. */
-export function machineBusyCpuSeconds(): number {
-  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-  // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
-  const busy = ticks.slice(0, 8).reduce((sum, value, index) => (index === 3 || index === 4 ? sum : sum + value), 0);
-  return busy / 100;
-}
-
 export function cpuSince(before: CpuSnapshot): Record<string, number> {
   return cpuBreakdownSince(before).components;
 }
@@ -280,4 +265,47 @@ export function cpuBreakdownSince(before: CpuSnapshot): { components: Record<str
   }
   const rounded = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).map(([name, seconds]) => [name, Math.round(seconds * 10) / 10]));
   return { components: rounded(totals), postgresByDatabase: rounded(byDatabase) };
+}
+
+/** CPU seconds used by this process's children that have ended and been waited for (a pgbench run by spawnSync, say). */
+function endedChildrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, in USER_HZ ticks
+}
+
+/** CPU seconds the whole machine has spent busy (every CPU, every process, the kernel), from /proc/stat. */
+function machineBusyCpuSeconds(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+  const busy = ticks.slice(0, 8).reduce((sum, value, index) => (index === 3 || index === 4 ? sum : sum + value), 0);
+  return busy / 100;
+}
+
+export interface CpuWindow {
+  components: Record<string, number>;
+  postgresByDatabase: Record<string, number>;
+  /** This process's children that ended within the window (a pgbench run). */
+  endedChildrenSeconds: number;
+  /** The whole machine, against what its CPUs could give in the window: a figure held down by other work shows it. */
+  machineBusySeconds: number;
+  machineCapacitySeconds: number;
+}
+
+/** Starts measuring where the machine's CPU goes; the function returned ends the window and tells. */
+export function cpuWindow(): () => CpuWindow {
+  const before = cpuSnapshot();
+  const childrenBefore = endedChildrenCpuSeconds();
+  const machineBefore = machineBusyCpuSeconds();
+  const started = performance.now();
+  return () => {
+    const seconds = (performance.now() - started) / 1000;
+    const tenths = (value: number) => Math.round(value * 10) / 10;
+    return {
+      ...cpuBreakdownSince(before),
+      endedChildrenSeconds: tenths(endedChildrenCpuSeconds() - childrenBefore),
+      machineBusySeconds: tenths(machineBusyCpuSeconds() - machineBefore),
+      machineCapacitySeconds: tenths(cpus().length * seconds),
+    };
+  };
 }

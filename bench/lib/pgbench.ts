@@ -7,8 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { cpus } from 'node:os';
-import { cpuBreakdownSince, cpuSnapshot, endedChildrenCpuSeconds, machineBusyCpuSeconds } from './machine';
+import { CpuWindow, cpuWindow } from './machine';
 
 const SCRATCH = 'pass_bench_pgbench';
 
@@ -95,12 +94,11 @@ export interface PgbenchResult {
     latencyAverageMs: number | null;
     failed: number | null;
     /**
-     * Where the machine's CPU went during the run: pgbench itself (its client
-     * work), each component (PostgreSQL split by database: the scratch one is
-     * the database's own cost), and the machine as a whole against what its
-     * CPUs could give, so that a figure held down by other work shows it.
+     * Where the machine's CPU went during the run; pgbench's own is
+     * `endedChildrenSeconds`, and its backends, ended with it, are in
+     * PostgreSQL's `background`.
      */
-    cpu: { components: Record<string, number>; postgresByDatabase: Record<string, number>; machineBusySeconds: number; machineCapacitySeconds: number };
+    cpu: CpuWindow;
     output: string;
   }>;
 }
@@ -149,7 +147,7 @@ export async function runPgbench(options: {
         // The passes only, as the service's database has them. Statistics saying that redemptions, their lines and the
         // outbox are empty would let each pgbench connection plan sequential scans of them once, for the whole run:
         // measured on a fresh scratch copy, 838 tps in the first 10 s fell to 387 by the 40th, where a run with
-        // these tables never analyzed (the service's case, whose planner then assumes a few pages) holds 1,200-1,270.
+        // these tables never analyzed (the service's case, whose planner then assumes a few pages) holds 1,130-1,270.
         await scratch.query('ANALYZE passes');
         // Whatever earlier phases left dirty is written now, not during the measurement; each phase of the benchmark starts so too.
         await scratch.query('CHECKPOINT');
@@ -157,23 +155,13 @@ export async function runPgbench(options: {
         const file = join(options.workDir, 'redemption.pgbench.sql');
         writeFileSync(file, script(rows[0].id));
         options.log(`pgbench (${protocol.mode}): ${options.clients} clients for ${options.durationSeconds} s on ${options.passes} passes`);
-        const cpuBefore = cpuSnapshot();
-        const childrenBefore = endedChildrenCpuSeconds();
-        const machineBefore = machineBusyCpuSeconds();
-        const started = performance.now();
+        const endCpuWindow = cpuWindow();
         const run = spawnSync(
           'pgbench',
           ['-n', '-M', protocol.mode, '-c', String(options.clients), '-j', '2', '-T', String(options.durationSeconds), '-f', file, scratchUrl],
           { encoding: 'utf8' },
         );
-        const seconds = (performance.now() - started) / 1000;
-        const breakdown = cpuBreakdownSince(cpuBefore);
-        const cpu = {
-          components: { pgbench: Math.round((endedChildrenCpuSeconds() - childrenBefore) * 10) / 10, ...breakdown.components },
-          postgresByDatabase: breakdown.postgresByDatabase,
-          machineBusySeconds: Math.round((machineBusyCpuSeconds() - machineBefore) * 10) / 10,
-          machineCapacitySeconds: Math.round(cpus().length * seconds * 10) / 10,
-        };
+        const cpu = endCpuWindow();
         const output = `${run.stdout}\n${run.stderr}`.trim();
         const tps = output.match(/tps = ([\d.]+)/);
         const latency = output.match(/latency average = ([\d.]+) ms/);

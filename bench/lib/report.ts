@@ -120,9 +120,9 @@ export function toMarkdown(results: any): string {
         const postgres = v.cpu.components.postgres ?? 0;
         const transactions = (v.tps ?? 0) * results.pgbench.durationSeconds;
         lines.push(
-          `  CPU seconds during the run: ${Object.entries(v.cpu.components).map(([c, s]) => `${c} ${s}`).join(', ')} (postgres by database: ${Object.entries(v.cpu.postgresByDatabase).map(([d, s]) => `${d} ${s}`).join(', ')}); ` +
+          `  CPU seconds during the run: pgbench ${v.cpu.endedChildrenSeconds}, ${Object.entries(v.cpu.components).map(([c, s]) => `${c} ${s}`).join(', ')} (postgres by database: ${Object.entries(v.cpu.postgresByDatabase).map(([d, s]) => `${d} ${s}`).join(', ')}); ` +
             `the machine was busy ${v.cpu.machineBusySeconds} of ${v.cpu.machineCapacitySeconds} CPU-seconds (${Math.round((100 * v.cpu.machineBusySeconds) / v.cpu.machineCapacitySeconds)} %)` +
-            (transactions > 0 ? `; PostgreSQL (all its processes) spent ${((1000 * postgres) / transactions).toFixed(2)} ms of CPU per transaction, pgbench ${((1000 * (v.cpu.components.pgbench ?? 0)) / transactions).toFixed(2)} ms.` : '.'),
+            (transactions > 0 ? `; PostgreSQL (all its processes) spent ${((1000 * postgres) / transactions).toFixed(2)} ms of CPU per transaction, pgbench ${((1000 * v.cpu.endedChildrenSeconds) / transactions).toFixed(2)} ms.` : '.'),
         );
       }
     }
