@@ -108,7 +108,7 @@ export function toMarkdown(results: any): string {
       `- Rebuild: ${results.rebuild.replayedEvents} events in ${results.rebuild.seconds} s = ${results.rebuild.eventsPerSecond} events/s (${results.rebuild.status}${results.rebuild.error ? `: ${results.rebuild.error}` : ''}).` +
         (cpu
           ? ` CPU seconds from the request to the end: reporting ${cpu.components.reporting}, postgres ${cpu.components.postgres} (pass_reporting ${cpu.postgresByDatabase.pass_reporting ?? 0}), kafka ${cpu.components.kafka}; ` +
-            `the machine was busy ${cpu.machineBusySeconds} of ${cpu.machineCapacitySeconds} CPU-seconds (${Math.round((100 * cpu.machineBusySeconds) / cpu.machineCapacitySeconds)} %).`
+            `${machineBusy(cpu)}.`
           : ''),
     );
   }
@@ -121,7 +121,7 @@ export function toMarkdown(results: any): string {
         const transactions = (v.tps ?? 0) * results.pgbench.durationSeconds;
         lines.push(
           `  CPU seconds during the run: pgbench ${v.cpu.endedChildrenSeconds}, ${Object.entries(v.cpu.components).map(([c, s]) => `${c} ${s}`).join(', ')} (postgres by database: ${Object.entries(v.cpu.postgresByDatabase).map(([d, s]) => `${d} ${s}`).join(', ')}); ` +
-            `the machine was busy ${v.cpu.machineBusySeconds} of ${v.cpu.machineCapacitySeconds} CPU-seconds (${Math.round((100 * v.cpu.machineBusySeconds) / v.cpu.machineCapacitySeconds)} %)` +
+            machineBusy(v.cpu) +
             (transactions > 0 ? `; PostgreSQL (all its processes) spent ${((1000 * postgres) / transactions).toFixed(2)} ms of CPU per transaction, pgbench ${((1000 * v.cpu.endedChildrenSeconds) / transactions).toFixed(2)} ms.` : '.'),
         );
       }
@@ -130,4 +130,9 @@ export function toMarkdown(results: any): string {
   }
   lines.push('');
   return `${lines.join('\n')}\n`;
+}
+
+/** How busy the whole machine was in a CPU window (bench/lib/machine.ts cpuWindow), against what its CPUs could give. */
+function machineBusy(cpu: { machineBusySeconds: number; machineCapacitySeconds: number }): string {
+  return `the machine was busy ${cpu.machineBusySeconds} of ${cpu.machineCapacitySeconds} CPU-seconds (${Math.round((100 * cpu.machineBusySeconds) / cpu.machineCapacitySeconds)} %)`;
 }
