@@ -223,7 +223,9 @@ async function buildWorld(platform: Platform, tokens: Record<string, string>): P
   const counselor = as(platform.issuance, tokens.counselor);
   await waitFor('the allocation to reach issuance', async () => (await counselor.get('/allocations')).body.some((a: { remainingBooklets: number }) => a.remainingBooklets > 0));
   const booklet = (await counselor.post('/booklets', { programId: fundedProgram, beneficiary: { situation: 'other', diagnosticLevel: 'low_autonomy' } }).expect(201)).body;
-  const bookletOrder = (await counselor.post('/booklet-orders', { programId: fundedProgram, beneficiaries: [{ situation: 'senior', diagnosticLevel: 'no_autonomy' }] }).expect(201)).body;
+  const bookletOrder = (
+    await counselor.post('/booklet-orders', { programId: fundedProgram, beneficiaries: [{ situation: 'senior', diagnosticLevel: 'no_autonomy' }] }).set('Idempotency-Key', randomUUID()).expect(201)
+  ).body;
   const staff = as(platform.redemption, tokens.site);
   await waitFor('redemption to know the passes', async () => (await staff.post('/passes/check', { code: booklet.passes[0].code })).body.usable === true);
   const redeemed = (await staff.post('/redemptions', { codes: [booklet.passes[0].code] }).set('Idempotency-Key', randomUUID()).expect(201)).body;

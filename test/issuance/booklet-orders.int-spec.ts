@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { ProgramClosed } from '@app/contracts';
 import { hashPassCode, parsePassCode } from '@app/pass-codes';
 import { readTopic, RunningService, TestScope, testToken } from '@app/testing';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
@@ -191,6 +192,28 @@ describe('ordering booklets in bulk (POST /booklet-orders)', () => {
       expect(await bookletsOf(agencyId)).toBe(2);
     });
 
+    it('given a key claimed by an order that was refused, then the claim was rolled back with it and the key serves again', async () => {
+      const { agencyId, program, counselor } = await world.agencyWithAllocation(2);
+      const key = randomUUID();
+      await world.order(counselor, program.programId, 3, key).expect(409);
+      expect(await count('SELECT count(*)::int AS n FROM booklet_order_requests WHERE agency_id = $1', [agencyId])).toBe(0);
+
+      await world.order(counselor, program.programId, 2, key).expect(201);
+
+      expect(await bookletsOf(agencyId)).toBe(2);
+    });
+
+    it('given an order retried after its program closed, then the key answers the order issued before', async () => {
+      const { program, counselor } = await world.agencyWithAllocation(2);
+      const key = randomUUID();
+      const first = (await world.order(counselor, program.programId, PROFILES.slice(0, 2), key).expect(201)).body;
+      await world.feed.deliver(ProgramClosed, { programId: program.programId, reason: 'Fin', closedBy: 'op' });
+
+      const retry = (await world.order(counselor, program.programId, PROFILES.slice(0, 2), key).expect(201)).body;
+
+      expect(retry).toEqual(first);
+    });
+
     it('given the same key used by two agencies, then each gets its own order', async () => {
       const a = await world.agencyWithAllocation(2);
       const b = await world.agencyWithAllocation(2);
@@ -236,12 +259,24 @@ describe('ordering booklets in bulk (POST /booklet-orders)', () => {
       expect(response.body.code).toBe('AUTH_ROLE_FORBIDDEN');
     });
 
-    it('given an Idempotency-Key over 200 characters, then 400 IDEMPOTENCY_KEY_INVALID', async () => {
-      const { program, counselor } = await world.agencyWithAllocation(1);
+    it('given an Idempotency-Key over 200 characters, then 400 IDEMPOTENCY_KEY_REQUIRED and nothing is spent', async () => {
+      const { agencyId, program, counselor } = await world.agencyWithAllocation(1);
 
       const response = await world.order(counselor, program.programId, 1, 'k'.repeat(201)).expect(400);
 
-      expect(response.body.code).toBe('IDEMPOTENCY_KEY_INVALID');
+      expect(response.body.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
+      expect(response.body.message).toMatch(FRENCH);
+      expect(await world.balance(agencyId, program.programId)).toBe(10_000);
+    });
+
+    it('given no Idempotency-Key header, then 400 IDEMPOTENCY_KEY_REQUIRED in French and nothing is issued', async () => {
+      const { agencyId, program, counselor } = await world.agencyWithAllocation(1);
+
+      const response = await world.order(counselor, program.programId, 1, null).expect(400);
+
+      expect(response.body.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
+      expect(response.body.message).toMatch(FRENCH);
+      expect(await bookletsOf(agencyId)).toBe(0);
     });
   });
 });

@@ -145,11 +145,11 @@ export class IssuanceWorld {
     return request(this.running.url).post('/booklets').set('Authorization', bearer(counselor)).send({ programId, beneficiary });
   }
 
-  /** POST /booklet-orders: one booklet per profile (n job seekers by default). */
-  order(counselor: string, programId: string, beneficiaries: object[] | number, idempotencyKey?: string) {
+  /** POST /booklet-orders: one booklet per profile (n job seekers by default), with a new Idempotency-Key unless given one (null: none). */
+  order(counselor: string, programId: string, beneficiaries: object[] | number, idempotencyKey: string | null = randomUUID()) {
     const profiles = typeof beneficiaries === 'number' ? Array.from({ length: beneficiaries }, () => ({ situation: 'job_seeker', diagnosticLevel: 'low_autonomy' })) : beneficiaries;
     const call = request(this.running.url).post('/booklet-orders').set('Authorization', bearer(counselor));
-    return (idempotencyKey ? call.set('Idempotency-Key', idempotencyKey) : call).send({ programId, beneficiaries: profiles });
+    return (idempotencyKey !== null ? call.set('Idempotency-Key', idempotencyKey) : call).send({ programId, beneficiaries: profiles });
   }
 
   async balance(agencyId: string, programId: string): Promise<number | undefined> {

@@ -142,8 +142,17 @@ describe('redeeming passes', () => {
       expect(await passStatus(two.payload.passes[0].passId)).toBe('issued');
     });
 
-    it('given no Idempotency-Key header, then 400 IDEMPOTENCY_KEY_REQUIRED', async () => {
-      const response = await expectStatus(redeem(siteA, [generatePassCode()], null), 400);
+    it('given no Idempotency-Key header, then 400 IDEMPOTENCY_KEY_REQUIRED in French and nothing redeemed', async () => {
+      const issued = booklet({ size: 1 });
+      await issue(scope, service, issued);
+      const response = await expectStatus(redeem(siteA, issued.codes, null), 400);
+      expect(response.body.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
+      expect(response.body.message).toMatch(FRENCH);
+      expect(await passStatus(issued.payload.passes[0].passId)).toBe('issued');
+    });
+
+    it('given an Idempotency-Key over 200 characters, then 400 IDEMPOTENCY_KEY_REQUIRED', async () => {
+      const response = await expectStatus(redeem(siteA, [generatePassCode()], 'k'.repeat(201)), 400);
       expect(response.body.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
     });
   });

@@ -6,3 +6,4 @@ export * from './http-errors';
 export * from './health.controller';
 export * from './bootstrap';
 export * from './page-query';
+export * from './idempotency-key';

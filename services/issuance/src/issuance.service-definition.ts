@@ -10,6 +10,7 @@ import { Agencies1763800001000 } from './migrations/1763800001000-agencies';
 import { ProgramsAndAllocations1763800100000 } from './migrations/1763800100000-programs-and-allocations';
 import { Booklets1763800200000 } from './migrations/1763800200000-booklets';
 import { BookletOrders1763800300000 } from './migrations/1763800300000-booklet-orders';
+import { BookletOrderRequests1764400000000 } from './migrations/1764400000000-booklet-order-requests';
 import { PassOutcomesModule } from './pass-outcomes/pass-outcomes.module';
 import { PrintingModule } from './printing/printing.module';
 import { Funder } from './programs/funder.entity';
@@ -25,6 +26,13 @@ export const issuanceService: ServiceDefinition = {
   description: 'Agencies, counselors, and booklets of passes issued against the allocations funders granted.',
   module: IssuanceModule,
   entities: [Agency, Program, Funder],
-  migrations: [MessagingTables1763800000000, Agencies1763800001000, ProgramsAndAllocations1763800100000, Booklets1763800200000, BookletOrders1763800300000],
+  migrations: [
+    MessagingTables1763800000000,
+    Agencies1763800001000,
+    ProgramsAndAllocations1763800100000,
+    Booklets1763800200000,
+    BookletOrders1763800300000,
+    BookletOrderRequests1764400000000,
+  ],
   settings: IssuanceSettings,
 };

@@ -26,6 +26,8 @@ const NOT_ISSUABLE = {
   expired: (p: IssuableProgram) => Problem.unprocessable('PROGRAM_EXPIRED', `Ce programme a pris fin le ${frenchDate(p.validUntil)} : il ne permet plus de délivrer de carnet.`),
 };
 
+export const agencyNotFound = () => Problem.notFound('AGENCY_NOT_FOUND', "Votre compte n'est rattaché à aucune agence connue.");
+
 /** The agency a counselor acts for, when its token names one that can be. */
 export function agencyIdOf(counselor: AuthenticatedUser): string | null {
   return counselor.org && UUID.test(counselor.org) ? counselor.org : null;
@@ -62,7 +64,7 @@ export class BookletIssuer {
   async contextFor(counselor: AuthenticatedUser, programId: string): Promise<IssuingContext> {
     const agencyId = agencyIdOf(counselor);
     const { agencyKnown, program } = agencyId ? await this.booklets.findIssuingContext(agencyId, programId) : { agencyKnown: false, program: null };
-    if (!agencyId || !agencyKnown) throw Problem.notFound('AGENCY_NOT_FOUND', "Votre compte n'est rattaché à aucune agence connue.");
+    if (!agencyId || !agencyKnown) throw agencyNotFound();
     if (!program) throw Problem.notFound('PROGRAM_NOT_FOUND', 'Ce programme est introuvable.');
     const verdict = issuableVerdict(program, parisDay(new Date()));
     if (verdict !== 'issuable') throw NOT_ISSUABLE[verdict](program);

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
+import { ApiIdempotencyKey, IdempotencyKey, IdempotencyKeyHeader } from '@app/platform';
 import { BookletOrdersService } from './booklet-orders.service';
 import { BookletOrderView, IssuedBookletOrderView } from './dto/booklet.views';
 import { OrderBookletsDto } from './dto/order-booklets.dto';
@@ -18,11 +19,11 @@ export class BookletOrdersController {
       "One booklet per beneficiary profile (1 to 500), all or none: refused with ALLOCATION_EXHAUSTED when the agency's allocation cannot pay for the whole order. " +
       'One BookletIssued per booklet. Same refusals as POST /booklets.',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Recommended: a retry with the same key and body answers the same order instead of issuing it again' })
+  @ApiIdempotencyKey('One per order; a retry with the same key and body answers the same order instead of issuing it again')
   @ApiCreatedResponse({ type: IssuedBookletOrderView, description: 'The order with every booklet and its codes, for printing' })
   order(
     @Body() body: OrderBookletsDto,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @IdempotencyKeyHeader() idempotencyKey: IdempotencyKey,
     @CurrentUser() user: AuthenticatedUser,
   ): Promise<IssuedBookletOrderView> {
     return this.orders.order(body, idempotencyKey, user);

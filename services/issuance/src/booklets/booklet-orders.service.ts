@@ -1,11 +1,11 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { AuthenticatedUser, canActFor } from '@app/auth';
 import { TransactionHost } from '@app/database';
 import { formatPassCode } from '@app/pass-codes';
-import { Problem } from '@app/platform';
+import { claimFirst, IdempotencyKey, Problem, requestFingerprint } from '@app/platform';
 import { bookletValueCents } from '../programs/program.entity';
-import { agencyIdOf, BookletIssuer } from './booklet-issuer';
+import { agencyIdOf, agencyNotFound, BookletIssuer } from './booklet-issuer';
 import { BookletOrderRepository, BookletOrderRow } from './booklet-order.repository';
 import { BookletRepository } from './booklet.repository';
 import { BookletOrderView, IssuedBookletOrderView, IssuedBookletView } from './dto/booklet.views';
@@ -27,36 +27,36 @@ export class BookletOrdersService {
   ) {}
 
   /**
-   * With an Idempotency-Key, a retry of the same order (e.g. after a timeout)
-   * answers the booklets already issued instead of issuing them twice.
+   * The key is claimed first: a retry of the same order (e.g. after a timeout)
+   * answers the booklets already issued instead of issuing them twice, even if
+   * the program has closed since.
    */
-  order(command: OrderBookletsDto, idempotencyKey: string | undefined, counselor: AuthenticatedUser): Promise<IssuedBookletOrderView> {
-    if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 200)) {
-      throw new Problem(HttpStatus.BAD_REQUEST, 'IDEMPOTENCY_KEY_INVALID', "L'en-tête Idempotency-Key doit comporter de 1 à 200 caractères.");
-    }
-    const requestHash = createHash('sha256').update(JSON.stringify([command.programId, command.beneficiaries])).digest('hex');
-    return this.tx.run(async () => {
-      // A retry finds its order even if the program has closed since.
-      const agencyId = agencyIdOf(counselor);
-      const previous = idempotencyKey && agencyId ? await this.orders.findByKey(agencyId, idempotencyKey) : null;
-      if (previous) return this.replay(previous, requestHash);
-      const context = await this.issuer.contextFor(counselor, command.programId);
-      const booklets = command.beneficiaries.length;
-      const order = await this.orders.insertUnlessKeyTaken({
-        id: randomUUID(),
-        programId: context.program.id,
-        agencyId: context.agencyId,
-        idempotencyKey: idempotencyKey ?? null,
-        requestHash,
-        bookletCount: booklets,
-        totalCents: booklets * bookletValueCents(context.program),
-        orderedBy: counselor.subject,
-      });
-      // Taken by a concurrent order with the same key, committed meanwhile.
-      if (!order) return this.replay((await this.orders.findByKey(context.agencyId, idempotencyKey!))!, requestHash);
-      const issued = await this.issuer.issue(context, counselor, command.beneficiaries, order.id);
-      return { ...viewOf(order), booklets: issued };
-    });
+  async order(command: OrderBookletsDto, idempotencyKey: IdempotencyKey, counselor: AuthenticatedUser): Promise<IssuedBookletOrderView> {
+    const agencyId = agencyIdOf(counselor);
+    if (!agencyId) throw agencyNotFound();
+    const request = { scope: agencyId, key: idempotencyKey, fingerprint: requestFingerprint(command) };
+    return this.tx.run(() =>
+      claimFirst(this.orders, request, {
+        replay: ({ order }) => this.replay(order),
+        first: async () => {
+          const context = await this.issuer.contextFor(counselor, command.programId);
+          const booklets = command.beneficiaries.length;
+          const order = await this.orders.insert(
+            {
+              id: randomUUID(),
+              programId: context.program.id,
+              agencyId: context.agencyId,
+              bookletCount: booklets,
+              totalCents: booklets * bookletValueCents(context.program),
+              orderedBy: counselor.subject,
+            },
+            idempotencyKey,
+          );
+          const issued = await this.issuer.issue(context, counselor, command.beneficiaries, order.id);
+          return { ...viewOf(order), booklets: issued };
+        },
+      }),
+    );
   }
 
   /** A booklet order of another agency answers 404 as if it did not exist. */
@@ -67,10 +67,7 @@ export class BookletOrdersService {
   }
 
   /** The same answer as the first time, codes reopened from their sealed copies (as printing does). */
-  private async replay(order: BookletOrderRow, requestHash: string): Promise<IssuedBookletOrderView> {
-    if (order.requestHash !== requestHash) {
-      throw Problem.conflict('IDEMPOTENCY_KEY_REUSED', "Cette clé d'idempotence a déjà servi pour une autre commande : utilisez une nouvelle clé.");
-    }
+  private async replay(order: BookletOrderRow): Promise<IssuedBookletOrderView> {
     const rows = await this.booklets.findOrderBookletsWithSealedCodes(order.id);
     const booklets: IssuedBookletView[] = rows.map((row) => ({
       id: row.id,

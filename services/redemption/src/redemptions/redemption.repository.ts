@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { preparedStatement, TransactionHost } from '@app/database';
+import { IdempotencyClaims, IdempotencyKey } from '@app/platform';
 
 export interface RedemptionLine {
   passId: string;
@@ -47,26 +48,22 @@ const RECORD = preparedStatement(
    SELECT count(*)::int AS redeemed FROM redeemed`,
 );
 
+/** A site's idempotency keys (`redemption_requests`), each with the answer its redemption gave. */
 @Injectable()
-export class RedemptionRepository {
+export class RedemptionRepository implements IdempotencyClaims<{ response: unknown }> {
   constructor(private readonly tx: TransactionHost) {}
 
-  /**
-   * Claims a site's idempotency key for the current transaction. A concurrent
-   * request with the same key waits on the unique key until this transaction
-   * ends; false when a committed request already holds the key.
-   */
-  async claimKey(siteId: string, key: string, requestHash: string): Promise<boolean> {
-    const { rows } = await this.tx.execute(CLAIM_KEY, [siteId, key, requestHash]);
+  async claim(siteId: string, key: IdempotencyKey, fingerprint: string): Promise<boolean> {
+    const { rows } = await this.tx.execute(CLAIM_KEY, [siteId, key, fingerprint]);
     return rows.length === 1;
   }
 
-  async findRequest(siteId: string, key: string): Promise<{ requestHash: string; response: unknown } | null> {
+  async holder(siteId: string, key: IdempotencyKey): Promise<{ fingerprint: string; response: unknown } | null> {
     const rows: Array<{ request_hash: string; response: unknown }> = await this.tx.manager.query(
       'SELECT request_hash, response FROM redemption_requests WHERE site_id = $1 AND idempotency_key = $2',
       [siteId, key],
     );
-    return rows[0] ? { requestHash: rows[0].request_hash, response: rows[0].response } : null;
+    return rows[0] ? { fingerprint: rows[0].request_hash, response: rows[0].response } : null;
   }
 
   /**
@@ -76,7 +73,7 @@ export class RedemptionRepository {
    * longer issued, or the unique index found a live line for it: the
    * invariant held even if the locks were bypassed. The caller must then roll back.
    */
-  async record(redemption: { id: string; siteId: string; redeemedBy: string; redeemedAt: Date; lines: RedemptionLine[] }, idempotencyKey: string, response: unknown): Promise<boolean> {
+  async record(redemption: { id: string; siteId: string; redeemedBy: string; redeemedAt: Date; lines: RedemptionLine[] }, idempotencyKey: IdempotencyKey, response: unknown): Promise<boolean> {
     const passIds = redemption.lines.map((line) => line.passId);
     try {
       const {

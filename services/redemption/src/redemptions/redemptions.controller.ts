@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Ip, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Ip, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
+import { ApiIdempotencyKey, IdempotencyKey, IdempotencyKeyHeader } from '@app/platform';
 import { AttemptGuard } from './attempt-guard';
 import {
   CancellationView,
@@ -25,11 +26,11 @@ export class RedemptionsController {
 
   @Post('redemptions')
   @Roles('site')
-  @ApiHeader({ name: 'Idempotency-Key', required: true, description: 'One per redemption attempt; a retry with the same key and codes gets the same answer' })
+  @ApiIdempotencyKey('One per redemption attempt; a retry with the same key and codes gets the same answer')
   @ApiCreatedResponse({ type: RedemptionView })
   redeem(
     @Body() body: RedeemPassesDto,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @IdempotencyKeyHeader() idempotencyKey: IdempotencyKey,
     @CurrentUser() user: AuthenticatedUser,
     @Ip() clientAddress: string,
   ): Promise<RedemptionView> {

@@ -1,13 +1,13 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Counter, Registry } from 'prom-client';
 import { METRICS_REGISTRY } from '@app/observability';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AuthenticatedUser } from '@app/auth';
 import { RedemptionCancelled, VoucherRedeemed } from '@app/contracts';
 import { TransactionHost } from '@app/database';
 import { EventPublisher } from '@app/messaging';
 import { hashPassCode, parsePassCode } from '@app/pass-codes';
-import { Problem } from '@app/platform';
+import { claimFirst, IdempotencyKey, Problem, requestFingerprint } from '@app/platform';
 import { PassRepository } from '../passes/pass.repository';
 import { parisDay } from '@app/calendar';
 import { Site } from '../sites/site.model';
@@ -55,76 +55,75 @@ export class RedemptionsService {
 
   /**
    * All or nothing, in one transaction: the passes are locked, checked,
-   * redeemed, and their VoucherRedeemed events written to the outbox. A
-   * retried request (same key, same codes) gets the first answer again.
+   * redeemed, and their VoucherRedeemed events written to the outbox. The key
+   * is claimed first: a retried request (same key, same codes) gets the first
+   * answer again, stored with the redemption.
    */
-  async redeem(user: AuthenticatedUser, idempotencyKey: string | undefined, codes: string[], clientAddress: string): Promise<RedemptionView> {
+  async redeem(user: AuthenticatedUser, idempotencyKey: IdempotencyKey, codes: string[], clientAddress: string): Promise<RedemptionView> {
     const siteId = this.siteOf(user);
-    if (!idempotencyKey || idempotencyKey.length > 200) {
-      throw new Problem(HttpStatus.BAD_REQUEST, 'IDEMPOTENCY_KEY_REQUIRED', "L'en-tête Idempotency-Key (1 à 200 caractères) est obligatoire pour valider des pass.");
-    }
     await this.guard.assertMayTry(siteId, clientAddress, 'redeem');
-    const requestHash = createHash('sha256').update(JSON.stringify(codes)).digest('hex');
+    const request = { scope: siteId, key: idempotencyKey, fingerprint: requestFingerprint(codes) };
     try {
-      return await this.tx.run(async () => {
-        if (!(await this.redemptions.claimKey(siteId, idempotencyKey, requestHash))) {
-          const previous = (await this.redemptions.findRequest(siteId, idempotencyKey))!;
-          if (previous.requestHash !== requestHash) {
-            throw Problem.conflict('IDEMPOTENCY_KEY_REUSED', "Cette clé d'idempotence a déjà servi pour d'autres codes : utilisez une nouvelle clé.");
-          }
-          return previous.response as RedemptionView;
-        }
-        const site = await this.existingSite(siteId, 'SHARE');
-        const today = parisDay(new Date());
-        const refusedSite = siteRefusal(site, today);
-        if (refusedSite) throw new RedemptionRefused([refusedSite], []);
-
-        const parsed = codes.map((code) => parsePassCode(code));
-        const hashes = parsed.map((code) => (code.valid ? hashPassCode(code.canonical) : null));
-        if (new Set(hashes.filter(Boolean)).size !== hashes.filter(Boolean).length) {
-          throw Problem.unprocessable('CODES_DUPLICATED', 'Le même pass figure plusieurs fois dans la demande : retirez les doublons.');
-        }
-        const locked = new Map((await this.passes.lockByCodeHashes(hashes.filter((hash): hash is string => hash !== null))).map((p) => [p.codeHash, p]));
-        const perCode = parsed.map((code, position) => ({ position, refusal: passRefusal(code, locked.get(hashes[position]!) ?? null, site, today) }));
-        const refused = perCode.flatMap(({ position, refusal }) => (refusal ? [{ position, ...refusal }] : []));
-        if (refused.length > 0) throw new RedemptionRefused(refused, refused);
-
-        const passes = hashes.map((hash) => locked.get(hash!)!);
-        const redemptionId = randomUUID();
-        const redeemedAt = new Date();
-        const response: RedemptionView = {
-          redemptionId,
-          siteId,
-          redeemedAt: redeemedAt.toISOString(),
-          totalCents: passes.reduce((sum, p) => sum + p.amountCents, 0),
-          passes: passes.map((p) => ({ passId: p.id, amountCents: p.amountCents })),
-        };
-        const redemption = { id: redemptionId, siteId, redeemedBy: user.subject, redeemedAt, lines: passes.map((p) => ({ ...p, passId: p.id })) };
-        if (!(await this.redemptions.record(redemption, idempotencyKey, response))) {
-          throw Problem.conflict('PASS_ALREADY_REDEEMED', 'Un de ces pass vient d’être utilisé par ailleurs : aucun pass n’a été validé.');
-        }
-        await this.events.publishAll(
-          VoucherRedeemed,
-          passes.map((pass) => ({
-            redemptionId,
-            passId: pass.id,
-            bookletId: pass.bookletId,
-            programId: pass.programId,
-            agencyId: pass.agencyId,
-            siteId,
-            amountCents: pass.amountCents,
-            redeemedAt: redeemedAt.toISOString(),
-            redeemedBy: user.subject,
-          })),
-          redeemedAt,
-        );
-        this.tx.afterCommit(() => this.redeemed.inc(passes.length));
-        return response;
-      });
+      return await this.tx.run(() =>
+        claimFirst(this.redemptions, request, {
+          replay: (held) => held.response as RedemptionView,
+          first: () => this.redeemClaimed(user, siteId, idempotencyKey, codes),
+        }),
+      );
     } catch (error) {
       if (error instanceof RedemptionRefused) await this.guard.recordRefusals(siteId, clientAddress, error.refusals, 'redeem');
       throw error;
     }
+  }
+
+  /** A first request's redemption, its key claimed by the surrounding transaction. */
+  private async redeemClaimed(user: AuthenticatedUser, siteId: string, idempotencyKey: IdempotencyKey, codes: string[]): Promise<RedemptionView> {
+    const site = await this.existingSite(siteId, 'SHARE');
+    const today = parisDay(new Date());
+    const refusedSite = siteRefusal(site, today);
+    if (refusedSite) throw new RedemptionRefused([refusedSite], []);
+
+    const parsed = codes.map((code) => parsePassCode(code));
+    const hashes = parsed.map((code) => (code.valid ? hashPassCode(code.canonical) : null));
+    if (new Set(hashes.filter(Boolean)).size !== hashes.filter(Boolean).length) {
+      throw Problem.unprocessable('CODES_DUPLICATED', 'Le même pass figure plusieurs fois dans la demande : retirez les doublons.');
+    }
+    const locked = new Map((await this.passes.lockByCodeHashes(hashes.filter((hash): hash is string => hash !== null))).map((p) => [p.codeHash, p]));
+    const perCode = parsed.map((code, position) => ({ position, refusal: passRefusal(code, locked.get(hashes[position]!) ?? null, site, today) }));
+    const refused = perCode.flatMap(({ position, refusal }) => (refusal ? [{ position, ...refusal }] : []));
+    if (refused.length > 0) throw new RedemptionRefused(refused, refused);
+
+    const passes = hashes.map((hash) => locked.get(hash!)!);
+    const redemptionId = randomUUID();
+    const redeemedAt = new Date();
+    const response: RedemptionView = {
+      redemptionId,
+      siteId,
+      redeemedAt: redeemedAt.toISOString(),
+      totalCents: passes.reduce((sum, p) => sum + p.amountCents, 0),
+      passes: passes.map((p) => ({ passId: p.id, amountCents: p.amountCents })),
+    };
+    const redemption = { id: redemptionId, siteId, redeemedBy: user.subject, redeemedAt, lines: passes.map((p) => ({ ...p, passId: p.id })) };
+    if (!(await this.redemptions.record(redemption, idempotencyKey, response))) {
+      throw Problem.conflict('PASS_ALREADY_REDEEMED', 'Un de ces pass vient d’être utilisé par ailleurs : aucun pass n’a été validé.');
+    }
+    await this.events.publishAll(
+      VoucherRedeemed,
+      passes.map((pass) => ({
+        redemptionId,
+        passId: pass.id,
+        bookletId: pass.bookletId,
+        programId: pass.programId,
+        agencyId: pass.agencyId,
+        siteId,
+        amountCents: pass.amountCents,
+        redeemedAt: redeemedAt.toISOString(),
+        redeemedBy: user.subject,
+      })),
+      redeemedAt,
+    );
+    this.tx.afterCommit(() => this.redeemed.inc(passes.length));
+    return response;
   }
 
   /** What redeeming would answer, without redeeming; a pass of another territory shows nothing but that. */
