@@ -1,3 +1,4 @@
+// jose rather than hand-written checks: signatures, expiry, issuer, audience and JWKS fetching are where a home-made JWT check goes wrong.
 import { createRemoteJWKSet, importSPKI, JWTPayload, jwtVerify, JWTVerifyGetKey, KeyLike } from 'jose';
 import { TOKEN_ALGORITHM } from './dev-keys';
 import { AuthenticatedUser, Role, ROLES } from './roles';

@@ -1,3 +1,4 @@
+// Written here on purpose: money libraries' allocate() hands leftover cents in list order; the funders' rule is the largest remainder, ties to the first line.
 /** A funding line as the splitter needs it: its id, its share, and its rank in the program (ties go to the first). */
 export interface ShareLine {
   id: string;

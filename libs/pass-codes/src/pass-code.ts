@@ -1,3 +1,4 @@
+// Written here on purpose: no package pairs Crockford base32 with a check symbol that catches every typo and adjacent swap (GF(32), proved in the spec).
 import { createHash, randomBytes } from 'node:crypto';
 import { gfInverse, gfMultiply, gfPower } from './galois-field';
 

@@ -1,7 +1,11 @@
+import { isBIC } from 'class-validator';
+
 /**
- * A BIC (ISO 9362): 4 letters of institution, 2 of country, 2 alphanumerics of
- * location, and optionally 3 of branch.
+ * A BIC (ISO 9362) in upper case, as stored: 4 letters of institution, a
+ * country code that exists, 2 alphanumerics of location and optionally 3 of
+ * branch, as validator.js checks them.
  */
 export function isValidBic(value: unknown): value is string {
-  return typeof value === 'string' && /^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$/.test(value);
+  // validator.js also takes lower case: BICs are normalised before, never stored so.
+  return typeof value === 'string' && value === value.toUpperCase() && isBIC(value);
 }

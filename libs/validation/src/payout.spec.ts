@@ -11,6 +11,8 @@ describe('IBAN', () => {
     ['fr7630006000011234567890189', 'lower case'],
     ['FR76 3000 6000 0112 3456 7890 189', 'spaces'],
     ['FR76', 'too short'],
+    ['FR133000600001123456789018', 'mod 97 right, but 26 characters where France has 27'],
+    ['QQ33370400440532013000', 'mod 97 right, but no such country'],
     [7630006000011234567890189, 'a number'],
   ])('refuses %s (%s)', (iban: unknown, _why: string) => {
     expect(isValidIban(iban)).toBe(false);
@@ -23,7 +25,7 @@ describe('IBAN', () => {
 
 describe('BIC', () => {
   it.each(['BNPAFRPP', 'BNPAFRPPXXX', 'AGRIFRPP882'])('accepts %s', (bic) => expect(isValidBic(bic)).toBe(true));
-  it.each(['BNPAFRP', 'BNPAFRPPXX', 'bnpafrpp', '1NPAFRPP'])('refuses %s', (bic) => expect(isValidBic(bic)).toBe(false));
+  it.each(['BNPAFRP', 'BNPAFRPPXX', 'bnpafrpp', '1NPAFRPP', 'BNPAQQPP'])('refuses %s', (bic) => expect(isValidBic(bic)).toBe(false));
 });
 
 describe('RNA', () => {

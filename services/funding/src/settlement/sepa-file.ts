@@ -1,3 +1,4 @@
+// Written here on purpose: one fixed message (pain.001.001.03 credit transfers) in a few template lines, validated against the official XSD by test/funding/settlement.int-spec.ts.
 /** One credit transfer of a payment file: a site's statement. */
 export interface SepaTransfer {
   reference: string;

@@ -1,3 +1,4 @@
+// pdfkit: draws the PDF in-process with the standard fonts, no headless browser or native binary to install.
 import PDFDocument from 'pdfkit';
 import { toBuffer as qrPng } from 'qrcode';
 import { frenchDate } from '@app/calendar';
