@@ -9,7 +9,7 @@ import { codePool, PhaseResult, runPhase } from './lib/load';
 import { cpuCalibrationMs, cpuWindow, describeMachine, loopbackRoundTripMicros, MemorySampler } from './lib/machine';
 import { runPgbench } from './lib/pgbench';
 import { settle } from './lib/http';
-import { toMarkdown } from './lib/report';
+import { historyRow, toMarkdown } from './lib/report';
 import { seed, Urls } from './lib/seed';
 
 const ROOT = join(__dirname, '..');
@@ -166,16 +166,19 @@ async function main(): Promise<void> {
       redemptionVsPgbench: pgbenchTps ? Math.round((maxPhase.sustainedPerSecond / pgbenchTps) * 1000) / 1000 : null,
       memory: memoryPeaks,
     };
+    // The repository keeps the last run's report (bench/results/latest.*) and a row per run in bench/README.md;
+    // each run's own copy stays on this machine, under the ignored .local/bench/results/.
     const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-    const dir = join(ROOT, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
+    const json = `${JSON.stringify(results, null, 2)}\n`;
     const markdown = toMarkdown(results);
-    for (const name of [stamp, 'latest']) {
-      writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+    for (const [dir, name] of [[join(ROOT, 'bench', 'results'), 'latest'], [join(logDir, 'results'), stamp]]) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${name}.json`), json);
       writeFileSync(join(dir, `${name}.md`), markdown);
     }
     console.log(`\n${markdown}`);
-    log(`results in bench/results/${stamp}.{json,md} and bench/results/latest.{json,md}`);
+    log(`results in bench/results/latest.{json,md}, and this run's copy in .local/bench/results/${stamp}.{json,md}`);
+    log(`this run's row for the history table of bench/README.md:\n${historyRow(results)}`);
   } finally {
     memory.stop();
     await Promise.all(Object.values(databases).map((db) => db.end()));

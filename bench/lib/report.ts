@@ -136,3 +136,39 @@ export function toMarkdown(results: any): string {
 function machineBusy(cpu: { machineBusySeconds: number; machineCapacitySeconds: number }): string {
   return `the machine was busy ${cpu.machineBusySeconds} of ${cpu.machineCapacitySeconds} CPU-seconds (${Math.round((100 * cpu.machineBusySeconds) / cpu.machineCapacitySeconds)} %)`;
 }
+
+/**
+ * The run as one row of the history table in bench/README.md, printed at the end of a run: start (UTC), the host's
+ * CPUs and CPU calibration (start→end), scale, max redemptions/s, the 500/s phase (rate, p99, lag p99 ledger /
+ * reporting), issuance, expiry of the million passes (`~` when projected from fewer), rebuild, the largest peak RSS
+ * of a service, pgbench's best tps. `–` for what the run skipped.
+ */
+export function historyRow(results: any): string {
+  const m = results.machine;
+  const phases: PhaseResult[] = results.redemptions;
+  const at500 = phases.find((p) => p.targetRate === 500);
+  const max = phases[phases.length - 1];
+  const n = (value: number | null | undefined) => (value === null || value === undefined ? '–' : String(Math.round(value)).replace(/\B(?=(\d{3})+$)/g, ','));
+  const cpu = String(m.cpuModel).replace(/\((R|TM)\)|\bProcessor\b|\bCPU\b|^Intel\b|^AMD\b/g, '').replace(/\s+/g, ' ').trim();
+  const calibration = m.cpuCalibrationMsAtStart === undefined ? '' : `, ${m.cpuCalibrationMsAtStart}→${m.cpuCalibrationMsAtEnd}`;
+  const issuance = results.seed.issuance.bulk ? n(results.seed.issuance.bulk.passesPerSecond) : `${n(results.seed.issuance.single.passesPerSecond)} (single)`;
+  const expiry = results.expiry ? `${results.expiry.expired === 1_000_000 ? '' : '~'}${results.expiry.projectedSecondsForOneMillion}` : '–';
+  const rebuild = results.rebuild ? `${n(results.rebuild.eventsPerSecond)}${results.rebuild.status === 'completed' ? '' : ` (${results.rebuild.status})`}` : '–';
+  const peaks = Object.values<any>(results.memory).map((peak) => peak.kernelPeakRssMiB ?? peak.sampledPeakRssMiB).filter((v) => typeof v === 'number');
+  const pgbench = results.pgbench ? Math.max(0, ...results.pgbench.variants.map((v: any) => v.tps ?? 0)) || null : null;
+  const cells = [
+    String(results.startedAt).slice(0, 16).replace('T', ' '),
+    `${m.nproc} × ${cpu}${calibration}`,
+    `${results.config.passes / 1000}k × ${results.config.durationSeconds} s`,
+    n(max?.sustainedPerSecond),
+    n(at500?.sustainedPerSecond),
+    n(at500?.latencyMs.p99),
+    at500 ? `${n(at500.lag.ledger.p99Ms)} / ${n(at500.lag.reporting.p99Ms)}` : '–',
+    issuance,
+    expiry,
+    rebuild,
+    peaks.length > 0 ? n(Math.max(...peaks)) : '–',
+    n(pgbench),
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
