@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Response } from 'express';
 import { BackendError } from './backend/backend.client';
 import { SignInRequired, WebRequest } from './session/session.guard';
-import { html } from './views/html';
+import { errorView } from './views/pages/error.view';
 import { Renderer } from './views/render';
 
 /** Every failure becomes a French page; a missing session, a trip to the sign-in page. */
@@ -30,7 +30,6 @@ export class WebErrorsFilter implements ExceptionFilter {
     } else {
       this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     }
-    const title = status === 404 ? 'Page introuvable' : status === 403 ? 'Accès refusé' : 'La demande n’a pas abouti';
-    this.renderer.page(response, request.webSession ?? null, title, html`<h1>${title}</h1><p>${message}</p><p><a class="fr-link" href="/">Retour à l'accueil</a></p>`, { status });
+    this.renderer.page(response, request.webSession ?? null, errorView({ status, message }), { status });
   }
 }

@@ -5,13 +5,16 @@ import { BackendClient } from '../backend/backend.client';
 import { CurrentSession, For } from '../session/session.guard';
 import { Session, SESSION_COOKIE, SessionStore } from '../session/session.store';
 import { DevTokens } from '../session/tokens';
-import { alert, form, radios, select } from '../views/forms';
-import { html } from '../views/html';
-import { roleLabel } from '../views/layout';
+import { signInOrganisationView, signInRoleView, signInUnavailableView } from '../views/pages/sign-in.view';
 import { Renderer } from '../views/render';
 import { WEB_CONFIG, WebConfig } from '../web.config';
 
-export const HOME: Record<Role, string> = { operator: '/operateur', funder: '/tableau-de-bord', counselor: '/conseiller', site: '/lieu' };
+export const HOME: Record<Role, string> = {
+  operator: '/operateur',
+  funder: '/tableau-de-bord',
+  counselor: '/conseiller',
+  site: '/lieu',
+};
 
 const ORG_SOURCES = {
   funder: { backend: 'funding', path: '/funders', label: 'Financeur' },
@@ -35,33 +38,32 @@ export class SignInController {
   }
 
   @Get('connexion')
-  async signInPage(@Query('role') role: string | undefined, @CurrentSession() session: Session | null, @Res() response: Response): Promise<void> {
-    if (!this.tokens.enabled) {
-      return this.renderer.page(response, session, 'Connexion', html`<h1>Connexion</h1>
-        ${alert('info', 'Connexion indisponible', "La connexion par le fournisseur d'identité (OIDC) n'est pas encore en service. Contactez l'opérateur du dispositif.")}`);
-    }
+  async signInPage(
+    @Query('role') role: string | undefined,
+    @CurrentSession() session: Session | null,
+    @Res() response: Response,
+  ): Promise<void> {
+    if (!this.tokens.enabled) return this.renderer.page(response, session, signInUnavailableView());
     if (!role || !(ROLES as readonly string[]).includes(role)) {
-      const options = ROLES.map((r) => [r, roleLabel(r)] as [string, string]);
-      return this.renderer.page(response, session, 'Connexion', html`<h1>Connexion</h1>
-        <p class="fr-badge fr-badge--info fr-mb-2w">Mode développement</p>
-        <p>Choisissez le rôle sous lequel vous souhaitez agir.</p>
-        <form method="get" action="/connexion">${radios({ name: 'role', legend: 'Rôle', options, required: true, label: '' })}
-        <button class="fr-btn" type="submit">Continuer</button></form>`);
+      return this.renderer.page(response, session, signInRoleView());
     }
-    const organisations = await this.organisations(role as Role);
-    const signIn = html`<input type="hidden" name="role" value="${role}">
-      ${organisations ? select({ name: 'org', label: ORG_SOURCES[role as keyof typeof ORG_SOURCES].label, options: organisations.map((o) => [o.id, o.name]), required: true }) : ''}
-      <ul class="fr-btns-group fr-btns-group--inline-md"><li><button class="fr-btn" type="submit">Se connecter</button></li>
-      <li><a class="fr-btn fr-btn--secondary" href="/connexion">Changer de rôle</a></li></ul>`;
-    this.renderer.page(response, session, 'Connexion', html`<h1>Connexion : ${roleLabel(role as Role)}</h1>
-      <p class="fr-badge fr-badge--info fr-mb-2w">Mode développement</p>
-      ${organisations?.length === 0 ? alert('warning', 'Aucune organisation', "Aucune organisation de ce type n'est encore enregistrée.") : ''}
-      <form method="post" action="/connexion">${signIn}</form>`);
+    const choices = await this.organisations(role as Role);
+    const view = signInOrganisationView({
+      role: role as Role,
+      organisations: choices && { label: ORG_SOURCES[role as keyof typeof ORG_SOURCES].label, choices },
+    });
+    this.renderer.page(response, session, view);
   }
 
   @Post('connexion')
-  async signIn(@Body() body: { role?: string; org?: string }, @CurrentSession() previous: Session | null, @Res() response: Response): Promise<void> {
-    if (!this.tokens.enabled || !body.role || !(ROLES as readonly string[]).includes(body.role)) return response.redirect(303, '/connexion');
+  async signIn(
+    @Body() body: { role?: string; org?: string },
+    @CurrentSession() previous: Session | null,
+    @Res() response: Response,
+  ): Promise<void> {
+    if (!this.tokens.enabled || !body.role || !(ROLES as readonly string[]).includes(body.role)) {
+      return response.redirect(303, '/connexion');
+    }
     const role = body.role as Role;
     const organisations = await this.organisations(role);
     const org = organisations ? organisations.find((o) => o.id === body.org) : null;
@@ -69,7 +71,13 @@ export class SignInController {
     if (previous) this.sessions.destroy(previous.id);
     const token = await this.tokens.mint(role, org?.id ?? null, `web-dev-${role}`);
     const session = this.sessions.create({ role, org: org?.id ?? null, orgName: org?.name ?? null, token });
-    response.cookie(SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'lax', secure: this.config.cookieSecure, path: '/', maxAge: this.config.sessionTtlMs });
+    response.cookie(SESSION_COOKIE, session.id, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.config.cookieSecure,
+      path: '/',
+      maxAge: this.config.sessionTtlMs,
+    });
     response.redirect(303, HOME[role]);
   }
 

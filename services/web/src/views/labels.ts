@@ -46,3 +46,43 @@ export const BADGE: Record<string, string> = {
   revoked: 'error',
   paid: 'success',
 };
+export const FUNDER_KIND_LABELS: Record<string, string> = {
+  state: 'État',
+  departement: 'Département',
+  region: 'Région',
+  caf: 'CAF',
+  municipality: 'Commune',
+  other: 'Autre',
+};
+/** Site decisions other than accreditation (the last segment of their route), and their buttons' words. */
+export const SITE_DECISION_LABELS = {
+  suspension: 'Suspendre',
+  reinstatement: 'Rétablir',
+  revocation: "Retirer l'habilitation",
+} as const;
+export type SiteDecision = keyof typeof SITE_DECISION_LABELS;
+export const SITE_IMPORT_OUTCOME_LABELS: Record<string, string> = {
+  created: 'lieux créés',
+  updated: 'mis à jour',
+  unchanged: 'inchangés',
+  rejected: 'lignes refusées',
+};
+export const EVENT_LABELS: Record<string, string> = {
+  BookletIssued: 'Carnet délivré',
+  VoucherRedeemed: 'Pass utilisé',
+  RedemptionCancelled: 'Utilisation annulée',
+  VoucherVoidRequested: 'Annulation demandée',
+  VoucherVoided: 'Pass annulé',
+  VoucherVoidRejected: 'Annulation refusée',
+  VoucherExpired: 'Pass expiré',
+  SettlementStatementIssued: 'Relevé de règlement émis',
+  SettlementPaid: 'Règlement payé',
+};
+export const ACTOR_LABELS: Record<string, string> = {
+  agency: 'Structure',
+  site: 'Lieu',
+  system: 'Système',
+  funder: 'Financeur',
+  funding: 'Financement',
+  operator: 'Opérateur',
+};

@@ -9,6 +9,9 @@ export interface Page {
   scripts?: string[];
 }
 
+/** What a page's view hands the renderer: its title, its content and the scripts it needs. */
+export type PageView = Pick<Page, 'title' | 'body' | 'scripts'>;
+
 const ROLE_LABELS = { operator: 'Opérateur', funder: 'Financeur', counselor: 'Conseiller', site: 'Lieu de médiation' } as const;
 
 const NAV: Record<keyof typeof ROLE_LABELS, Array<[string, string]>> = {

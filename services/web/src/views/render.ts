@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { Html } from './html';
-import { layout } from './layout';
+import { layout, PageView } from './layout';
 import { alert } from './forms';
 import type { Session } from '../session/session.store';
 import { WEB_CONFIG, WebConfig } from '../web.config';
@@ -11,14 +11,15 @@ import { WEB_CONFIG, WebConfig } from '../web.config';
 export class Renderer {
   constructor(@Inject(WEB_CONFIG) private readonly config: WebConfig) {}
 
-  page(response: Response, session: Session | null, title: string, body: Html, options: { status?: number; scripts?: string[] } = {}): void {
+  page(response: Response, session: Session | null, view: PageView, options: { status?: number } = {}): void {
     const flash = session?.flash;
     if (session) session.flash = undefined;
-    const content = flash ? new Html(alert(flash.kind, flash.title, flash.text, 'message').value + body.value) : body;
+    const message = flash && alert(flash.kind, flash.title, flash.text, 'message');
+    const body = message ? new Html(message.value + view.body.value) : view.body;
     response
       .status(options.status ?? 200)
       .type('html')
       .setHeader('Cache-Control', 'no-store')
-      .send(layout({ title, body: content, session, devMode: !this.config.production, scripts: options.scripts }));
+      .send(layout({ ...view, body, session, devMode: !this.config.production }));
   }
 }
