@@ -56,7 +56,9 @@ export class PassOutcomesService {
    */
   async recordStatuses(events: Array<EventEnvelope<StatusOnlyOutcome>>): Promise<void> {
     const changes = events.map(({ type, payload }) => ({ passId: payload.passId, bookletId: payload.bookletId, status: STATUS_AFTER[type] }));
-    if (!(await this.booklets.setPassStatuses(changes))) throw new Error(`Some of ${events.length} pass outcomes refer to unknown passes`);
+    const updated = await this.booklets.setPassStatuses(changes);
+    const unknown = events.find(({ payload }) => !updated.has(payload.passId.toLowerCase()));
+    if (unknown) throw new Error(`${unknown.type} refers to unknown pass ${unknown.payload.passId} of booklet ${unknown.payload.bookletId}`);
   }
 
   private async mirror(passId: string, bookletId: string, status: PassStatus, type: string) {
