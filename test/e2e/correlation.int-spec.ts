@@ -45,7 +45,7 @@ describe('correlation ids across services', () => {
     const correlationId = `journey-${randomUUID().slice(0, 8)}`;
     await staff.post('/redemptions', { codes: [code] }).set('Idempotency-Key', randomUUID()).set('X-Correlation-Id', correlationId).expect(201);
 
-    // Funding has never seen this booklet: it parks the redemption, and says so with the request's correlation id.
+    // Funding has never seen this booklet: the redemption waits for it, and funding says so with the request's correlation id.
     const line = await waitFor('the funding consumer to log the event', () =>
       funding
         .output()

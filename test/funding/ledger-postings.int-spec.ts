@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { fundingService } from '../../services/funding/src/funding.service-definition';
-import { metricValue, publishEnvelopes, publishTogether, TestScope } from '@app/testing';
+import { awaitingCauses, metricValue, publishEnvelopes, publishTogether, RunningService, TestScope, waitFor } from '@app/testing';
 import { bookletIssued, FundingDriver, passEvent } from './funding-fixtures';
 
 describe('ledger postings driven by pass events', () => {
   const scope = new TestScope('postings');
   let driver: FundingDriver;
+  let funding: RunningService;
   let prefix: string;
   let programId: string;
   let agencyId: string;
   const siteA = randomUUID();
 
   beforeAll(async () => {
-    const funding = await scope.start(fundingService, { CONSUMER_MAX_ATTEMPTS: '2' });
+    funding = await scope.start(fundingService, { CONSUMER_MAX_ATTEMPTS: '2' });
     driver = await FundingDriver.create(scope, funding);
     prefix = funding.env.KAFKA_TOPIC_PREFIX!;
     const state = await driver.registerFunder('État', 'state');
@@ -119,15 +120,16 @@ describe('ledger postings driven by pass events', () => {
   it('applies a redemption that overtook its booklet once the booklet arrives', async () => {
     const issued = bookletIssued(programId, agencyId, 5);
     const redeemed = passEvent('redeemed', issued.payload, 4, siteA);
-    await publishEnvelopes(prefix, [redeemed]);
-    await driver.consumed([redeemed.eventId]);
-    expect(await scope.sql('funding', 'SELECT booklet_id FROM parked_pass_events')).toEqual([{ booklet_id: issued.payload.bookletId }]);
-
     const before = (await driver.balances(programId)).totals.site_payable;
+    await publishEnvelopes(prefix, [redeemed]);
+    const awaits = `booklet ${issued.payload.bookletId}`;
+    await waitFor('the redemption to wait for its booklet', async () => (await awaitingCauses(funding.url)).some((entry) => entry.awaits === awaits));
+    expect((await driver.balances(programId)).totals.site_payable).toBe(before);
+
     await publishEnvelopes(prefix, [issued]);
-    await driver.consumed([issued.eventId]);
+    await driver.consumed([issued.eventId, redeemed.eventId]);
     expect((await driver.balances(programId)).totals.site_payable).toBe(before + 1000);
-    expect(await scope.sql('funding', 'SELECT booklet_id FROM parked_pass_events')).toEqual([]);
+    expect(await awaitingCauses(funding.url)).toEqual([]);
     expect(await driver.reconciliation()).toEqual([]);
   });
 

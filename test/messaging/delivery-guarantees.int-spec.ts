@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { deadLetterTopicOf, Topics } from '@app/contracts';
 import { METRICS_REGISTRY } from '@app/observability';
-import { envelopeOf, produceRaw, produceTogether, publishTogether, readTopic, RunningService, TestScope, waitFor } from '@app/testing';
+import { awaitingCauses, envelopeOf, produceRaw, produceTogether, publishTogether, readTopic, RunningService, TestScope, waitFor } from '@app/testing';
 import { AWAITS, batchSizes, CONFLICT_ONCE_STREAM, poisonAttempts, ProbeBatched, ProbeBatchedToo, ProbeProducer, probeConsumerService, ProbeRecorded, probeProducerService } from '../fixtures/probe.fixture';
 
 const MAX_ATTEMPTS = 3;
@@ -92,8 +92,8 @@ describe('delivery guarantees on the real broker and database', () => {
         envelopes.map((envelope) => ({ key: (envelope as { key: string }).key, value: JSON.stringify(envelope) })),
       );
     // Rows written by one transaction share its id (xmin).
-    const transactionsOf = async (stream: string) =>
-      (await scope.sql<{ n: number }>('reporting', 'SELECT count(DISTINCT xmin::text)::int AS n FROM probe_applied WHERE stream = $1', [stream]))[0].n;
+    const transactionsOf = async (stream: string, where = 'true') =>
+      (await scope.sql<{ n: number }>('reporting', `SELECT count(DISTINCT xmin::text)::int AS n FROM probe_applied WHERE stream = $1 AND ${where}`, [stream]))[0].n;
 
     it('applies messages fetched together in one transaction, a copy in the same batch only once', async () => {
       const events = [1, 2, 3, 4, 5].map((sequence) => probe('together', sequence));
@@ -114,45 +114,36 @@ describe('delivery guarantees on the real broker and database', () => {
       expect(await transactionsOf(CONFLICT_ONCE_STREAM)).toBe(1);
     });
 
-    it('rolls back a batch with a failing message, then applies its messages one at a time', async () => {
-      const poison = probe('mixed', 4, true);
-      await together([probe('mixed', 1), probe('mixed', 2), probe('mixed', 3), poison, probe('mixed', 5)]);
+    it('commits the events before a poisoned one, dead-letters that one alone, and applies the events after it, in order', async () => {
+      const events = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((sequence) => probe('mixed', sequence, sequence === 5));
+      const poison = events[4];
+      await together(events);
 
-      await waitFor('the good messages to be applied', async () => (await applied('mixed')).length === 4);
+      await waitFor('the good messages to be applied', async () => (await applied('mixed')).length === 8);
       await waitFor('the poison to be dead-lettered', async () =>
         (await scope.sql('reporting', 'SELECT 1 FROM dead_letters WHERE event_id = $1', [poison.eventId])).length === 1,
       );
-      expect((await applied('mixed')).map((r) => r.sequence)).toEqual([1, 2, 3, 5]);
-      expect(await transactionsOf('mixed')).toBe(4);
-      // Its failure in the batch counted as its first attempt.
+      // Applied in partition order (row ids follow commit order), the poison alone left out.
+      expect((await applied('mixed')).map((r) => r.sequence)).toEqual([1, 2, 3, 4, 6, 7, 8, 9]);
+      const [letter] = await scope.sql('reporting', 'SELECT error, attempts FROM dead_letters WHERE event_id = $1', [poison.eventId]);
+      expect(letter).toEqual({ error: 'poison probe', attempts: MAX_ATTEMPTS });
       expect(poisonAttempts.get(poison.eventId)).toBe(MAX_ATTEMPTS);
+      // Split in halves, not one by one: the four before it in two transactions, the four after it in one.
+      expect(await transactionsOf('mixed', 'sequence < 5')).toBe(2);
+      expect(await transactionsOf('mixed', 'sequence > 5')).toBe(1);
     });
 
-    it('hands consecutive events of the types it lists to an @OnEventBatch method at once, in order, a copy only once', async () => {
+    it('hands consecutive events of the types one method lists to it at once, in order, a copy only once', async () => {
       const events = [1, 2, 3, 4, 5].map((sequence) => envelopeOf(sequence % 2 ? ProbeBatched : ProbeBatchedToo, { stream: 'batched', sequence, poison: false }));
+      const other = probe('batched', 6);
       const before = batchSizes.length;
-      await together([...events, events[2]]);
+      await together([...events, events[2], other]);
 
-      await waitFor('the batch to be applied', async () => (await applied('batched')).length === 5);
-      expect((await applied('batched')).map((r) => r.sequence)).toEqual([1, 2, 3, 4, 5]);
+      await waitFor('the batch to be applied', async () => (await applied('batched')).length === 6);
+      expect((await applied('batched')).map((r) => r.sequence)).toEqual([1, 2, 3, 4, 5, 6]);
       expect(batchSizes.slice(before)).toEqual([5]);
+      // The run of the other method's type goes to it in the same transaction.
       expect(await transactionsOf('batched')).toBe(1);
-    });
-
-    it('applies each event alone with its @OnEvent handler when the @OnEventBatch method fails, and dead-letters the poison', async () => {
-      const poison = envelopeOf(ProbeBatched, { stream: 'batched-mixed', sequence: 3, poison: true });
-      const before = batchSizes.length;
-      await together([1, 2].map((sequence) => envelopeOf(ProbeBatched, { stream: 'batched-mixed', sequence, poison: false })).concat(poison, envelopeOf(ProbeBatched, { stream: 'batched-mixed', sequence: 4, poison: false })));
-
-      await waitFor('the good messages to be applied', async () => (await applied('batched-mixed')).length === 3);
-      await waitFor('the poison to be dead-lettered', async () =>
-        (await scope.sql('reporting', 'SELECT 1 FROM dead_letters WHERE event_id = $1', [poison.eventId])).length === 1,
-      );
-      expect((await applied('batched-mixed')).map((r) => r.sequence)).toEqual([1, 2, 4]);
-      expect(batchSizes.slice(before)).toEqual([4]);
-      expect(await transactionsOf('batched-mixed')).toBe(3);
-      // A failed batch names no culprit: the poison had all its attempts alone.
-      expect(poisonAttempts.get(poison.eventId)).toBe(MAX_ATTEMPTS);
     });
   });
 
@@ -166,7 +157,7 @@ describe('delivery guarantees on the real broker and database', () => {
     // One batch: what comes before the effect is applied, what comes after it waits behind it.
     await publishTogether(prefix, [probe('before-held'), held, probe('after-held')], 0);
     await publishTogether(prefix, [orphan, secondOrphan], 2);
-    const awaitingNow = async () => ((await fetch(`${consumer.url}/health`).then((r) => r.json())) as { info: { consumer: { awaitingCause: Array<{ awaits: string }> } } }).info.consumer.awaitingCause;
+    const awaitingNow = () => awaitingCauses(consumer.url);
     const entry = await waitFor('the effect to be found waiting', async () => (await awaitingNow()).find((e) => e.awaits === 'stream cause'));
     expect(entry).toEqual({ position: expect.stringMatching(/\.pass\.issuance\.events\/0@\d+$/), awaits: 'stream cause', waitingSeconds: expect.any(Number) });
     expect(await consumedCount('awaiting_cause')).toBeGreaterThan(awaitingBefore);

@@ -10,6 +10,7 @@ export * from './dead-letters/dead-letter.entity';
 export * from './consuming/on-event.decorator';
 export * from './consuming/incoming-message';
 export * from './consuming/awaiting-cause';
+export * from './consuming/apply-in-halves';
 export * from './consuming/kafka-event.server';
 export * from './consuming/rethrow-rpc-errors.filter';
 export * from './kafka/topic-admin';

@@ -36,7 +36,7 @@ export class MessagingMetrics {
     this.handlerFailures = new Counter({ name: 'event_handler_failures_total', help: 'Failed attempts to apply an event', labelNames: ['type'], registers });
     this.appliedTogether = new Counter({
       name: 'events_applied_together_total',
-      help: 'Events applied several at once by a batch handler (@OnEventBatch), counted once committed',
+      help: 'Events applied in one transaction with others (a run of a partition), counted once committed',
       labelNames: ['type'],
       registers,
     });

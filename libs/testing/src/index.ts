@@ -6,3 +6,4 @@ export * from './identifiers';
 export * from './service-process';
 export * from './envelopes';
 export * from './metrics';
+export * from './health';

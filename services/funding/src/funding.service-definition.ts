@@ -12,6 +12,7 @@ import { FundingSettings } from './funding.settings';
 import { KnownAgencies1763800001000 } from './migrations/1763800001000-known-agencies';
 import { FundersProgramsLedger1763800200000 } from './migrations/1763800200000-funders-programs-ledger';
 import { Settlement1763800300000 } from './migrations/1763800300000-settlement';
+import { DropParkedPassEvents1765000000000 } from './migrations/1765000000000-drop-parked-pass-events';
 import { FundingLine } from './programs/funding-line.entity';
 import { Program } from './programs/program.entity';
 import { ProgramsModule } from './programs/programs.module';
@@ -29,6 +30,6 @@ export const fundingService: ServiceDefinition = {
   description: 'Funders, co-funded programs, allocations to agencies, the double-entry ledger and settlement.',
   module: FundingModule,
   entities: [KnownAgency, Funder, Program, FundingLine],
-  migrations: [MessagingTables1763800000000, KnownAgencies1763800001000, FundersProgramsLedger1763800200000, Settlement1763800300000],
+  migrations: [MessagingTables1763800000000, KnownAgencies1763800001000, FundersProgramsLedger1763800200000, Settlement1763800300000, DropParkedPassEvents1765000000000],
   settings: FundingSettings,
 };

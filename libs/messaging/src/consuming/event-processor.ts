@@ -8,12 +8,13 @@ import { InboxRepository } from '../inbox/inbox.repository';
 import { ConsumeOutcome, MessagingMetrics } from '../messaging.metrics';
 import { MESSAGING_OPTIONS, MessagingOptions, prefixed } from '../messaging.options';
 import { OutboxRepository } from '../outbox/outbox.repository';
+import { applyInHalves } from './apply-in-halves';
 import { AwaitingCause } from './awaiting-cause';
-import { BatchedEvent, EventContext, IncomingMessage } from './incoming-message';
+import { correlationOf } from './correlation-of';
+import { ConsumedEvent, IncomingMessage } from './incoming-message';
 
-export type EventHandler = (envelope: EventEnvelope, context: EventContext) => Promise<void>;
-/** An `@OnEventBatch` method: the same function for every type it lists. */
-export type BatchEventHandler = (events: BatchedEvent[]) => Promise<void>;
+/** An `@OnEvent` method: the same function for every type it lists. */
+export type EventHandler = (events: ConsumedEvent[]) => Promise<void>;
 
 /** A consumed message once parsed: applied by a handler, skipped, or dead-lettered as it is. */
 type Routed =
@@ -23,7 +24,7 @@ type Routed =
 type Applicable = Extract<Routed, { kind: 'apply' }>;
 
 /**
- * Applies consumed messages: validate, then inbox record + effects in one
+ * Applies consumed messages: validate, then inbox records + effects in one
  * transaction, retried a bounded number of times, then dead-lettered. It
  * never throws for a bad message, so a poison message cannot block its partition.
  */
@@ -52,28 +53,33 @@ export class EventProcessor {
    * Consecutive messages of one partition, in order, applied in one
    * transaction: one inbox statement, one commit. Each transaction and each
    * round trip is costly next to a handler's work, so this is what keeps a
-   * consumer up with its producers. If anything in the batch fails, it rolls
-   * back as a whole and its messages are applied again one by one, with the
-   * usual retries and dead letters. Returns how many messages, from the first,
-   * are settled: all of them, unless one awaits its cause (AwaitingCause),
-   * which must then be fetched again with those after it. Throws only when the
-   * database fails.
+   * consumer up with its producers. If the transaction fails, the messages are
+   * split in halves until the failing one is alone: the ones before it commit,
+   * it is retried and dead-lettered alone, the ones after it go on. Returns how
+   * many messages, from the first, are settled: all of them, unless one awaits
+   * its cause (AwaitingCause), which must then be fetched again with those
+   * after it. Throws only when the database fails.
    */
-  async processBatch(
-    messages: IncomingMessage[],
-    handlerFor: (type: string) => EventHandler | undefined,
-    heartbeat: () => Promise<void>,
-    batchHandlerFor: (type: string) => BatchEventHandler | undefined,
-  ): Promise<number> {
+  async processBatch(messages: IncomingMessage[], handlerFor: (type: string) => EventHandler | undefined, heartbeat: () => Promise<void>): Promise<number> {
     const routed = messages.map((message) => this.route(message, handlerFor));
     const applicable = routed.filter((item): item is Applicable => item.kind === 'apply');
-    let awaiting: IncomingMessage | undefined;
-    if (applicable.length === 1) awaiting = (await this.settle(applicable[0], heartbeat)) === 'awaiting_cause' ? applicable[0].message : undefined;
-    else if (applicable.length > 1) awaiting = await this.applyTogether(applicable, heartbeat, batchHandlerFor);
-    const settled = awaiting ? messages.indexOf(awaiting) : messages.length;
+    const alone = async (item: Applicable) => (await this.applyAlone(item, heartbeat)) !== 'awaiting_cause';
+    // The message this partition stopped at last time is tried alone first: while its cause is missing, no batch is split for it.
+    const firstAwaited = applicable.length > 1 && this.awaitingSince.has(positionOf(applicable[0].message));
+    let applied = firstAwaited && (await alone(applicable[0])) ? 1 : 0;
+    if (!firstAwaited || applied === 1) {
+      const rest = applicable.slice(applied);
+      applied += await applyInHalves(
+        rest,
+        (items) => this.applyTogether(items, heartbeat),
+        alone,
+        (size, error) => this.onSplit(size, rest.length, error, heartbeat),
+      );
+    }
+    const settled = applied < applicable.length ? messages.indexOf(applicable[applied].message) : messages.length;
     // Only this partition's offset, committed after the batch, depends on the order: skipped messages and dead letters
     // are settled after the applied ones, those behind a message awaiting its cause once they are fetched again.
-    for (const item of routed.slice(0, settled)) if (item.kind !== 'apply') await this.settle(item, heartbeat);
+    for (const item of routed.slice(0, settled)) if (item.kind !== 'apply') await this.settleUnapplied(item);
     return settled;
   }
 
@@ -93,103 +99,67 @@ export class EventProcessor {
     return { kind: 'apply', message, envelope: check.envelope, handler };
   }
 
-  private async settle(routed: Routed, heartbeat: () => Promise<void>): Promise<ConsumeOutcome> {
-    switch (routed.kind) {
-      case 'ignore':
-        this.count(routed.message, routed.type, 'ignored');
-        return 'ignored';
-      case 'dead-letter':
-        return this.deadLetter(routed.message, routed.envelope, routed.reason, 1);
-      case 'apply':
-        return this.applyAlone(routed, heartbeat);
-    }
+  private async settleUnapplied(routed: Exclude<Routed, Applicable>): Promise<void> {
+    if (routed.kind === 'ignore') this.count(routed.message, routed.type, 'ignored');
+    else await this.deadLetter(routed.message, routed.envelope, routed.reason, 1);
   }
 
-  /** Returns the message that awaits its cause, where the batch stopped; undefined when every message is settled. */
-  private async applyTogether(
-    items: Applicable[],
-    heartbeat: () => Promise<void>,
-    batchHandlerFor: (type: string) => BatchEventHandler | undefined,
-  ): Promise<IncomingMessage | undefined> {
+  /** Several events in one transaction; throws if any of them fails (the caller then splits them). */
+  private async applyTogether(items: Applicable[], heartbeat: () => Promise<void>): Promise<void> {
     const startedAt = process.hrtime.bigint();
-    let outcomes: ConsumeOutcome[];
-    // Which message was being applied if the batch fails: that failure counts as its first attempt.
-    let current = -1;
-    let together = false;
-    try {
-      outcomes = await this.withDeadlockRetries(heartbeat, () => {
-        current = -1;
-        together = false;
-        return this.tx.run(async () => {
-          const known = await this.inbox.alreadyRecorded(this.options.service, items.map(({ envelope }) => envelope.eventId));
-          const result: ConsumeOutcome[] = [];
-          const fresh: number[] = [];
-          for (const [index, item] of items.entries()) {
-            const id = item.envelope.eventId.toLowerCase();
-            // A redelivered event, or the same event twice in this batch: the first occurrence only.
-            if (known.has(id)) {
-              result.push('duplicate');
-              continue;
-            }
-            known.add(id);
-            fresh.push(index);
-            result.push('applied');
-          }
-          const applied = fresh.map((index) => items[index]);
-          // One @OnEventBatch method for all of them: applied at once (a failure then has no single culprit).
-          const batchHandler = applied.length > 1 ? batchHandlerFor(applied[0].envelope.type) : undefined;
-          if (batchHandler && applied.every((item) => batchHandlerFor(item.envelope.type) === batchHandler)) {
-            together = true;
-            await batchHandler(applied.map(({ envelope, message }) => ({ envelope, message })));
-          } else {
-            for (const index of fresh) {
-              current = index;
-              const item = items[index];
-              await runWithCorrelation(correlationOf(item.envelope), () => item.handler(item.envelope, new EventContext([item.message])));
-            }
-          }
-          current = -1;
-          // Last, so its time is the commit's. Another instance that applied one of them meanwhile (a rebalance) makes it fail: the batch rolls back.
-          const recorded =
-            applied.length === 0
-              ? new Set()
-              : await this.inbox.recordMany(
-                  this.options.service,
-                  applied.map(({ envelope }) => ({ eventId: envelope.eventId, eventType: envelope.type })),
-                );
-          if (recorded.size !== applied.length) throw new Error('Another consumer applied some of these events meanwhile');
-          return result;
-        });
-      });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      const culprit = items[current]?.envelope;
-      // Awaiting a cause is no failure: the culprit starts over like the others.
-      const failedOnCulprit = !(error instanceof AwaitingCause);
-      if (culprit && failedOnCulprit) this.metrics.handlerFailures.inc({ type: culprit.type });
-      const summary = `A batch of ${items.length} messages failed${culprit ? ` on ${culprit.type} ${culprit.eventId}` : ''} (${reason}): applying them one at a time`;
-      if (failedOnCulprit) this.logger.warn(summary);
-      else this.logger.debug(summary);
-      await heartbeat();
-      for (const [index, item] of items.entries()) {
-        let outcome: ConsumeOutcome;
-        if (index !== current || !failedOnCulprit) outcome = await this.applyAlone(item, heartbeat);
-        else if (this.options.consumer.maxAttempts > 1) outcome = await this.applyAlone(item, heartbeat, 2);
-        else outcome = await runWithCorrelation(correlationOf(item.envelope), () => this.deadLetter(item.message, item.envelope, reason, 1));
-        // The messages after it stay behind it, in partition order.
-        if (outcome === 'awaiting_cause') return item.message;
-      }
-      return undefined;
-    }
-    if (this.awaitingSince.size > 0) for (const { message } of items) this.awaitingSince.delete(positionOf(message));
+    const outcomes = await this.withDeadlockRetries(heartbeat, () => this.transact(items));
     const secondsEach = Number(process.hrtime.bigint() - startedAt) / 1e9 / items.length;
     items.forEach(({ envelope, message }, index) => {
-      if (together && outcomes[index] === 'applied') this.metrics.appliedTogether.inc({ type: envelope.type });
+      this.awaitingSince.delete(positionOf(message));
+      if (outcomes[index] === 'applied') this.metrics.appliedTogether.inc({ type: envelope.type });
       this.metrics.handling.observe({ type: envelope.type }, secondsEach);
       this.logOutcome(envelope, outcomes[index]);
       this.count(message, envelope.type, outcomes[index]);
     });
-    return undefined;
+  }
+
+  private async onSplit(size: number, batchSize: number, error: unknown, heartbeat: () => Promise<void>): Promise<void> {
+    const summary = `A batch of ${size} messages failed (${error instanceof Error ? error.message : String(error)}): applying it in halves`;
+    // Awaiting a cause is no failure; the first split of a batch says why, the deeper ones only narrow it down.
+    if (size === batchSize && !(error instanceof AwaitingCause)) this.logger.warn(summary);
+    else this.logger.debug(summary);
+    await heartbeat();
+  }
+
+  /**
+   * The one transaction of a run of events: the ones already in the inbox (a
+   * redelivery, or the same event twice in the run) are skipped, the others go
+   * to their handlers, consecutive ones of the same handler at once, and are
+   * recorded. Returns each event's outcome.
+   */
+  private transact(items: Applicable[]): Promise<ConsumeOutcome[]> {
+    return this.tx.run(async () => {
+      const known = await this.inbox.alreadyRecorded(
+        this.options.service,
+        items.map(({ envelope }) => envelope.eventId),
+      );
+      const outcomes: ConsumeOutcome[] = [];
+      const fresh: Applicable[] = [];
+      for (const item of items) {
+        const id = item.envelope.eventId.toLowerCase();
+        outcomes.push(known.has(id) ? 'duplicate' : 'applied');
+        if (known.has(id)) continue;
+        known.add(id);
+        fresh.push(item);
+      }
+      for (const run of runsOfOneHandler(fresh)) {
+        const handOver = () => run[0].handler(run.map(({ envelope, message }) => ({ envelope, message })));
+        await (run.length === 1 ? runWithCorrelation(correlationOf(run[0].envelope), handOver) : handOver());
+      }
+      // Last, so its time is the commit's. Another instance that applied one of them meanwhile (a rebalance) makes it fail: all roll back.
+      if (fresh.length === 0) return outcomes;
+      const recorded = await this.inbox.recordMany(
+        this.options.service,
+        fresh.map(({ envelope }) => ({ eventId: envelope.eventId, eventType: envelope.type })),
+      );
+      if (recorded.size !== fresh.length) throw new Error('Another consumer applied some of these events meanwhile');
+      return outcomes;
+    });
   }
 
   /**
@@ -211,23 +181,16 @@ export class EventProcessor {
     }
   }
 
-  private async applyAlone({ message, envelope, handler }: Applicable, heartbeat: () => Promise<void>, firstAttempt = 1): Promise<ConsumeOutcome> {
-    const context = new EventContext([message]);
+  /** One event alone, with the usual retries: applied, a duplicate, awaiting its cause, or dead-lettered. */
+  private async applyAlone(item: Applicable, heartbeat: () => Promise<void>): Promise<ConsumeOutcome> {
+    const { message, envelope } = item;
     const correlation = correlationOf(envelope);
-
-    for (let attempt = firstAttempt; ; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       const stopTimer = this.metrics.handling.startTimer({ type: envelope.type });
       try {
-        const applied = await runWithCorrelation(correlation, () =>
-          this.tx.run(async () => {
-            if (!(await this.inbox.recordOnce(this.options.service, envelope.eventId, envelope.type))) return false;
-            await handler(envelope, context);
-            return true;
-          }),
-        );
+        const [outcome] = await this.transact([item]);
         stopTimer();
         this.awaitingSince.delete(positionOf(message));
-        const outcome: ConsumeOutcome = applied ? 'applied' : 'duplicate';
         this.logOutcome(envelope, outcome);
         this.count(message, envelope.type, outcome);
         return outcome;
@@ -356,11 +319,18 @@ function isTransientConflict(error: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
-/** The handler's log lines and the events it publishes carry the event's correlation id, and the event as their cause. */
-function correlationOf(envelope: EventEnvelope): { correlationId: string; causationId: string } {
-  return { correlationId: envelope.correlationId, causationId: envelope.eventId };
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Consecutive events that go to the same `@OnEvent` method, in order. */
+function runsOfOneHandler(items: Applicable[]): Applicable[][] {
+  const runs: Applicable[][] = [];
+  for (const item of items) {
+    const last = runs[runs.length - 1];
+    if (last && last[0].handler === item.handler) last.push(item);
+    else runs.push([item]);
+  }
+  return runs;
 }

@@ -1,5 +1,6 @@
-import { BaseRpcContext } from '@nestjs/microservices';
-import type { EventEnvelope } from '@app/contracts';
+import { EventEnvelope } from '@app/contracts';
+import { correlationOf } from './correlation-of';
+import { runWithCorrelation } from '@app/observability';
 
 /** A Kafka record as the consumer received it, before any parsing. */
 export interface IncomingMessage {
@@ -10,15 +11,16 @@ export interface IncomingMessage {
   value: string | null;
 }
 
-/** What a handler may ask about the message it is applying (`@Ctx()`). */
-export class EventContext extends BaseRpcContext<[IncomingMessage]> {
-  get message(): IncomingMessage {
-    return this.getArgByIndex(0);
-  }
-}
-
-/** One event of a batch given to an `@OnEventBatch` handler, in partition order. */
-export interface BatchedEvent<P extends object = Record<string, unknown>> {
+/** One event given to an `@OnEvent` method: its valid envelope and where it was read, in partition order. */
+export interface ConsumedEvent<P extends object = Record<string, unknown>> {
   envelope: EventEnvelope<P>;
   message: IncomingMessage;
+}
+
+/**
+ * For a handler whose rule takes one event at a time: applies each in order,
+ * with the event as the cause of the log lines written and the events published meanwhile.
+ */
+export async function eachEvent<P extends object>(events: Array<ConsumedEvent<P>>, apply: (envelope: EventEnvelope<P>) => Promise<void>): Promise<void> {
+  for (const { envelope } of events) await runWithCorrelation(correlationOf(envelope), () => apply(envelope));
 }

@@ -2,13 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { Consumer, EachBatchPayload } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { allEventDefinitions, EventEnvelope } from '@app/contracts';
+import { allEventDefinitions } from '@app/contracts';
 import { createKafka } from '../kafka/kafka-client';
 import { TopicAdmin } from '../kafka/topic-admin';
 import { MESSAGING_OPTIONS, MessagingOptions, prefixed } from '../messaging.options';
-import { BatchedEvent, EventContext } from './incoming-message';
-import { BatchEventHandler, EventHandler, EventProcessor } from './event-processor';
-import { BatchHandlerExtras, batchPatternOf, eventTypeOfPattern } from './on-event.decorator';
+import { ConsumedEvent } from './incoming-message';
+import { EventHandler, EventProcessor } from './event-processor';
+import { EventHandlerExtras } from './on-event.decorator';
 import { OutboxRelay } from '../outbox/outbox-relay';
 
 /**
@@ -23,7 +23,8 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   private joined?: Promise<void>;
   private running?: Promise<void>;
   private closing = false;
-  private readonly batchHandlers = new Map<object | symbol, BatchEventHandler>();
+  /** One function per `@OnEvent` method, whichever of its types is asked for. */
+  private readonly methodHandlers = new Map<object | symbol, EventHandler>();
   /** Partitions paused for a message awaiting its cause, and how many times in a row. */
   private readonly pausesInARow = new Map<string, number>();
 
@@ -42,7 +43,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
 
   /** The topics this service consumes, derived from the event types it handles. */
   subscribedTopics(): string[] {
-    const handled = new Set([...this.getHandlers().keys()].map(eventTypeOfPattern));
+    const handled = new Set(this.getHandlers().keys());
     const topics = allEventDefinitions().filter((d) => handled.has(d.type)).map((d) => prefixed(this.options, d.topic));
     return [...new Set(topics)].sort();
   }
@@ -58,11 +59,8 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
 
   private async start(): Promise<void> {
     await this.topics.ensureTopics();
-    const patterns = [...this.getHandlers().keys()];
-    const unknown = patterns.map(eventTypeOfPattern).filter((type) => !allEventDefinitions().some((d) => d.type === type));
+    const unknown = [...this.getHandlers().keys()].filter((type) => !allEventDefinitions().some((d) => d.type === type));
     if (unknown.length > 0) throw new Error(`No contract declares the handled event type(s): ${unknown.join(', ')}`);
-    const batchOnly = patterns.filter((pattern) => pattern !== eventTypeOfPattern(pattern) && !this.getHandlerByPattern(eventTypeOfPattern(pattern)));
-    if (batchOnly.length > 0) throw new Error(`@OnEventBatch without an @OnEvent handler for: ${batchOnly.map(eventTypeOfPattern).join(', ')}`);
     const topics = this.subscribedTopics();
     if (topics.length === 0) return;
 
@@ -110,7 +108,6 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         })),
         (type) => this.handlerFor(type),
         heartbeat,
-        (type) => this.batchHandlerFor(type),
       );
       // Their database transaction has committed: only now may the offset move past these messages.
       if (settled > 0) {
@@ -140,28 +137,19 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     setTimeout(resume, Math.min(Math.max(retryDelayMs, 50) * 2 ** inARow, 5000, Math.max(awaitCauseMs / 4, 50))).unref();
   }
 
+  /** The same function for every type one `@OnEvent` method lists, so that a run of mixed types can go to it at once. */
   private handlerFor(type: string): EventHandler | undefined {
     const handler = this.getHandlerByPattern(type);
     if (!handler) return undefined;
-    return async (envelope: EventEnvelope, context: EventContext) => {
-      const result = await handler(envelope, context);
-      // Nest wraps handlers: errors come back as an erroring Observable.
-      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-    };
-  }
-
-  /** The same function for every type one `@OnEventBatch` method lists, so that a batch of mixed types can go to it at once. */
-  private batchHandlerFor(type: string): BatchEventHandler | undefined {
-    const handler = this.getHandlerByPattern(batchPatternOf(type));
-    if (!handler) return undefined;
-    const group = (handler.extras as BatchHandlerExtras | undefined)?.batchGroup ?? handler;
-    let wrapped = this.batchHandlers.get(group);
+    const group = (handler.extras as EventHandlerExtras | undefined)?.handlerGroup ?? handler;
+    let wrapped = this.methodHandlers.get(group);
     if (!wrapped) {
-      wrapped = async (events: BatchedEvent[]) => {
-        const result = await handler(events, new EventContext([events[0].message]));
+      wrapped = async (events: ConsumedEvent[]) => {
+        const result = await handler(events);
+        // Nest wraps handlers: errors come back as an erroring Observable.
         if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
       };
-      this.batchHandlers.set(group, wrapped);
+      this.methodHandlers.set(group, wrapped);
     }
     return wrapped;
   }

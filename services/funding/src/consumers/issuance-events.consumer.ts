@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { AgencyRegistered, AgencyRegisteredV1, AllocationReleased, AllocationReleasedV1, BookletIssued, BookletIssuedV1, EventEnvelope } from '@app/contracts';
-import { BatchedEvent, OnEvent, OnEventBatch } from '@app/messaging';
+import { AgencyRegistered, AgencyRegisteredV1, AllocationReleased, AllocationReleasedV1, BookletIssued, BookletIssuedV1 } from '@app/contracts';
+import { ConsumedEvent, eachEvent, OnEvent } from '@app/messaging';
 import { KnownAgenciesService } from '../agencies/known-agencies.service';
 import { AllocationsService } from '../allocations/allocations.service';
 import { PassPostingsService } from '../ledger/pass-postings.service';
@@ -15,23 +15,18 @@ export class IssuanceEventsConsumer {
   ) {}
 
   @OnEvent(AgencyRegistered)
-  onAgencyRegistered(@Payload() event: EventEnvelope<AgencyRegisteredV1>): Promise<void> {
-    return this.agencies.recordRegistered(event.payload);
+  onAgencyRegistered(@Payload() events: Array<ConsumedEvent<AgencyRegisteredV1>>): Promise<void> {
+    return eachEvent(events, ({ payload }) => this.agencies.recordRegistered(payload));
   }
 
+  /** Consecutive booklets of a partition (an order of several booklets) are posted at once. */
   @OnEvent(BookletIssued)
-  onBookletIssued(@Payload() event: EventEnvelope<BookletIssuedV1>): Promise<void> {
-    return this.postings.onBookletsIssued([event]);
-  }
-
-  /** Consecutive booklets of a partition (an order of several booklets) at once. */
-  @OnEventBatch(BookletIssued)
-  onBookletsIssued(@Payload() events: Array<BatchedEvent<BookletIssuedV1>>): Promise<void> {
+  onBookletsIssued(@Payload() events: Array<ConsumedEvent<BookletIssuedV1>>): Promise<void> {
     return this.postings.onBookletsIssued(events.map(({ envelope }) => envelope));
   }
 
   @OnEvent(AllocationReleased)
-  onAllocationReleased(@Payload() event: EventEnvelope<AllocationReleasedV1>): Promise<void> {
-    return this.allocations.onReleased(event.payload);
+  onAllocationReleased(@Payload() events: Array<ConsumedEvent<AllocationReleasedV1>>): Promise<void> {
+    return eachEvent(events, ({ payload }) => this.allocations.onReleased(payload));
   }
 }

@@ -1,23 +1,16 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { EventEnvelope, RedemptionCancelled, VoucherExpired, VoucherRedeemed, VoucherVoided } from '@app/contracts';
-import { BatchedEvent, OnEvent, OnEventBatch } from '@app/messaging';
+import { RedemptionCancelled, VoucherExpired, VoucherRedeemed, VoucherVoided } from '@app/contracts';
+import { ConsumedEvent, OnEvent } from '@app/messaging';
 import { PassEventPayload, PassPostingsService } from '../ledger/pass-postings.service';
 
-const PASS_EVENTS = [VoucherRedeemed, RedemptionCancelled, VoucherVoided, VoucherExpired] as const;
-
-/** Pass events move money: one alone, or consecutive events of a partition at once. */
+/** Pass events move money: consecutive events of a partition are posted at once. */
 @Controller()
 export class RedemptionEventsConsumer {
   constructor(private readonly postings: PassPostingsService) {}
 
-  @OnEvent(...PASS_EVENTS)
-  onPassEvent(@Payload() event: EventEnvelope<PassEventPayload>): Promise<void> {
-    return this.postings.onPassEvents([event]);
-  }
-
-  @OnEventBatch(...PASS_EVENTS)
-  onPassEvents(@Payload() events: Array<BatchedEvent<PassEventPayload>>): Promise<void> {
+  @OnEvent(VoucherRedeemed, RedemptionCancelled, VoucherVoided, VoucherExpired)
+  onPassEvents(@Payload() events: Array<ConsumedEvent<PassEventPayload>>): Promise<void> {
     return this.postings.onPassEvents(events.map(({ envelope }) => envelope));
   }
 }

@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import {
-  EventEnvelope,
   SiteAccreditationDecisionV1,
   SiteAccreditationRevoked,
   SiteAccredited,
@@ -12,40 +11,35 @@ import {
   SiteSuspended,
   SiteUpdated,
 } from '@app/contracts';
-import { OnEvent } from '@app/messaging';
+import { ConsumedEvent, eachEvent, OnEvent } from '@app/messaging';
 import { PayeesService } from '../payees/payees.service';
 
 @Controller()
 export class SiteEventsConsumer {
   constructor(private readonly payees: PayeesService) {}
 
-  @OnEvent(SiteRegistered)
-  onRegistered(@Payload() event: EventEnvelope<SiteRegisteredV1>): Promise<void> {
-    return this.payees.recordDetails(event.payload);
-  }
-
-  @OnEvent(SiteUpdated)
-  onUpdated(@Payload() event: EventEnvelope<SiteRegisteredV1>): Promise<void> {
-    return this.payees.recordDetails(event.payload);
+  @OnEvent(SiteRegistered, SiteUpdated)
+  onDetails(@Payload() events: Array<ConsumedEvent<SiteRegisteredV1>>): Promise<void> {
+    return eachEvent(events, ({ payload }) => this.payees.recordDetails(payload));
   }
 
   @OnEvent(SiteAccredited)
-  onAccredited(@Payload() event: EventEnvelope<SiteAccreditedV1>): Promise<void> {
-    return this.payees.recordStatus(event.payload.siteId, 'accredited');
+  onAccredited(@Payload() events: Array<ConsumedEvent<SiteAccreditedV1>>): Promise<void> {
+    return eachEvent(events, ({ payload }) => this.payees.recordStatus(payload.siteId, 'accredited'));
   }
 
   @OnEvent(SiteSuspended)
-  onSuspended(@Payload() event: EventEnvelope<SiteAccreditationDecisionV1>): Promise<void> {
-    return this.payees.recordStatus(event.payload.siteId, 'suspended');
+  onSuspended(@Payload() events: Array<ConsumedEvent<SiteAccreditationDecisionV1>>): Promise<void> {
+    return eachEvent(events, ({ payload }) => this.payees.recordStatus(payload.siteId, 'suspended'));
   }
 
   @OnEvent(SiteReinstated)
-  onReinstated(@Payload() event: EventEnvelope<SiteAccreditationDecisionV1>): Promise<void> {
-    return this.payees.recordStatus(event.payload.siteId, 'accredited');
+  onReinstated(@Payload() events: Array<ConsumedEvent<SiteAccreditationDecisionV1>>): Promise<void> {
+    return eachEvent(events, ({ payload }) => this.payees.recordStatus(payload.siteId, 'accredited'));
   }
 
   @OnEvent(SiteAccreditationRevoked)
-  onRevoked(@Payload() event: EventEnvelope<SiteAccreditationDecisionV1>): Promise<void> {
-    return this.payees.recordStatus(event.payload.siteId, 'revoked');
+  onRevoked(@Payload() events: Array<ConsumedEvent<SiteAccreditationDecisionV1>>): Promise<void> {
+    return eachEvent(events, ({ payload }) => this.payees.recordStatus(payload.siteId, 'revoked'));
   }
 }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { EventEnvelope } from '@app/contracts';
 import { TransactionHost } from '@app/database';
 
 export type PassMoneyState = 'outstanding' | 'redeemed' | 'voided' | 'expired';
@@ -14,20 +13,10 @@ export interface LedgerPass {
   siteId: string | null;
 }
 
-/** Where each pass's money is, and the redemption events that came before their booklet. */
+/** Where each pass's money is. */
 @Injectable()
 export class LedgerPassRepository {
   constructor(private readonly tx: TransactionHost) {}
-
-  /**
-   * Serialises the events of each booklet across topics: without it, a pass
-   * event could be parked while its booklet commits, and never be replayed.
-   * The locks are taken in one order, so two batches never wait for each other in a cycle.
-   */
-  async lockBooklets(bookletIds: string[]): Promise<void> {
-    const ordered = [...new Set(bookletIds)].sort();
-    await this.tx.requireTransaction('Locking booklets').query(`SELECT pg_advisory_xact_lock(hashtextextended(id, 0)) FROM unnest($1::text[]) AS id`, [ordered]);
-  }
 
   async insertOutstanding(passes: Array<Omit<LedgerPass, 'state' | 'siteId'>>): Promise<void> {
     await this.tx.manager.query(
@@ -62,19 +51,5 @@ export class LedgerPassRepository {
         WHERE p.pass_id = c."passId"`,
       [JSON.stringify(passes)],
     );
-  }
-
-  async park(bookletId: string, envelope: EventEnvelope<object>): Promise<void> {
-    await this.tx.manager.query(`INSERT INTO parked_pass_events (booklet_id, envelope) VALUES ($1, $2)`, [bookletId, envelope]);
-  }
-
-  /** Takes the parked events of these booklets, oldest first, removing them. */
-  async unpark<P extends object>(bookletIds: string[]): Promise<Array<EventEnvelope<P>>> {
-    // Wrapped in a SELECT: TypeORM returns [rows, count] for a bare DELETE … RETURNING.
-    const rows = await this.tx.manager.query(
-      `WITH taken AS (DELETE FROM parked_pass_events WHERE booklet_id = ANY($1::uuid[]) RETURNING id, envelope) SELECT envelope FROM taken ORDER BY id`,
-      [bookletIds],
-    );
-    return rows.map((row: { envelope: EventEnvelope<P> }) => row.envelope);
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   BookletIssuedV1,
   EventEnvelope,
@@ -17,6 +17,7 @@ import { MovementKind } from './account-kinds';
 import { LedgerPass, LedgerPassRepository, PassMoneyState } from './ledger-pass.repository';
 import { LedgerService, Movement, MovementOwners } from './ledger.service';
 import { addSplits, splitAmount } from '@app/money';
+import { AwaitingCause } from '@app/messaging';
 
 export type PassEventPayload = VoucherRedeemedV1 | RedemptionCancelledV1 | VoucherVoidedV1 | VoucherExpiredV1;
 
@@ -40,14 +41,12 @@ class PendingPostings {
  * allocation, then redeemed, cancelled, voided or expired. Each pass's value
  * is split across funding lines the same way at every step.
  *
- * Events come one at a time or as consecutive events of a partition; either
- * way each is checked against its pass's state as the events before it left
- * it, and their writes go in a few statements for all of them.
+ * Events come as consecutive events of a partition: each is checked against
+ * its pass's state as the events before it left it, and their writes go in a
+ * few statements for all of them.
  */
 @Injectable()
 export class PassPostingsService {
-  private readonly logger = new Logger(PassPostingsService.name);
-
   constructor(
     private readonly programs: ProgramsService,
     private readonly passes: LedgerPassRepository,
@@ -56,8 +55,6 @@ export class PassPostingsService {
   ) {}
 
   async onBookletsIssued(envelopes: Array<EventEnvelope<BookletIssuedV1>>): Promise<void> {
-    const bookletIds = envelopes.map(({ payload }) => payload.bookletId);
-    await this.passes.lockBooklets(bookletIds);
     const movements: Movement[] = [];
     for (const { eventId, payload: event } of envelopes) {
       const program = await this.programs.postingTermsOf(event.programId);
@@ -70,13 +67,9 @@ export class PassPostingsService {
       ),
     );
     await this.ledger.moveAll(movements);
-    // Redemption events can overtake their booklet (another topic): apply them now, in their order.
-    const parked = await this.passes.unpark<PassEventPayload>(bookletIds);
-    if (parked.length > 0) await this.onPassEvents(parked);
   }
 
   async onPassEvents(envelopes: Array<EventEnvelope<PassEventPayload>>): Promise<void> {
-    await this.passes.lockBooklets(envelopes.map(({ payload }) => payload.bookletId));
     const passes = await this.passes.findForUpdate(envelopes.map(({ payload }) => payload.passId));
     const missing = envelopes.filter(({ payload }) => !passes.has(payload.passId.toLowerCase())).map(({ payload }) => payload.bookletId);
     const knownBooklets = missing.length > 0 ? await this.passes.knownBooklets(missing) : new Set<string>();
@@ -86,9 +79,8 @@ export class PassPostingsService {
       const pass = passes.get(event.passId.toLowerCase());
       if (!pass) {
         if (knownBooklets.has(event.bookletId.toLowerCase())) throw new Error(`Pass ${event.passId} is not in booklet ${event.bookletId}`);
-        this.logger.log(`Parking ${envelope.type} ${envelope.eventId}: booklet ${event.bookletId} not posted yet`);
-        await this.passes.park(event.bookletId, envelope);
-        continue;
+        // The booklet comes on the issuance topic: catching up, its passes' events may be fetched before it.
+        throw new AwaitingCause(`booklet ${event.bookletId}`, `pass ${event.passId}`);
       }
       const transition = TRANSITIONS[envelope.type];
       if (pass.state !== transition.from) {

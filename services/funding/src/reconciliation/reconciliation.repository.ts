@@ -69,15 +69,6 @@ export class ReconciliationRepository {
     return count;
   }
 
-  /** Pass events still waiting for their booklet after a while mean a booklet event is missing. */
-  async staleParkedEvents(olderThanSeconds: number): Promise<number> {
-    const [{ count }] = await this.tx.manager.query(
-      `SELECT count(*)::int AS count FROM parked_pass_events WHERE parked_at < now() - make_interval(secs => $1)`,
-      [olderThanSeconds],
-    );
-    return count;
-  }
-
   /** A statement's total must be the sum of its lines. */
   async statementsNotMatchingLines(): Promise<Array<{ reference: string; totalCents: number; linesCents: number }>> {
     const rows = await this.tx.manager.query(`

@@ -10,8 +10,6 @@ export interface Violation {
   actualCents?: number;
 }
 
-const PARKED_TOO_LONG_SECONDS = 300;
-
 /** Every invariant of the ledger, checked from its tables; an empty list means all holds. */
 @Injectable()
 export class ReconciliationService {
@@ -51,8 +49,6 @@ export class ReconciliationService {
     if (unmatched > 0) violations.push({ invariant: 'redemption_settled_once', detail: `${unmatched} pass(es) redeemed in the ledger without exactly one settlement item, or the reverse` });
     const deadLetters = await this.checks.deadLetterCount();
     if (deadLetters > 0) violations.push({ invariant: 'every_event_applied', detail: `${deadLetters} consumed message(s) could not be applied (dead letters)` });
-    const parked = await this.checks.staleParkedEvents(PARKED_TOO_LONG_SECONDS);
-    if (parked > 0) violations.push({ invariant: 'every_event_applied', detail: `${parked} pass event(s) waited more than ${PARKED_TOO_LONG_SECONDS} s for their booklet` });
     return violations;
   }
 }

@@ -247,19 +247,20 @@ export class BookletRepository {
 
   /**
    * Mirrors several decisions at once, the last one per pass winning (they
-   * come in partition order). False when a pass is unknown or not in that
-   * booklet.
+   * come in partition order). Returns the ids of the passes updated: one
+   * missing is unknown, or not in that booklet.
    */
-  async setPassStatuses(changes: Array<{ passId: string; bookletId: string; status: PassStatus }>): Promise<boolean> {
+  async setPassStatuses(changes: Array<{ passId: string; bookletId: string; status: PassStatus }>): Promise<Set<string>> {
     const latest = new Map(changes.map((change) => [`${change.passId.toLowerCase()}|${change.bookletId.toLowerCase()}`, change]));
     // TypeORM answers an UPDATE with [rows, affected count].
-    const [, updated]: [unknown[], number] = await this.tx.manager.query(
+    const [rows]: [Array<{ id: string }>, number] = await this.tx.manager.query(
       `UPDATE passes p SET status = c.status, status_changed_at = now()
          FROM json_to_recordset($1::json) AS c("passId" uuid, "bookletId" uuid, status text)
-        WHERE p.id = c."passId" AND p.booklet_id = c."bookletId"`,
+        WHERE p.id = c."passId" AND p.booklet_id = c."bookletId"
+        RETURNING p.id`,
       [JSON.stringify([...latest.values()])],
     );
-    return updated === latest.size;
+    return new Set(rows.map((row) => row.id));
   }
 
   async recordPrint(bookletId: string, printedBy: string): Promise<void> {

@@ -5,7 +5,6 @@ import {
   AllocationGrantedV1,
   AllocationReclaimRequested,
   AllocationReclaimRequestedV1,
-  EventEnvelope,
   FunderRegistered,
   FunderRegisteredV1,
   ProgramClosed,
@@ -13,7 +12,7 @@ import {
   ProgramOpened,
   ProgramOpenedV1,
 } from '@app/contracts';
-import { OnEvent } from '@app/messaging';
+import { ConsumedEvent, eachEvent, OnEvent } from '@app/messaging';
 import { AllocationsService } from '../allocations/allocations.service';
 import { ProgramsService } from '../programs/programs.service';
 
@@ -25,27 +24,27 @@ export class FundingEventsConsumer {
   ) {}
 
   @OnEvent(FunderRegistered)
-  onFunderRegistered(@Payload() event: EventEnvelope<FunderRegisteredV1>): Promise<void> {
-    return this.programs.recordFunder(event.payload);
+  onFunderRegistered(@Payload() events: Array<ConsumedEvent<FunderRegisteredV1>>): Promise<void> {
+    return eachEvent(events, ({ payload }) => this.programs.recordFunder(payload));
   }
 
   @OnEvent(ProgramOpened)
-  onProgramOpened(@Payload() event: EventEnvelope<ProgramOpenedV1>): Promise<void> {
-    return this.programs.recordOpened(event.payload);
+  onProgramOpened(@Payload() events: Array<ConsumedEvent<ProgramOpenedV1>>): Promise<void> {
+    return eachEvent(events, ({ payload }) => this.programs.recordOpened(payload));
   }
 
   @OnEvent(ProgramClosed)
-  onProgramClosed(@Payload() event: EventEnvelope<ProgramClosedV1>): Promise<void> {
-    return this.programs.recordClosed(event.payload);
+  onProgramClosed(@Payload() events: Array<ConsumedEvent<ProgramClosedV1>>): Promise<void> {
+    return eachEvent(events, ({ payload }) => this.programs.recordClosed(payload));
   }
 
   @OnEvent(AllocationGranted)
-  onAllocationGranted(@Payload() event: EventEnvelope<AllocationGrantedV1>): Promise<void> {
-    return this.allocations.recordGranted(event.payload);
+  onAllocationGranted(@Payload() events: Array<ConsumedEvent<AllocationGrantedV1>>): Promise<void> {
+    return eachEvent(events, ({ payload }) => this.allocations.recordGranted(payload));
   }
 
   @OnEvent(AllocationReclaimRequested)
-  onAllocationReclaimRequested(@Payload() event: EventEnvelope<AllocationReclaimRequestedV1>): Promise<void> {
-    return this.allocations.recordReclaimRequested(event.payload);
+  onAllocationReclaimRequested(@Payload() events: Array<ConsumedEvent<AllocationReclaimRequestedV1>>): Promise<void> {
+    return eachEvent(events, ({ payload }) => this.allocations.recordReclaimRequested(payload));
   }
 }

@@ -31,10 +31,6 @@ export class PassOutcomesService {
     private readonly allocations: AllocationRepository,
   ) {}
 
-  async recordStatus({ type, payload }: EventEnvelope<StatusOnlyOutcome>): Promise<void> {
-    await this.mirror(payload.passId, payload.bookletId, STATUS_AFTER[type], type);
-  }
-
   /** The pass's value goes back to the agency's allocation on that program, so it can be issued again. */
   async recordVoided(event: VoucherVoidedV1): Promise<void> {
     const pass = await this.mirror(event.passId, event.bookletId, 'voided', 'VoucherVoided');
@@ -56,12 +52,13 @@ export class PassOutcomesService {
   /**
    * Redemptions, cancellations and expiries of consecutive events at once:
    * each only sets its pass's status. If one names a pass issuance never
-   * created, this throws and the events are applied one at a time, which
-   * finds the culprit.
+   * created, this throws: the events are then split until that one is alone.
    */
   async recordStatuses(events: Array<EventEnvelope<StatusOnlyOutcome>>): Promise<void> {
     const changes = events.map(({ type, payload }) => ({ passId: payload.passId, bookletId: payload.bookletId, status: STATUS_AFTER[type] }));
-    if (!(await this.booklets.setPassStatuses(changes))) throw new Error(`Some of ${events.length} pass outcomes refer to unknown passes`);
+    const updated = await this.booklets.setPassStatuses(changes);
+    const unknown = events.find(({ payload }) => !updated.has(payload.passId.toLowerCase()));
+    if (unknown) throw new Error(`${unknown.type} refers to unknown pass ${unknown.payload.passId} of booklet ${unknown.payload.bookletId}`);
   }
 
   private async mirror(passId: string, bookletId: string, status: PassStatus, type: string) {

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { Ctx, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import {
   AgencyRegistered,
   AllocationGranted,
@@ -7,7 +7,6 @@ import {
   AllocationReduced,
   AllocationReleased,
   BookletIssued,
-  EventEnvelope,
   FunderCreditNoteIssued,
   FunderRegistered,
   ProgramBudgetIncreased,
@@ -28,7 +27,7 @@ import {
   VoucherVoidRejected,
   VoucherVoidRequested,
 } from '@app/contracts';
-import { BatchedEvent, EventContext, OnEvent, OnEventBatch } from '@app/messaging';
+import { ConsumedEvent, OnEvent } from '@app/messaging';
 import { ProjectionService } from '../projection/projection.service';
 
 /** Every event of the funding, issuance and redemption topics feeds the read models or the audit trail. */
@@ -40,22 +39,13 @@ const PROJECTED = [
   VoucherRedeemed, RedemptionCancelled, VoucherVoided, VoucherVoidRejected, VoucherExpired,
 ] as const;
 
-/**
- * Consecutive events of a partition are applied at once (ProjectionBatch, a
- * few statements per table); a lone event, or each event of a batch the
- * projection refused, one at a time.
- */
+/** Consecutive events of a partition are applied at once (ProjectionBatch, a few statements per table). */
 @Controller()
 export class ProjectedEventsConsumer {
   constructor(private readonly projection: ProjectionService) {}
 
   @OnEvent(...PROJECTED)
-  onEvent(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
-    return this.projection.applyLive(event, context.message);
-  }
-
-  @OnEventBatch(...PROJECTED)
-  onEvents(@Payload() events: BatchedEvent[]): Promise<void> {
-    return this.projection.applyLiveBatch(events);
+  onEvents(@Payload() events: ConsumedEvent[]): Promise<void> {
+    return this.projection.applyLive(events);
   }
 }

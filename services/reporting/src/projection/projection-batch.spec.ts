@@ -12,15 +12,16 @@ import {
   VoucherExpired,
   VoucherRedeemed,
 } from '@app/contracts';
+import { AwaitingCause } from '@app/messaging';
 import { envelopeOf } from '@app/testing';
 import { BatchConflict, ProjectionBatch } from './projection-batch';
-import { BatchSnapshot } from './projection-batch.repository';
+import { BatchSnapshot } from './projection.repository';
 
-const empty = (): BatchSnapshot => ({ programs: [], lines: [], allocations: [], passes: [], statements: [] });
+const empty = (): BatchSnapshot => ({ programs: [], lines: [], allocations: [], passes: [], statements: [], booklets: [] });
 const ev = (definition: Parameters<typeof envelopeOf>[0], payload: object, occurredAt = '2026-03-02T10:00:00.000Z') =>
   envelopeOf(definition, payload, { occurredAt }) as EventEnvelope;
 
-describe('a batch of events applied in memory (the rebuild path)', () => {
+describe('a batch of events applied in memory', () => {
   const programId = randomUUID();
   const agencyId = randomUUID();
   const [lineA, lineB] = [randomUUID(), randomUUID()];
@@ -51,7 +52,7 @@ describe('a batch of events applied in memory (the rebuild path)', () => {
     expect(writes.changedPrograms).toEqual([]);
   });
 
-  it('refuses what apply refuses: a reduction below zero or of no allocation, an unknown program', () => {
+  it('refuses a reduction below zero or of no allocation, an unknown program', () => {
     const program = { program_id: programId, face_value_cents: 1000, budget_cents: '100000', closed: false };
     const lines = [lineA, lineB].map((id, position) => ({
       funding_line_id: id, program_id: programId, position, share_basis_points: position === 0 ? 3334 : 6666, budget_cents: '0', allocated_cents: '0', credited_cents: '0',
@@ -60,7 +61,7 @@ describe('a batch of events applied in memory (the rebuild path)', () => {
     expect(() => new ProjectionBatch(known).apply(allocation(AllocationReduced, 1000))).toThrow(BatchConflict);
     const granted = new ProjectionBatch(known);
     granted.apply(allocation(AllocationGranted, 1000));
-    // Granted then reduced by more: the per-event path fails on the reduction even if a later grant would cover it.
+    // Granted then reduced by more: the reduction fails even if a later grant would cover it.
     expect(() => granted.apply(allocation(AllocationReduced, 2000))).toThrow(/would become -1000/);
     expect(() => new ProjectionBatch(empty()).apply(allocation(AllocationGranted, 1000))).toThrow(/unknown program/);
     expect(() => new ProjectionBatch(known).apply(opened())).toThrow(/already exists/);
@@ -78,11 +79,28 @@ describe('a batch of events applied in memory (the rebuild path)', () => {
     ]);
   });
 
-  it('refuses an outcome the pass cannot follow and a pass it does not know', () => {
+  it('refuses an outcome the pass cannot follow, and a pass its known booklet does not hold', () => {
     const redeemed = pass('redeemed', { site_id: randomUUID(), redeemed_at: '2026-03-01 10:00:00+01' });
-    const batch = new ProjectionBatch({ ...empty(), passes: [redeemed] });
+    const stranger = outcome(VoucherRedeemed, randomUUID(), randomUUID(), '2026-03-02T10:00:00.000Z');
+    const bookletId = (stranger.payload as { bookletId: string }).bookletId;
+    const batch = new ProjectionBatch({ ...empty(), passes: [redeemed], booklets: [{ booklet_id: bookletId }] });
     expect(() => batch.apply(outcome(VoucherExpired, redeemed.pass_id, randomUUID(), '2026-03-02T10:00:00.000Z'))).toThrow(/is redeemed/);
-    expect(() => batch.apply(outcome(VoucherRedeemed, randomUUID(), randomUUID(), '2026-03-02T10:00:00.000Z'))).toThrow(/unknown pass/);
+    expect(() => batch.apply(stranger)).toThrow(BatchConflict);
+    expect(() => batch.apply(stranger)).toThrow(/unknown pass/);
+  });
+
+  it('awaits the cause of an event that came first: the booklet of a pass outcome, the program of a booklet', () => {
+    const early = outcome(VoucherRedeemed, randomUUID(), randomUUID(), '2026-03-02T10:00:00.000Z');
+    const bookletId = (early.payload as { bookletId: string }).bookletId;
+    expect(() => new ProjectionBatch(empty()).apply(early)).toThrow(AwaitingCause);
+    expect(() => new ProjectionBatch(empty()).apply(early)).toThrow(`waits for booklet ${bookletId}`);
+    const booklet = ev(BookletIssued, {
+      bookletId: randomUUID(), programId: randomUUID(), agencyId, issuedBy: 'counselor',
+      beneficiary: { beneficiaryRef: 'BEN-1', situation: 'job_seeker', diagnosticLevel: 'beginner' },
+      validFrom: '2026-01-01', validUntil: '2026-12-31', toleranceDays: 31, territory: ['31'],
+      passes: [{ passId: randomUUID(), codeHash: 'x'.repeat(64), amountCents: 1000 }], totalCents: 1000,
+    });
+    expect(() => new ProjectionBatch(empty()).apply(booklet)).toThrow(AwaitingCause);
   });
 
   it('inserts a booklet and its passes with the outcomes that followed in the same batch', () => {
@@ -118,7 +136,9 @@ describe('a batch of events applied in memory (the rebuild path)', () => {
 
   it('reads only the rows its events touch', () => {
     const passId = randomUUID();
-    const keys = ProjectionBatch.keysOf([allocation(AllocationGranted, 1000), outcome(VoucherRedeemed, passId, randomUUID(), '2026-03-02T10:00:00.000Z')]);
-    expect(keys).toEqual({ programIds: [programId], fundingLineIds: [], allocations: [{ programId, agencyId }], passIds: [passId], statementIds: [] });
+    const redeemed = outcome(VoucherRedeemed, passId, randomUUID(), '2026-03-02T10:00:00.000Z');
+    const keys = ProjectionBatch.keysOf([allocation(AllocationGranted, 1000), redeemed]);
+    const bookletId = (redeemed.payload as { bookletId: string }).bookletId;
+    expect(keys).toEqual({ programIds: [programId], fundingLineIds: [], allocations: [{ programId, agencyId }], passes: [{ passId, bookletId }], statementIds: [] });
   });
 });

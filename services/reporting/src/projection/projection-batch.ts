@@ -32,8 +32,8 @@ import {
 } from '@app/contracts';
 import { passTransitionOf } from './pass-transitions';
 import { ShareLine, splitAmount, splitPerPass } from '@app/money';
-import { BatchKeys, BatchSnapshot, BatchWrites, PassWrite } from './projection-batch.repository';
-import { PassTransition } from './projection.repository';
+import { AwaitingCause } from '@app/messaging';
+import { BatchKeys, BatchSnapshot, BatchWrites, PassTransition, PassWrite } from './projection.repository';
 
 type Payload = Record<string, unknown>;
 
@@ -68,17 +68,18 @@ interface PassState extends PassWrite {
 /** Ids are compared as PostgreSQL prints them. */
 const key = (id: string) => id.toLowerCase();
 
-/** Thrown where the per-event path would fail: the caller then applies the batch event by event. */
+/** An event the read models cannot take: its whole batch fails, and is split until that event is alone. */
 export class BatchConflict extends Error {}
 
 /**
- * The same rules as ProjectionService.apply, over a whole batch of events at
- * once: the rows the batch touches are read first (BatchSnapshot), the events
- * change them in memory in their order, and the final rows are written once
- * (BatchWrites). Wherever `apply` would refuse an event (an unknown program or
- * pass, a transition the pass cannot make, a counter going negative, a row
- * created twice) this throws, so that the batch is applied event by event instead
- * and only the faulty event is skipped, exactly as before.
+ * The projection's rules, over a whole batch of events at once: the rows the
+ * batch touches are read first (BatchSnapshot), the events change them in
+ * memory in their order, and the final rows are written once (BatchWrites).
+ * An event that cannot be applied (an unknown program or pass, a transition
+ * the pass cannot make, a counter going negative, a row created twice) throws
+ * BatchConflict; one whose cause has not been applied yet (a booklet's
+ * program, a pass outcome's booklet, which travel on other topics) throws
+ * AwaitingCause.
  */
 export class ProjectionBatch {
   private readonly funders = new Map<string, BatchWrites['funders'][number]>();
@@ -88,6 +89,8 @@ export class ProjectionBatch {
   private readonly lines = new Map<string, LineState>();
   private readonly allocations = new Map<string, { programId: string; agencyId: string; cents: number; changed: boolean }>();
   private readonly booklets = new Map<string, BatchWrites['booklets'][number]>();
+  /** Booklets applied before this batch, of the pass events whose pass was not found. */
+  private readonly knownBooklets = new Set<string>();
   private readonly passes = new Map<string, PassState>();
   private readonly statements = new Map<string, { statementId: string; row?: BatchWrites['newStatements'][number]; paid?: { paidCents: number; paidAt: string } }>();
 
@@ -96,7 +99,7 @@ export class ProjectionBatch {
     const programIds = new Set<string>();
     const fundingLineIds = new Set<string>();
     const allocations = new Map<string, { programId: string; agencyId: string }>();
-    const passIds = new Set<string>();
+    const passes = new Map<string, { passId: string; bookletId: string }>();
     const statementIds = new Set<string>();
     for (const { type, payload } of events) {
       const p = payload as Payload;
@@ -116,7 +119,7 @@ export class ProjectionBatch {
         case RedemptionCancelled.type:
         case VoucherVoided.type:
         case VoucherExpired.type:
-          passIds.add(p.passId as string);
+          passes.set(key(p.passId as string), { passId: p.passId as string, bookletId: p.bookletId as string });
           break;
         case SettlementPaid.type:
           statementIds.add(p.statementId as string);
@@ -127,7 +130,7 @@ export class ProjectionBatch {
         default:
       }
     }
-    return { programIds: [...programIds], fundingLineIds: [...fundingLineIds], allocations: [...allocations.values()], passIds: [...passIds], statementIds: [...statementIds] };
+    return { programIds: [...programIds], fundingLineIds: [...fundingLineIds], allocations: [...allocations.values()], passes: [...passes.values()], statementIds: [...statementIds] };
   }
 
   constructor(snapshot: BatchSnapshot) {
@@ -162,9 +165,10 @@ export class ProjectionBatch {
       });
     }
     for (const st of snapshot.statements) this.statements.set(key(st.statement_id), { statementId: st.statement_id });
+    for (const b of snapshot.booklets) this.knownBooklets.add(key(b.booklet_id));
   }
 
-  /** Applies one new (not yet applied) event; throws BatchConflict where `apply` would fail. */
+  /** Applies one new (not yet applied) event; throws where it cannot be (BatchConflict, AwaitingCause). */
   apply(envelope: EventEnvelope): void {
     const payload = envelope.payload as Payload;
     switch (envelope.type) {
@@ -277,13 +281,13 @@ export class ProjectionBatch {
     const p = envelope.payload as unknown as AllocationGrantedV1 | AllocationReducedV1;
     const lines = this.linesOf(p.programId, envelope);
     const faceValue = this.programs.get(key(p.programId))!.faceValueCents;
-    // As apply: whole booklets' worth split pass by pass, any other amount at once.
+    // As funding: whole booklets' worth split pass by pass, any other amount at once.
     const parts = p.amountCents % faceValue === 0 ? splitPerPass(faceValue, p.amountCents / faceValue, lines) : splitAmount(p.amountCents, lines);
     const sign = envelope.type === AllocationReduced.type ? -1 : 1;
     const delta = sign * p.amountCents;
     const id = `${key(p.programId)}/${key(p.agencyId)}`;
     const allocation = this.allocations.get(id);
-    // A grant creates the row, a reduction only changes an existing one (as apply, `-0` counts as a grant).
+    // A grant creates the row, a reduction only changes an existing one (`-0` counts as a grant).
     if (delta >= 0) {
       if (allocation) allocation.cents += delta;
       else this.allocations.set(id, { programId: p.programId, agencyId: p.agencyId, cents: delta, changed: true });
@@ -298,6 +302,8 @@ export class ProjectionBatch {
   }
 
   private issueBooklet(p: BookletIssuedV1, envelope: EventEnvelope): void {
+    // The program comes on the funding topic: catching up, its booklets may be fetched before it.
+    if (!this.programs.has(key(p.programId))) throw new AwaitingCause(`program ${p.programId}`);
     this.linesOf(p.programId, envelope);
     if (this.booklets.has(key(p.bookletId))) throw conflict(envelope, `booklet ${p.bookletId} already issued in this batch`);
     this.booklets.set(key(p.bookletId), {
@@ -327,10 +333,15 @@ export class ProjectionBatch {
     }
   }
 
-  /** The same guards as ProjectionRepository.transitionPass: an outcome only follows the state it follows. */
+  /** An outcome only follows the state it follows. */
   private transition(passId: string, t: PassTransition, envelope: EventEnvelope): void {
     const pass = this.passes.get(key(passId));
-    if (!pass) throw conflict(envelope, `unknown pass ${passId}`);
+    if (!pass) {
+      const bookletId = (envelope.payload as { bookletId: string }).bookletId;
+      // The booklet comes on the issuance topic: catching up, its passes' outcomes may be fetched before it.
+      if (!this.knownBooklets.has(key(bookletId)) && !this.booklets.has(key(bookletId))) throw new AwaitingCause(`booklet ${bookletId}`, `pass ${passId}`);
+      throw conflict(envelope, `unknown pass ${passId}`);
+    }
     const from = t.to === 'cancelled' ? 'redeemed' : 'issued';
     if (pass.status !== from) throw conflict(envelope, `pass ${passId} is ${pass.status}`);
     if (t.to === 'redeemed') Object.assign(pass, { status: 'redeemed', siteId: t.siteId, redeemedAt: t.at });
@@ -340,7 +351,7 @@ export class ProjectionBatch {
     pass.changed = true;
   }
 
-  /** The program's lines in position order, as ProjectionRepository.fundingLines reads them. */
+  /** The program's lines in position order. */
   private linesOf(programId: string, envelope: EventEnvelope): ShareLine[] {
     const lines = [...this.lines.values()]
       .filter((line) => key(line.programId) === key(programId))

@@ -2,12 +2,11 @@ import { Module } from '@nestjs/common';
 import { ProjectedEventsConsumer } from '../consumers/projected-events.consumer';
 import { GenerationRepository } from './generation.repository';
 import { ProjectionRepository } from './projection.repository';
-import { ProjectionBatchRepository } from './projection-batch.repository';
 import { ProjectionService } from './projection.service';
 
 @Module({
   controllers: [ProjectedEventsConsumer],
-  providers: [GenerationRepository, ProjectionRepository, ProjectionBatchRepository, ProjectionService],
+  providers: [GenerationRepository, ProjectionRepository, ProjectionService],
   exports: [GenerationRepository, ProjectionService],
 })
 export class ProjectionModule {}

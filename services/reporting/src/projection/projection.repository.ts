@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@app/database';
 import { schemaOf } from './generation.repository';
-import { ShareLine } from '@app/money';
 
+/** One line of a generation's own log of applied events (its audit trail). */
 export interface EventRow {
   eventId: string;
   type: string;
@@ -17,214 +17,262 @@ export interface EventRow {
   passId: string | null;
 }
 
-export interface ProgramRow {
-  programId: string;
-  name: string;
-  faceValueCents: number;
-  bookletSize: number;
-  validFrom: string;
-  validUntil: string;
-  toleranceDays: number;
-  territory: string[];
-  budgetCents: number;
-  openedAt: string;
-}
-
-export interface BookletRow {
-  bookletId: string;
-  programId: string;
-  agencyId: string;
-  issuedAt: string;
-  beneficiaryRef: string;
-  ageBand: string | null;
-  situation: string;
-  diagnosticLevel: string;
-  totalCents: number;
-  passes: Array<{ passId: string; amountCents: number }>;
-}
-
 export type PassTransition =
   | { to: 'redeemed'; siteId: string; at: string }
   | { to: 'cancelled' }
   | { to: 'voided'; at: string }
   | { to: 'expired'; at: string };
 
-/** Writes of the read models of one generation (its schema is given to every call). */
+/** What a batch reads before applying its events: only the rows its events touch. */
+export interface BatchSnapshot {
+  programs: Array<{ program_id: string; face_value_cents: number; budget_cents: string; closed: boolean }>;
+  lines: Array<{ funding_line_id: string; program_id: string; position: number; share_basis_points: number; budget_cents: string; allocated_cents: string; credited_cents: string }>;
+  allocations: Array<{ program_id: string; agency_id: string; allocated_cents: string }>;
+  /** Timestamps as text, written back as they were read when the batch does not change them. */
+  passes: Array<{ pass_id: string; status: string; site_id: string | null; redeemed_at: string | null; voided_at: string | null; expired_at: string | null }>;
+  statements: Array<{ statement_id: string }>;
+  /** Of the booklets of pass events whose pass is not here: those that are, to tell a pass awaiting its booklet from an unknown one. */
+  booklets: Array<{ booklet_id: string }>;
+}
+
+export interface BatchKeys {
+  programIds: string[];
+  fundingLineIds: string[];
+  allocations: Array<{ programId: string; agencyId: string }>;
+  passes: Array<{ passId: string; bookletId: string }>;
+  statementIds: string[];
+}
+
+/** The rows a batch writes: final values, each row once. */
+export interface BatchWrites {
+  funders: Array<{ funderId: string; name: string; kind: string }>;
+  agencies: Array<{ agencyId: string; name: string; kind: string; departement: string }>;
+  sites: Array<{ siteId: string; name: string; departement: string }>;
+  newPrograms: Array<{
+    programId: string; name: string; faceValueCents: number; bookletSize: number; validFrom: string; validUntil: string;
+    toleranceDays: number; territory: string[]; budgetCents: number; closed: boolean; openedAt: string;
+  }>;
+  changedPrograms: Array<{ programId: string; budgetCents: number; closed: boolean }>;
+  newLines: Array<{ id: string; programId: string; funderId: string; position: number; shareBasisPoints: number; budgetCents: number; allocatedCents: number; creditedCents: number }>;
+  changedLines: Array<{ id: string; budgetCents: number; allocatedCents: number; creditedCents: number }>;
+  allocations: Array<{ programId: string; agencyId: string; cents: number }>;
+  booklets: Array<{
+    bookletId: string; programId: string; agencyId: string; issuedAt: string; beneficiaryRef: string; ageBand: string | null;
+    situation: string; diagnosticLevel: string; passCount: number; totalCents: number;
+  }>;
+  /** The passes of the booklets issued in the batch, by booklet: the booklet's columns are sent once, not once per pass. */
+  newPasses: Array<{ bookletId: string; programId: string; agencyId: string; passes: Array<PassWrite & { amountCents: number }> }>;
+  changedPasses: PassWrite[];
+  newStatements: Array<{ statementId: string; siteId: string; period: string; totalCents: number; held: boolean; issuedAt: string; paidCents: number | null; paidAt: string | null }>;
+  paidStatements: Array<{ statementId: string; paidCents: number; paidAt: string }>;
+}
+
+export interface PassWrite {
+  passId: string;
+  status: string;
+  siteId: string | null;
+  redeemedAt: string | null;
+  voidedAt: string | null;
+  expiredAt: string | null;
+}
+
+/** A booklet's new passes as the INSERT above reads them; JSON.stringify leaves out the undefined (null) columns. */
+function compactBooklet(booklet: BatchWrites['newPasses'][number]) {
+  return {
+    id: booklet.bookletId,
+    program: booklet.programId,
+    agency: booklet.agencyId,
+    passes: booklet.passes.map((p) => ({
+      id: p.passId,
+      cents: p.amountCents,
+      status: p.status,
+      site: p.siteId ?? undefined,
+      redeemed: p.redeemedAt ?? undefined,
+      voided: p.voidedAt ?? undefined,
+      expired: p.expiredAt ?? undefined,
+    })),
+  };
+}
+
+const column = <T, K extends keyof T>(rows: T[], key: K): Array<T[K]> => rows.map((row) => row[key]);
+
+/**
+ * The reads and set-based writes of a batch of events (ProjectionBatch): a few
+ * statements per table over arrays, instead of several per event. The large
+ * row sets (events, booklets, passes) go as one JSON document each
+ * (json_to_recordset): JSON.stringify is native, where node-pg escapes every
+ * element of an array parameter in JavaScript.
+ */
 @Injectable()
 export class ProjectionRepository {
   constructor(private readonly tx: TransactionHost) {}
 
   private get db() {
-    return this.tx.requireTransaction('Projecting an event');
+    return this.tx.requireTransaction('Projecting a batch of events');
   }
 
-  /** The generation's own log of applied events: false when this event was already applied to it. */
-  async recordEvent(generation: number, e: EventRow): Promise<boolean> {
-    const rows = await this.db.query(
+  /**
+   * A batch reads and updates a thousand rows by key in tables of millions:
+   * with the default random_page_cost (4, spinning disks) the planner
+   * prefers to scan the whole table (about 100 ms instead of 30 for 1,000
+   * passes at 125,000). The data is in memory or on SSD; for this transaction only.
+   */
+  async preferIndexProbes(): Promise<void> {
+    await this.db.query(`SET LOCAL random_page_cost = 1.1`);
+  }
+
+  /** Logs the events (ids unique within the batch); returns the ids not already applied to this generation. */
+  async recordEvents(generation: number, events: EventRow[]): Promise<Set<string>> {
+    const rows: Array<{ event_id: string }> = await this.db.query(
       `INSERT INTO ${schemaOf(generation)}.events
          (event_id, type, producer, occurred_at, source_partition, source_offset, org_kind, org_id, program_id, booklet_id, pass_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-      [e.eventId, e.type, e.producer, e.occurredAt, e.partition, e.offset, e.orgKind, e.orgId, e.programId, e.bookletId, e.passId],
+       SELECT e."eventId", e.type, e.producer, e."occurredAt", e.partition, e."offset", e."orgKind", e."orgId", e."programId", e."bookletId", e."passId"
+       FROM json_to_recordset($1::json) AS e("eventId" uuid, type text, producer text, "occurredAt" timestamptz, partition int, "offset" bigint,
+                                             "orgKind" text, "orgId" uuid, "programId" uuid, "bookletId" uuid, "passId" uuid)
+       ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+      [JSON.stringify(events)],
     );
-    return rows.length === 1;
+    return new Set(rows.map((r) => r.event_id));
   }
 
-  async upsertFunder(generation: number, funderId: string, name: string, kind: string): Promise<void> {
-    await this.db.query(
-      `INSERT INTO ${schemaOf(generation)}.funders (funder_id, name, kind) VALUES ($1, $2, $3)
+  async load(generation: number, keys: BatchKeys): Promise<BatchSnapshot> {
+    const s = schemaOf(generation);
+    const snapshot: BatchSnapshot = { programs: [], lines: [], allocations: [], passes: [], statements: [], booklets: [] };
+    if (keys.programIds.length > 0) {
+      snapshot.programs = await this.db.query(
+        `SELECT program_id, face_value_cents, budget_cents, closed FROM ${s}.programs WHERE program_id = ANY($1::uuid[])`,
+        [keys.programIds],
+      );
+    }
+    if (keys.programIds.length > 0 || keys.fundingLineIds.length > 0) {
+      snapshot.lines = await this.db.query(
+        `SELECT funding_line_id, program_id, position, share_basis_points, budget_cents, allocated_cents, credited_cents FROM ${s}.funding_lines
+         WHERE program_id = ANY($1::uuid[]) OR funding_line_id = ANY($2::uuid[])`,
+        [keys.programIds, keys.fundingLineIds],
+      );
+    }
+    if (keys.allocations.length > 0) {
+      snapshot.allocations = await this.db.query(
+        `SELECT a.program_id, a.agency_id, a.allocated_cents FROM ${s}.allocations a
+         JOIN unnest($1::uuid[], $2::uuid[]) AS k(program_id, agency_id) ON a.program_id = k.program_id AND a.agency_id = k.agency_id`,
+        [column(keys.allocations, 'programId'), column(keys.allocations, 'agencyId')],
+      );
+    }
+    if (keys.passes.length > 0) {
+      snapshot.passes = await this.db.query(
+        `SELECT pass_id, status, site_id, redeemed_at::text, voided_at::text, expired_at::text FROM ${s}.passes WHERE pass_id = ANY($1::uuid[])`,
+        [column(keys.passes, 'passId')],
+      );
+      const found = new Set(snapshot.passes.map((p) => p.pass_id));
+      const bookletsOfMissing = keys.passes.filter((p) => !found.has(p.passId.toLowerCase())).map((p) => p.bookletId);
+      if (bookletsOfMissing.length > 0) {
+        snapshot.booklets = await this.db.query(`SELECT booklet_id FROM ${s}.booklets WHERE booklet_id = ANY($1::uuid[])`, [bookletsOfMissing]);
+      }
+    }
+    if (keys.statementIds.length > 0) {
+      snapshot.statements = await this.db.query(`SELECT statement_id FROM ${s}.settlement_statements WHERE statement_id = ANY($1::uuid[])`, [keys.statementIds]);
+    }
+    return snapshot;
+  }
+
+  /** Parents before children (programs, then their lines, allocations and booklets; booklets, then passes). */
+  async write(generation: number, w: BatchWrites): Promise<void> {
+    const s = schemaOf(generation);
+    const run = async (rows: unknown[], text: string, values: unknown[]) => {
+      if (rows.length > 0) await this.db.query(text, values);
+    };
+    await run(
+      w.funders,
+      `INSERT INTO ${s}.funders (funder_id, name, kind) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])
        ON CONFLICT (funder_id) DO UPDATE SET name = excluded.name, kind = excluded.kind`,
-      [funderId, name, kind],
+      [column(w.funders, 'funderId'), column(w.funders, 'name'), column(w.funders, 'kind')],
     );
-  }
-
-  async insertProgram(generation: number, p: ProgramRow, lines: Array<ShareLine & { funderId: string; budgetCents: number }>): Promise<void> {
-    const s = schemaOf(generation);
-    await this.db.query(
-      `INSERT INTO ${s}.programs (program_id, name, face_value_cents, booklet_size, valid_from, valid_until, tolerance_days, territory, budget_cents, opened_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [p.programId, p.name, p.faceValueCents, p.bookletSize, p.validFrom, p.validUntil, p.toleranceDays, p.territory, p.budgetCents, p.openedAt],
-    );
-    await this.db.query(
-      `INSERT INTO ${s}.funding_lines (funding_line_id, program_id, funder_id, position, share_basis_points, budget_cents)
-       SELECT id, $1, funder, pos, share, budget FROM unnest($2::uuid[], $3::uuid[], $4::int[], $5::int[], $6::bigint[]) AS l(id, funder, pos, share, budget)`,
-      [p.programId, lines.map((l) => l.id), lines.map((l) => l.funderId), lines.map((l) => l.position), lines.map((l) => l.shareBasisPoints), lines.map((l) => l.budgetCents)],
-    );
-  }
-
-  async fundingLines(generation: number, programId: string): Promise<ShareLine[] | null> {
-    const rows: Array<{ id: string; share: number; position: number }> = await this.db.query(
-      `SELECT funding_line_id AS id, share_basis_points AS share, position FROM ${schemaOf(generation)}.funding_lines WHERE program_id = $1 ORDER BY position`,
-      [programId],
-    );
-    return rows.length === 0 ? null : rows.map((r) => ({ id: r.id, shareBasisPoints: r.share, position: r.position }));
-  }
-
-  async bookletExists(generation: number, bookletId: string): Promise<boolean> {
-    const rows = await this.db.query(`SELECT 1 FROM ${schemaOf(generation)}.booklets WHERE booklet_id = $1`, [bookletId]);
-    return rows.length === 1;
-  }
-
-  async faceValue(generation: number, programId: string): Promise<number> {
-    const [row] = await this.db.query(`SELECT face_value_cents FROM ${schemaOf(generation)}.programs WHERE program_id = $1`, [programId]);
-    return row.face_value_cents;
-  }
-
-  /** Sets the program's budget and adds each line's part of the increase. */
-  async increaseBudget(generation: number, programId: string, budgetCents: number, parts: Map<string, number>): Promise<void> {
-    const s = schemaOf(generation);
-    await this.db.query(`UPDATE ${s}.programs SET budget_cents = $2 WHERE program_id = $1`, [programId, budgetCents]);
-    await this.addToLines(generation, 'budget_cents', parts);
-  }
-
-  async closeProgram(generation: number, programId: string): Promise<boolean> {
-    const rows = await this.db.query(
-      `WITH closed AS (UPDATE ${schemaOf(generation)}.programs SET closed = true WHERE program_id = $1 RETURNING program_id) SELECT * FROM closed`,
-      [programId],
-    );
-    return rows.length === 1;
-  }
-
-  /** A grant (positive) or a reduction (negative) of an agency's allocation, with each line's part; false when there is nothing to reduce. */
-  async changeAllocation(generation: number, programId: string, agencyId: string, deltaCents: number, parts: Map<string, number>): Promise<boolean> {
-    const s = schemaOf(generation);
-    // A reduction only updates: the CHECK would refuse a negative row even on the way to a conflict.
-    const rows = await this.db.query(
-      deltaCents >= 0
-        ? `INSERT INTO ${s}.allocations (program_id, agency_id, allocated_cents) VALUES ($1, $2, $3)
-           ON CONFLICT (program_id, agency_id) DO UPDATE SET allocated_cents = allocations.allocated_cents + excluded.allocated_cents RETURNING agency_id`
-        : `WITH reduced AS (UPDATE ${s}.allocations SET allocated_cents = allocated_cents + $3 WHERE program_id = $1 AND agency_id = $2 RETURNING agency_id)
-           SELECT * FROM reduced`,
-      [programId, agencyId, deltaCents],
-    );
-    if (rows.length === 0) return false;
-    await this.addToLines(generation, 'allocated_cents', parts);
-    return true;
-  }
-
-  private async addToLines(generation: number, column: 'budget_cents' | 'allocated_cents', parts: Map<string, number>): Promise<void> {
-    await this.db.query(
-      `UPDATE ${schemaOf(generation)}.funding_lines l SET ${column} = l.${column} + p.cents
-       FROM unnest($1::uuid[], $2::bigint[]) AS p(id, cents) WHERE l.funding_line_id = p.id`,
-      [[...parts.keys()], [...parts.values()]],
-    );
-  }
-
-  async upsertAgency(generation: number, agencyId: string, name: string, kind: string, departement: string): Promise<void> {
-    await this.db.query(
-      `INSERT INTO ${schemaOf(generation)}.agencies (agency_id, name, kind, departement) VALUES ($1, $2, $3, $4)
+    await run(
+      w.agencies,
+      `INSERT INTO ${s}.agencies (agency_id, name, kind, departement) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])
        ON CONFLICT (agency_id) DO UPDATE SET name = excluded.name, kind = excluded.kind, departement = excluded.departement`,
-      [agencyId, name, kind, departement],
+      [column(w.agencies, 'agencyId'), column(w.agencies, 'name'), column(w.agencies, 'kind'), column(w.agencies, 'departement')],
     );
-  }
-
-  async upsertSite(generation: number, siteId: string, name: string, departement: string): Promise<void> {
-    await this.db.query(
-      `INSERT INTO ${schemaOf(generation)}.sites (site_id, name, departement) VALUES ($1, $2, $3)
+    await run(
+      w.sites,
+      `INSERT INTO ${s}.sites (site_id, name, departement) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])
        ON CONFLICT (site_id) DO UPDATE SET name = excluded.name, departement = excluded.departement`,
-      [siteId, name, departement],
+      [column(w.sites, 'siteId'), column(w.sites, 'name'), column(w.sites, 'departement')],
     );
-  }
-
-  async insertBooklet(generation: number, b: BookletRow): Promise<void> {
-    const s = schemaOf(generation);
-    await this.db.query(
+    // Few programs, each with its own territory array: one row each (arrays of arrays would need equal lengths).
+    for (const p of w.newPrograms) {
+      await this.db.query(
+        `INSERT INTO ${s}.programs (program_id, name, face_value_cents, booklet_size, valid_from, valid_until, tolerance_days, territory, budget_cents, closed, opened_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [p.programId, p.name, p.faceValueCents, p.bookletSize, p.validFrom, p.validUntil, p.toleranceDays, p.territory, p.budgetCents, p.closed, p.openedAt],
+      );
+    }
+    await run(
+      w.changedPrograms,
+      `UPDATE ${s}.programs p SET budget_cents = v.budget, closed = v.closed
+       FROM unnest($1::uuid[], $2::bigint[], $3::boolean[]) AS v(id, budget, closed) WHERE p.program_id = v.id`,
+      [column(w.changedPrograms, 'programId'), column(w.changedPrograms, 'budgetCents'), column(w.changedPrograms, 'closed')],
+    );
+    await run(
+      w.newLines,
+      `INSERT INTO ${s}.funding_lines (funding_line_id, program_id, funder_id, position, share_basis_points, budget_cents, allocated_cents, credited_cents)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::int[], $6::bigint[], $7::bigint[], $8::bigint[])`,
+      [
+        column(w.newLines, 'id'), column(w.newLines, 'programId'), column(w.newLines, 'funderId'), column(w.newLines, 'position'), column(w.newLines, 'shareBasisPoints'),
+        column(w.newLines, 'budgetCents'), column(w.newLines, 'allocatedCents'), column(w.newLines, 'creditedCents'),
+      ],
+    );
+    await run(
+      w.changedLines,
+      `UPDATE ${s}.funding_lines l SET budget_cents = v.budget, allocated_cents = v.allocated, credited_cents = v.credited
+       FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[]) AS v(id, budget, allocated, credited) WHERE l.funding_line_id = v.id`,
+      [column(w.changedLines, 'id'), column(w.changedLines, 'budgetCents'), column(w.changedLines, 'allocatedCents'), column(w.changedLines, 'creditedCents')],
+    );
+    await run(
+      w.allocations,
+      `INSERT INTO ${s}.allocations (program_id, agency_id, allocated_cents) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[])
+       ON CONFLICT (program_id, agency_id) DO UPDATE SET allocated_cents = excluded.allocated_cents`,
+      [column(w.allocations, 'programId'), column(w.allocations, 'agencyId'), column(w.allocations, 'cents')],
+    );
+    await run(
+      w.booklets,
       `INSERT INTO ${s}.booklets (booklet_id, program_id, agency_id, issued_at, beneficiary_ref, age_band, situation, diagnostic_level, pass_count, total_cents)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [b.bookletId, b.programId, b.agencyId, b.issuedAt, b.beneficiaryRef, b.ageBand, b.situation, b.diagnosticLevel, b.passes.length, b.totalCents],
+       SELECT b."bookletId", b."programId", b."agencyId", b."issuedAt", b."beneficiaryRef", b."ageBand", b.situation, b."diagnosticLevel", b."passCount", b."totalCents"
+       FROM json_to_recordset($1::json) AS b("bookletId" uuid, "programId" uuid, "agencyId" uuid, "issuedAt" timestamptz, "beneficiaryRef" text,
+                                             "ageBand" text, situation text, "diagnosticLevel" text, "passCount" int, "totalCents" bigint)`,
+      [JSON.stringify(w.booklets)],
     );
-    await this.db.query(
-      `INSERT INTO ${s}.passes (pass_id, booklet_id, program_id, agency_id, amount_cents, status)
-       SELECT id, $1, $2, $3, amount, 'issued' FROM unnest($4::uuid[], $5::int[]) AS p(id, amount)`,
-      [b.bookletId, b.programId, b.agencyId, b.passes.map((p) => p.passId), b.passes.map((p) => p.amountCents)],
+    // The bulk of a rebuild: nested by booklet, with the columns a new pass leaves empty omitted, the document is
+    // a third of the flat one's size, and PostgreSQL parses it about 1.7 times as fast.
+    await run(
+      w.newPasses,
+      `INSERT INTO ${s}.passes (pass_id, booklet_id, program_id, agency_id, amount_cents, status, site_id, redeemed_at, voided_at, expired_at)
+       SELECT p.id, b.id, b.program, b.agency, p.cents, p.status, p.site, p.redeemed, p.voided, p.expired
+       FROM json_to_recordset($1::json) AS b(id uuid, program uuid, agency uuid, passes json),
+            json_to_recordset(b.passes) AS p(id uuid, cents int, status text, site uuid, redeemed timestamptz, voided timestamptz, expired timestamptz)`,
+      [JSON.stringify(w.newPasses.map(compactBooklet))],
     );
-  }
-
-  /** Applies a pass outcome only from the state it follows; null when the pass is unknown, else the status it had. */
-  async transitionPass(generation: number, passId: string, t: PassTransition): Promise<{ applied: boolean; status: string | null }> {
-    const s = schemaOf(generation);
-    const update = {
-      redeemed: [`status = 'redeemed', site_id = $2, redeemed_at = $3`, `status = 'issued'`],
-      cancelled: [`status = 'issued', site_id = NULL, redeemed_at = NULL`, `status = 'redeemed'`],
-      voided: [`status = 'voided', voided_at = $2`, `status = 'issued'`],
-      expired: [`status = 'expired', expired_at = $2`, `status = 'issued'`],
-    }[t.to];
-    const params = t.to === 'redeemed' ? [passId, t.siteId, t.at] : t.to === 'cancelled' ? [passId] : [passId, t.at];
-    const rows = await this.db.query(
-      `WITH before AS (SELECT status FROM ${s}.passes WHERE pass_id = $1 FOR UPDATE),
-            changed AS (UPDATE ${s}.passes SET ${update[0]} WHERE pass_id = $1 AND ${update[1]} RETURNING pass_id)
-       SELECT (SELECT status FROM before) AS status, EXISTS (SELECT 1 FROM changed) AS applied`,
-      params,
+    await run(
+      w.changedPasses,
+      `UPDATE ${s}.passes p SET status = v.status, site_id = v."siteId", redeemed_at = v."redeemedAt", voided_at = v."voidedAt", expired_at = v."expiredAt"
+       FROM json_to_recordset($1::json) AS v("passId" uuid, status text, "siteId" uuid, "redeemedAt" timestamptz, "voidedAt" timestamptz, "expiredAt" timestamptz)
+       WHERE p.pass_id = v."passId"`,
+      [JSON.stringify(w.changedPasses)],
     );
-    return { applied: rows[0].applied, status: rows[0].status };
-  }
-
-  async insertStatement(
-    generation: number,
-    st: { statementId: string; siteId: string; period: string; totalCents: number; held: boolean; issuedAt: string },
-  ): Promise<void> {
-    await this.db.query(
-      `INSERT INTO ${schemaOf(generation)}.settlement_statements (statement_id, site_id, period, total_cents, held, issued_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [st.statementId, st.siteId, st.period, st.totalCents, st.held, st.issuedAt],
+    await run(
+      w.newStatements,
+      `INSERT INTO ${s}.settlement_statements (statement_id, site_id, period, total_cents, held, issued_at, paid_cents, paid_at)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bigint[], $5::boolean[], $6::timestamptz[], $7::bigint[], $8::timestamptz[])`,
+      [
+        column(w.newStatements, 'statementId'), column(w.newStatements, 'siteId'), column(w.newStatements, 'period'), column(w.newStatements, 'totalCents'),
+        column(w.newStatements, 'held'), column(w.newStatements, 'issuedAt'), column(w.newStatements, 'paidCents'), column(w.newStatements, 'paidAt'),
+      ],
     );
-  }
-
-  /** False when the statement is unknown. */
-  async markStatementPaid(generation: number, statementId: string, amountCents: number, paidAt: string): Promise<boolean> {
-    const rows = await this.db.query(
-      `WITH paid AS (UPDATE ${schemaOf(generation)}.settlement_statements SET paid_cents = $2, paid_at = $3 WHERE statement_id = $1 RETURNING statement_id)
-       SELECT * FROM paid`,
-      [statementId, amountCents, paidAt],
+    await run(
+      w.paidStatements,
+      `UPDATE ${s}.settlement_statements st SET paid_cents = v.paid, paid_at = v.paid_at
+       FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) AS v(id, paid, paid_at) WHERE st.statement_id = v.id`,
+      [column(w.paidStatements, 'statementId'), column(w.paidStatements, 'paidCents'), column(w.paidStatements, 'paidAt')],
     );
-    return rows.length === 1;
-  }
-
-  /** False when the funding line is unknown. */
-  async creditLine(generation: number, fundingLineId: string, amountCents: number): Promise<boolean> {
-    const rows = await this.db.query(
-      `WITH credited AS (UPDATE ${schemaOf(generation)}.funding_lines SET credited_cents = credited_cents + $2 WHERE funding_line_id = $1 RETURNING funding_line_id)
-       SELECT * FROM credited`,
-      [fundingLineId, amountCents],
-    );
-    return rows.length === 1;
   }
 }

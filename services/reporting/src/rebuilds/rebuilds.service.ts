@@ -1,8 +1,8 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EventEnvelope, TopicName, Topics } from '@app/contracts';
+import { TopicName, Topics } from '@app/contracts';
 import { TransactionHost } from '@app/database';
-import { PartitionOffsets, ReplayedEvent, ReplayedMessage, TopicReplayer } from '@app/messaging';
+import { applyInHalves, PartitionOffsets, ReplayedEvent, TopicReplayer } from '@app/messaging';
 import { AuthenticatedUser } from '@app/auth';
 import { Problem } from '@app/platform';
 import { GenerationRepository } from '../projection/generation.repository';
@@ -124,39 +124,37 @@ export class RebuildsService implements BeforeApplicationShutdown {
         (error: Error) => this.logger.warn(`Rebuild ${id}: heartbeat not recorded: ${error.message}`),
       );
     }, HEARTBEAT_INTERVAL_MS);
-    const apply = async (envelope: EventEnvelope, message: ReplayedMessage) => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await this.tx.run(() => this.projection.apply(generation, envelope, { partition: message.partition, offset: message.offset }));
-        } catch (error) {
-          if (attempt < REPLAY_ATTEMPTS) continue;
-          // The live consumer dead-lettered it for the same reason: the rebuilt state skips it likewise.
-          this.logger.warn(`Rebuild ${id}: ${envelope.type} ${envelope.eventId} skipped: ${(error as Error).message}`);
-          counts.invalid++;
-          return;
-        }
-      }
-    };
-    // Many events per transaction. A batch the projection refuses (an event in it that `apply` refuses) is halved until
-    // that event is alone, which then goes through `apply` with its retries and is skipped as before.
     /** Checked outside the retries below, which would take it for a faulty event. */
     const stopIfMust = () => {
       if (abandoned) throw new AbandonedRebuild(id);
       if (this.stopping) throw new Error(`Rebuild ${id} stopped: the service is shutting down`);
     };
-    const applyBatch = async (events: ReplayedEvent[]): Promise<void> => {
+    const together = (events: ReplayedEvent[]) => {
       stopIfMust();
-      if (events.length === 1) return apply(events[0].envelope, events[0].message);
-      try {
-        return await this.tx.run(() =>
-          this.projection.applyBatch(generation, events.map((e) => ({ envelope: e.envelope, position: { partition: e.message.partition, offset: e.message.offset } }))),
-        );
-      } catch (error) {
-        this.logger.debug(`Rebuild ${id}: a batch of ${events.length} event(s) is split: ${(error as Error).message}`);
+      return this.tx.run(() => this.projection.apply(generation, events.map(({ envelope, message }) => ({ envelope, position: message }))));
+    };
+    const alone = async (event: ReplayedEvent): Promise<boolean> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await together([event]);
+          return true;
+        } catch (error) {
+          if (error instanceof AbandonedRebuild || this.stopping) throw error;
+          if (attempt < REPLAY_ATTEMPTS) continue;
+          // The live consumer dead-lettered it for the same reason: the rebuilt state skips it likewise.
+          this.logger.warn(`Rebuild ${id}: ${event.envelope.type} ${event.envelope.eventId} skipped: ${(error as Error).message}`);
+          counts.invalid++;
+          return true;
+        }
       }
-      const half = Math.ceil(events.length / 2);
-      await applyBatch(events.slice(0, half));
-      await applyBatch(events.slice(half));
+    };
+    // Many events per transaction, as the live consumer applies them: a batch the projection refuses is halved
+    // until the faulty event is alone, which is tried again, then skipped.
+    const applyBatch = async (events: ReplayedEvent[]): Promise<void> => {
+      await applyInHalves(events, together, alone, async (size, error) => {
+        if (error instanceof AbandonedRebuild || this.stopping) throw error;
+        this.logger.debug(`Rebuild ${id}: a batch of ${size} event(s) is split: ${(error as Error).message}`);
+      });
     };
     const replayRange = async (from: Map<TopicName, PartitionOffsets>, to: Map<TopicName, PartitionOffsets>): Promise<number> => {
       let handled = 0;
