@@ -3,14 +3,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { loadOrCreateDevKeys, mintToken, TokenRequest } from '../libs/auth/src';
+import type { TokenRequest } from '../libs/auth/src';
+import { loadOrCreateDevKeys, mintToken } from '../libs/auth/src';
 import { runExpiry, runRebuild } from './lib/batch-jobs';
-import { codePool, PhaseResult, runPhase } from './lib/load';
+import type { PhaseResult} from './lib/load';
+import { codePool, runPhase } from './lib/load';
 import { cpuCalibrationMs, cpuWindow, describeMachine, loopbackRoundTripMicros, MemorySampler } from './lib/machine';
 import { runPgbench } from './lib/pgbench';
 import { settle } from './lib/http';
 import { historyRow, toMarkdown } from './lib/report';
-import { seed, Urls } from './lib/seed';
+import type { Urls } from './lib/seed';
+import { seed } from './lib/seed';
 
 const ROOT = join(__dirname, '..');
 

@@ -6,12 +6,14 @@
 // Besides events/s it prints the CPU seconds of the instance and of its database backends, steadier on a loaded machine.
 // The reporting instance runs from source (swc-node) and is restarted for each run; its live consumer has caught up
 // first, as in the official benchmark, then POST /rebuilds is measured by bench/lib/batch-jobs.ts (runRebuild).
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess} from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { EventEnvelope, findEventDefinition } from '../libs/contracts/src';
+import type { EventEnvelope} from '../libs/contracts/src';
+import { findEventDefinition } from '../libs/contracts/src';
 import { testKeyPair, testToken } from '../libs/testing/src/test-tokens';
 import { ReportingScenario, seededRandom } from '../test/reporting/reporting-scenario';
 import { runRebuild } from './lib/batch-jobs';

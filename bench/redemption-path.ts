@@ -6,7 +6,8 @@
 // machine, where throughput does not. A tool for working on the request
 // path; `npm run bench` is the benchmark of record.
 //   node -r @swc-node/register bench/redemption-path.ts   (after `npm run build`, with Kafka up)
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess} from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';

@@ -1,6 +1,7 @@
 // Prints a development token: npm run token -- --role counselor --org <agency id> [--sub name] [--ttl 8h]
 import { parseArgs } from 'node:util';
-import { loadOrCreateDevKeys, mintToken, Role, ROLES } from '../libs/auth/src';
+import type { Role} from '../libs/auth/src';
+import { loadOrCreateDevKeys, mintToken, ROLES } from '../libs/auth/src';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

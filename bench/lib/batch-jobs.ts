@@ -1,5 +1,6 @@
 // Expiry and rebuild: the two bulk jobs the targets name.
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess} from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';

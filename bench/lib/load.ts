@@ -2,10 +2,10 @@
 // unique Idempotency-Key and the token of a site in the pass's territory.
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { sleep } from './http';
 import { cpuBreakdownSince, cpuSnapshot } from './machine';
-import { SeededProgram } from './seed';
+import type { SeededProgram } from './seed';
 import { percentile, round } from './stats';
 
 /** Autocannon instances a fixed rate is spread over, started evenly across one second. */

@@ -22,7 +22,7 @@ export async function describeMachine(serverUrl: string, root: string) {
   } catch {
     // No local broker: KAFKA_BROKERS points elsewhere.
   }
-  let load = '';
+  let load: string;
   try {
     load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   } catch {

@@ -7,7 +7,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { CpuWindow, cpuWindow } from './machine';
+import type { CpuWindow} from './machine';
+import { cpuWindow } from './machine';
 
 const SCRATCH = 'pass_bench_pgbench';
 

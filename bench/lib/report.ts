@@ -1,5 +1,5 @@
 // The results as a Markdown page: the machine, the measurements, and issue 11's targets.
-import { PhaseResult } from './load';
+import type { PhaseResult } from './load';
 
 const fmt = (value: number | null | undefined, unit = '') => (value === null || value === undefined ? 'n/a' : `${value}${unit}`);
 const verdict = (ok: boolean | null) => (ok === null ? '—' : ok ? '✅' : '❌');

@@ -3,8 +3,8 @@
 // and booklets in issuance, sites in redemption. Every run makes new
 // organisations (random SIRETs), so runs never collide with each other or the demo.
 import { randomInt, randomUUID } from 'node:crypto';
-import { Client } from 'pg';
-import { TokenRequest } from '../../libs/auth/src';
+import type { Client } from 'pg';
+import type { TokenRequest } from '../../libs/auth/src';
 import { isValidSiret } from '../../libs/validation/src';
 import { Api, mapConcurrent, until } from './http';
 import { cpuBreakdownSince, cpuSnapshot } from './machine';

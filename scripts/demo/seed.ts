@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { loadOrCreateDevKeys, mintToken, TokenRequest } from '../../libs/auth/src';
+import type { TokenRequest } from '../../libs/auth/src';
+import { loadOrCreateDevKeys, mintToken } from '../../libs/auth/src';
 import { isValidSiret } from '../../libs/validation/src';
 
 const URLS = {

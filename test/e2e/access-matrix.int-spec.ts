@@ -1,8 +1,10 @@
 import request from 'supertest';
 import { randomUUID } from 'node:crypto';
-import { generatePemKeyPair, mintToken, Role, ROLES } from '@app/auth';
+import type { Role} from '@app/auth';
+import { generatePemKeyPair, mintToken, ROLES } from '@app/auth';
 import { siretFor, TestScope, testToken, waitFor } from '@app/testing';
-import { as, caughtUp, Platform, ServiceKey, startPlatform } from './platform';
+import type { Platform, ServiceKey} from './platform';
+import { as, caughtUp, startPlatform } from './platform';
 
 interface Route {
   service: ServiceKey;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { RunningService, TestScope, testToken, waitFor } from '@app/testing';
+import type { RunningService} from '@app/testing';
+import { TestScope, testToken, waitFor } from '@app/testing';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
 import { redemptionService } from '../../services/redemption/src/redemption.service-definition';
 import { IssuanceWorld } from '../issuance/issuance-fixture';

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { siretFor, TestScope, testToken, waitFor } from '@app/testing';
-import { as, caughtUp, Platform, startPlatform } from './platform';
+import type { Platform} from './platform';
+import { as, caughtUp, startPlatform } from './platform';
 
 const ARTIFACTS = join(__dirname, '..', 'artifacts', 'journey');
 const SEPA_XSD = join(__dirname, '..', 'funding', 'fixtures', 'pain.001.001.03.xsd');

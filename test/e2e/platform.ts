@@ -3,7 +3,8 @@ import { fundingService } from '../../services/funding/src/funding.service-defin
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
 import { redemptionService } from '../../services/redemption/src/redemption.service-definition';
 import { reportingService } from '../../services/reporting/src/reporting.service-definition';
-import { RunningService, TestScope, waitFor } from '@app/testing';
+import type { RunningService, TestScope} from '@app/testing';
+import { waitFor } from '@app/testing';
 
 export const SERVICE_DEFINITIONS = { issuance: issuanceService, redemption: redemptionService, funding: fundingService, reporting: reportingService };
 export type ServiceKey = keyof typeof SERVICE_DEFINITIONS;

@@ -1,17 +1,19 @@
 import request from 'supertest';
 import { randomUUID } from 'node:crypto';
+import type {
+  BookletIssuedV1,
+  EventEnvelope} from '@app/contracts';
 import {
   AgencyRegistered,
   BookletIssued,
-  BookletIssuedV1,
-  EventEnvelope,
   RedemptionCancelled,
   VoucherExpired,
   VoucherRedeemed,
   VoucherVoided,
 } from '@app/contracts';
 import { hashPassCode } from '@app/pass-codes';
-import { envelopeOf, publishEnvelopes, RunningService, siretFor, TestScope, testToken, waitFor } from '@app/testing';
+import type { RunningService, TestScope} from '@app/testing';
+import { envelopeOf, publishEnvelopes, siretFor, testToken, waitFor } from '@app/testing';
 
 let seed = 5000;
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { fundingService } from '../../services/funding/src/funding.service-definition';
-import { awaitingCauses, metricValue, publishEnvelopes, publishTogether, RunningService, TestScope, waitFor } from '@app/testing';
+import type { RunningService} from '@app/testing';
+import { awaitingCauses, metricValue, publishEnvelopes, publishTogether, TestScope, waitFor } from '@app/testing';
 import { bookletIssued, FundingDriver, passEvent } from './funding-fixtures';
 
 describe('ledger postings driven by pass events', () => {

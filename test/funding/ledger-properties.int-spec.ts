@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { BookletIssuedV1, EventEnvelope } from '@app/contracts';
+import type { BookletIssuedV1, EventEnvelope } from '@app/contracts';
 import { fundingService } from '../../services/funding/src/funding.service-definition';
 import { publishEnvelopes, TestScope } from '@app/testing';
 import { bookletIssued, FundingDriver, passEvent } from './funding-fixtures';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fundingService } from '../../services/funding/src/funding.service-definition';
-import { BookletIssuedV1, SiteRegisteredV1, SiteUpdated } from '@app/contracts';
+import type { BookletIssuedV1, SiteRegisteredV1} from '@app/contracts';
+import { SiteUpdated } from '@app/contracts';
 import { envelopeOf, publishEnvelopes, TestScope, testToken } from '@app/testing';
 import { bearer, bookletIssued, FundingDriver, passEvent } from './funding-fixtures';
 import { pdfText, redeemedAt, siteEvents, validateXml, xmlValues } from './fixtures/settlement-fixtures';

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { ProgramClosed } from '@app/contracts';
 import { hashPassCode, parsePassCode } from '@app/pass-codes';
-import { readTopic, RunningService, TestScope, testToken } from '@app/testing';
+import type { RunningService} from '@app/testing';
+import { readTopic, TestScope, testToken } from '@app/testing';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
 import { bearer, FRENCH, IssuanceWorld } from './issuance-fixture';
 

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import request from 'supertest';
-import { RunningService, TestScope, testToken } from '@app/testing';
+import type { RunningService} from '@app/testing';
+import { TestScope, testToken } from '@app/testing';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
 import { bearer, IssuanceWorld } from './issuance-fixture';
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { VoucherRedeemed } from '@app/contracts';
-import { RunningService, TestScope, testToken } from '@app/testing';
+import type { RunningService} from '@app/testing';
+import { TestScope, testToken } from '@app/testing';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
 import { bearer, IssuanceWorld, parisDay } from './issuance-fixture';
 

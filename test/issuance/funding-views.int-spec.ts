@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AllocationGranted, AllocationReclaimRequested, FunderRegistered, ProgramClosed, ProgramOpened } from '@app/contracts';
-import { RunningService, siretFor, TestScope, waitFor } from '@app/testing';
+import type { RunningService} from '@app/testing';
+import { siretFor, TestScope, waitFor } from '@app/testing';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
 import { IssuanceWorld } from './issuance-fixture';
 

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import {
-  AllocationGranted,
+import type {
   EventDefinition,
   EventEnvelope,
+  ProgramOpenedV1} from '@app/contracts';
+import {
+  AllocationGranted,
   FunderRegistered,
-  ProgramOpened,
-  ProgramOpenedV1,
+  ProgramOpened
 } from '@app/contracts';
-import { envelopeOf, produceRaw, siretFor, TestScope, testToken, waitFor } from '@app/testing';
+import type { TestScope} from '@app/testing';
+import { envelopeOf, produceRaw, siretFor, testToken, waitFor } from '@app/testing';
 
 /** A running issuance, in this process or spawned: its URL and environment. */
 export interface IssuanceEndpoint {

@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { VoucherRedeemed } from '@app/contracts';
-import { ServiceProcess, spawnService, TestScope, testToken, waitFor } from '@app/testing';
+import type { ServiceProcess} from '@app/testing';
+import { spawnService, TestScope, testToken, waitFor } from '@app/testing';
 import { bearer, IssuanceWorld } from './issuance-fixture';
 
 // Codes appear in two places only: the issuance answer and the PDF. This runs

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { EventEnvelope, RedemptionCancelled, VoucherExpired, VoucherRedeemed, VoucherVoided, VoucherVoidRejected } from '@app/contracts';
-import { metricValue, publishTogether, RunningService, TestScope, testToken } from '@app/testing';
+import type { EventEnvelope} from '@app/contracts';
+import { RedemptionCancelled, VoucherExpired, VoucherRedeemed, VoucherVoided, VoucherVoidRejected } from '@app/contracts';
+import type { RunningService} from '@app/testing';
+import { metricValue, publishTogether, TestScope, testToken } from '@app/testing';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
 import { bearer, FRENCH, IssuanceWorld } from './issuance-fixture';
 

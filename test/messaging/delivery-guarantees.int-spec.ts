@@ -1,7 +1,8 @@
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { deadLetterTopicOf, Topics } from '@app/contracts';
 import { METRICS_REGISTRY } from '@app/observability';
-import { awaitingCauses, envelopeOf, produceRaw, produceTogether, publishTogether, readTopic, RunningService, TestScope, waitFor } from '@app/testing';
+import type { RunningService} from '@app/testing';
+import { awaitingCauses, envelopeOf, produceRaw, produceTogether, publishTogether, readTopic, TestScope, waitFor } from '@app/testing';
 import { AWAITS, batchSizes, CONFLICT_ONCE_STREAM, poisonAttempts, ProbeBatched, ProbeBatchedToo, ProbeProducer, probeConsumerService, ProbeRecorded, probeProducerService } from '../fixtures/probe.fixture';
 
 const MAX_ATTEMPTS = 3;

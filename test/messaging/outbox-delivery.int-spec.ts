@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { fundingService } from '../../services/funding/src/funding.service-definition';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
-import { RunningService, TestScope, testToken, waitFor } from '@app/testing';
+import type { RunningService} from '@app/testing';
+import { TestScope, testToken, waitFor } from '@app/testing';
 
 // (a) An event written through the outbox by one service reaches a consumer in another.
 describe('outbox delivery across services', () => {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { AgencyRegistered, EventEnvelope, Topics } from '@app/contracts';
-import { MessagingOptions, PartitionOffsets, ReplayedEvent, TopicAdmin, TopicReplayer } from '@app/messaging';
+import type { EventEnvelope} from '@app/contracts';
+import { AgencyRegistered, Topics } from '@app/contracts';
+import type { MessagingOptions, PartitionOffsets, ReplayedEvent} from '@app/messaging';
+import { TopicAdmin, TopicReplayer } from '@app/messaging';
 import { consumerGroups, envelopeOf, produceRaw, publishTogether, siretFor } from '@app/testing';
 
 // The replay a reporting rebuild reads the topics with: every valid event of a

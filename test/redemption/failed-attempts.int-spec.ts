@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { generatePassCode } from '@app/pass-codes';
-import { RunningService, TestScope } from '@app/testing';
+import type { RunningService} from '@app/testing';
+import { TestScope } from '@app/testing';
 import { redemptionService } from '../../services/redemption/src/redemption.service-definition';
 import { accreditedSite, bearer, booklet, FRENCH, issue } from './redemption-fixtures';
 

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { BookletIssued, BookletIssuedV1, EventDefinition, EventEnvelope, Topics } from '@app/contracts';
+import type { BookletIssuedV1, EventDefinition, EventEnvelope} from '@app/contracts';
+import { BookletIssued, Topics } from '@app/contracts';
 import { generatePassCode, hashPassCode, parsePassCode } from '@app/pass-codes';
-import { produceRaw, RunningService, siretFor, TestScope, testToken, waitFor } from '@app/testing';
+import type { RunningService, TestScope} from '@app/testing';
+import { produceRaw, siretFor, testToken, waitFor } from '@app/testing';
 
 /** Words a French message carries and an English one does not. */
 export const FRENCH = /[àâçéèêëîïôûùüÿœ]|\b(le|la|les|de|du|une?|est|sont|vous|votre|ce|cette)\b/i;

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { BookletIssued, VoucherVoidRequested } from '@app/contracts';
 import { generatePassCode } from '@app/pass-codes';
-import { envelopeOf, metricValue, publishTogether, RunningService, TestScope, waitFor } from '@app/testing';
+import type { RunningService} from '@app/testing';
+import { envelopeOf, metricValue, publishTogether, TestScope, waitFor } from '@app/testing';
 import { redemptionService } from '../../services/redemption/src/redemption.service-definition';
 import { accreditedSite, bearer, booklet, FRENCH, issue, outbox, produceEvent, siteBody } from './redemption-fixtures';
 

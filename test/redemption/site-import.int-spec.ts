@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
-import { RunningService, siretFor, TestScope } from '@app/testing';
+import type { RunningService} from '@app/testing';
+import { siretFor, TestScope } from '@app/testing';
 import { redemptionService } from '../../services/redemption/src/redemption.service-definition';
 import { BIC, bearer, IBAN, outbox } from './redemption-fixtures';
 

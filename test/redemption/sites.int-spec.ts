@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { RunningService, TestScope } from '@app/testing';
+import type { RunningService} from '@app/testing';
+import { TestScope } from '@app/testing';
 import { redemptionService } from '../../services/redemption/src/redemption.service-definition';
 import { BIC, bearer, FRENCH, IBAN, outbox, siteBody } from './redemption-fixtures';
 

@@ -6,9 +6,11 @@ import { addDays, parisDay } from '@app/calendar';
 import { checkEvent, VoucherExpired, VoucherVoidRequested } from '@app/contracts';
 import { TransactionHost } from '@app/database';
 import { EventPublisher } from '@app/messaging';
-import { RunningService, TestScope, waitFor } from '@app/testing';
+import type { RunningService} from '@app/testing';
+import { TestScope, waitFor } from '@app/testing';
 import { redemptionService } from '../../services/redemption/src/redemption.service-definition';
-import { accreditedSite, bearer, booklet, issue, IssuedBooklet, outbox, produceEvent } from './redemption-fixtures';
+import type { IssuedBooklet} from './redemption-fixtures';
+import { accreditedSite, bearer, booklet, issue, outbox, produceEvent } from './redemption-fixtures';
 
 describe('void requests and expiry', () => {
   const scope = new TestScope('rdvoid');

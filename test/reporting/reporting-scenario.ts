@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import type {
+  BookletIssuedV1,
+  EventEnvelope} from '@app/contracts';
 import {
   AGE_BANDS,
   AgencyRegistered,
   AllocationGranted,
   AllocationReduced,
   BookletIssued,
-  BookletIssuedV1,
   DIAGNOSTIC_LEVELS,
-  EventEnvelope,
   FunderCreditNoteIssued,
   FunderRegistered,
   ProgramBudgetIncreased,

@@ -1,10 +1,13 @@
 import request from 'supertest';
 import { randomUUID } from 'node:crypto';
-import { BookletIssued, BookletIssuedV1, checkEvent, EventEnvelope, VoucherRedeemed } from '@app/contracts';
+import type { BookletIssuedV1, EventEnvelope} from '@app/contracts';
+import { BookletIssued, checkEvent, VoucherRedeemed } from '@app/contracts';
 import { TransactionHost } from '@app/database';
-import { envelopeOf, metricValue, publishEnvelopes, RunningService, TestScope, testToken, waitFor } from '@app/testing';
+import type { RunningService} from '@app/testing';
+import { envelopeOf, metricValue, publishEnvelopes, TestScope, testToken, waitFor } from '@app/testing';
 import { GenerationRepository } from '../../services/reporting/src/projection/generation.repository';
-import { PositionedEvent, ProjectionService } from '../../services/reporting/src/projection/projection.service';
+import type { PositionedEvent} from '../../services/reporting/src/projection/projection.service';
+import { ProjectionService } from '../../services/reporting/src/projection/projection.service';
 import { reportingService } from '../../services/reporting/src/reporting.service-definition';
 import { RebuildsService } from '../../services/reporting/src/rebuilds/rebuilds.service';
 import { ReportingScenario, seededRandom } from './reporting-scenario';

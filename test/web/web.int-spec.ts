@@ -2,10 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
 import { siretFor, TestScope, testKeyPair, testToken, waitFor } from '@app/testing';
 import { createWebApp } from '../../services/web/src/web.app';
-import { as, Platform, startPlatform } from '../e2e/platform';
+import type { Platform} from '../e2e/platform';
+import { as, startPlatform } from '../e2e/platform';
 
 const ARTIFACTS = join(__dirname, '..', 'artifacts', 'web');
 const IBAN = { iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP882' };

@@ -1,6 +1,7 @@
-import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { ExecutionContext} from '@nestjs/common';
+import { applyDecorators, createParamDecorator, SetMetadata } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
-import { AuthenticatedUser, Role } from './roles';
+import type { AuthenticatedUser, Role } from './roles';
 
 export const IS_PUBLIC = 'auth:isPublic';
 export const ALLOWED_ROLES = 'auth:roles';

@@ -1,5 +1,5 @@
 import { ForbiddenException } from '@nestjs/common';
-import { AuthenticatedUser } from './roles';
+import type { AuthenticatedUser } from './roles';
 
 /** The operator acts for everyone; any other caller only for its own organisation. */
 export function canActFor(user: AuthenticatedUser, orgId: string): boolean {

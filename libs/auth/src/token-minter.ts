@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
 import { DEFAULT_AUDIENCE, DEV_ISSUER, TOKEN_ALGORITHM } from './dev-keys';
-import { Role } from './roles';
+import type { Role } from './roles';
 
 export interface TokenRequest {
   role: Role;

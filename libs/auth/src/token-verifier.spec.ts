@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
+import type {
+  PemKeyPair,
+  Role} from '@app/auth';
 import {
   DEFAULT_AUDIENCE,
   DEV_ISSUER,
   generatePemKeyPair,
   InvalidTokenError,
   mintToken,
-  PemKeyPair,
-  Role,
   TOKEN_ALGORITHM,
   TokenVerifier,
 } from '@app/auth';

@@ -1,7 +1,9 @@
 // jose rather than hand-written checks: signatures, expiry, issuer, audience and JWKS fetching are where a home-made JWT check goes wrong.
-import { createRemoteJWKSet, importSPKI, JWTPayload, jwtVerify, JWTVerifyGetKey, KeyLike } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey, KeyLike } from 'jose';
+import { createRemoteJWKSet, importSPKI, jwtVerify } from 'jose';
 import { TOKEN_ALGORITHM } from './dev-keys';
-import { AuthenticatedUser, Role, ROLES } from './roles';
+import type { AuthenticatedUser, Role} from './roles';
+import { ROLES } from './roles';
 
 export interface AuthSettings {
   issuer: string;

@@ -1,5 +1,5 @@
-import { ServiceName } from './services';
-import { TopicName } from './topics';
+import type { ServiceName } from './services';
+import type { TopicName } from './topics';
 
 export type PayloadClass<P extends object> = new () => P;
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { EventEnvelope } from './envelope';
-import { AgencyRegistered, AgencyRegisteredV1, assertValidPayload, checkEvent, defineEvent, EventCheck, findEventDefinition } from '@app/contracts';
+import type { EventCheck} from '@app/contracts';
+import { AgencyRegistered, AgencyRegisteredV1, assertValidPayload, checkEvent, defineEvent, findEventDefinition } from '@app/contracts';
 
 function agencyPayload(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { agencyId: randomUUID(), name: 'CCAS de Muret', kind: 'ccas', departement: '31', siret: '73282932000074', ...overrides };

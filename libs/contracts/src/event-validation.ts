@@ -1,10 +1,13 @@
 import { plainToInstance } from 'class-transformer';
-import { isIn, isInt, isNotEmpty, isObject, isString, isUUID, matches, validateSync, ValidationError } from 'class-validator';
+import type { ValidationError } from 'class-validator';
+import { isIn, isInt, isNotEmpty, isObject, isString, isUUID, matches, validateSync } from 'class-validator';
 import { EventEnvelope } from './envelope';
 import { SERVICE_NAMES } from './services';
-import { EventDefinition, findEventDefinition, PayloadClass } from './event-definition';
+import type { EventDefinition, PayloadClass } from './event-definition';
+import { findEventDefinition } from './event-definition';
 import { isStrictIsoTimestamp } from './iso-timestamp';
-import { compilePayloadCheck, PayloadCheck } from './payload-check';
+import type { PayloadCheck } from './payload-check';
+import { compilePayloadCheck } from './payload-check';
 
 export type EventCheck =
   | { valid: true; envelope: EventEnvelope; definition: EventDefinition }

@@ -5,9 +5,10 @@
 import { TransformationType } from 'class-transformer';
 // The storage is not re-exported by the package root (types: class-transformer-storage.d.ts).
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
-import { getMetadataStorage, IS_ISO8601, ValidationArguments, ValidationTypes } from 'class-validator';
+import type { ValidationArguments} from 'class-validator';
+import { getMetadataStorage, IS_ISO8601, ValidationTypes } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
-import { PayloadClass } from './event-definition';
+import type { PayloadClass } from './event-definition';
 import { isCanonicalTimestamp } from './iso-timestamp';
 
 /**
@@ -43,7 +44,7 @@ const isPrimitive = (value: unknown) => value === undefined || typeof value === 
 const isPlainObject = (value: unknown): value is object =>
   typeof value === 'object' && value !== null && (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
 
-export function compilePayloadCheck(payloadClass: PayloadClass<object>, enclosing: ReadonlySet<Function> = new Set()): PayloadCheck | null {
+export function compilePayloadCheck(payloadClass: PayloadClass<object>, enclosing: ReadonlySet<PayloadClass<object>> = new Set()): PayloadCheck | null {
   // A class nested in itself: left to class-validator.
   if (enclosing.has(payloadClass)) return null;
   const storage = getMetadataStorage();

@@ -1,4 +1,4 @@
-import { ServiceName } from './services';
+import type { ServiceName } from './services';
 
 /**
  * Topic names, declared once. One topic per producing service; the Kafka key is

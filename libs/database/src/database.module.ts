@@ -1,13 +1,13 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module, Type } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { MixedList } from 'typeorm';
 import { ensureDatabaseExists } from './database-url';
 import { TransactionHost } from './transaction-host';
 
 export interface DatabaseOptions {
   url: string;
-  entities: MixedList<Function>;
-  migrations: MixedList<Function>;
+  /** Entity classes and migration classes, as TypeORM takes them. */
+  entities: Array<Type<unknown>>;
+  migrations: Array<Type<unknown>>;
   poolSize?: number;
 }
 

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Outbox, inbox and dead letters: every service's migrations list starts with this one. */
 export class MessagingTables1763800000000 implements MigrationInterface {

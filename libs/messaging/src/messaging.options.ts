@@ -1,4 +1,4 @@
-import { ServiceName } from '@app/contracts';
+import type { ServiceName } from '@app/contracts';
 
 export interface MessagingOptions {
   service: ServiceName;

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { addSplits, ShareLine, splitAmount, splitPerPass } from '@app/money';
+import type { ShareLine} from '@app/money';
+import { addSplits, splitAmount, splitPerPass } from '@app/money';
 
 const lines = (...shares: number[]): ShareLine[] => shares.map((shareBasisPoints, position) => ({ id: `line-${position}`, shareBasisPoints, position }));
 const parts = (split: Map<string, number>) => [...split.values()];

@@ -1,5 +1,5 @@
-import { IncomingMessage } from 'node:http';
-import { Params } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+import type { Params } from 'nestjs-pino';
 import { acceptCorrelationId, CORRELATION_HEADER, currentCorrelation } from './correlation';
 
 /**

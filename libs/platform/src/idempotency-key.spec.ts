@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { claimFirst, IdempotencyClaims, IdempotencyKey, parseIdempotencyKey, Problem, requestFingerprint } from '@app/platform';
+import type { IdempotencyClaims, IdempotencyKey, Problem} from '@app/platform';
+import { claimFirst, parseIdempotencyKey, requestFingerprint } from '@app/platform';
 
 const refusalOf = (attempt: () => unknown) => {
   try {

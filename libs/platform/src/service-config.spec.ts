@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_AUDIENCE, DEV_ISSUER, generatePemKeyPair, PemKeyPair } from '@app/auth';
+import type { PemKeyPair } from '@app/auth';
+import { DEFAULT_AUDIENCE, DEV_ISSUER, generatePemKeyPair } from '@app/auth';
 import { ConfigurationError, loadServiceConfig } from './service-config';
 
 /** The line parseEnv writes for a refused variable: `  - NAME: constraint… (got …)`. */

@@ -1,10 +1,11 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { readFileSync } from 'node:fs';
-import { AuthSettings, loadOrCreateDevKeys } from '@app/auth';
-import { ServiceName } from '@app/contracts';
+import type { AuthSettings} from '@app/auth';
+import { loadOrCreateDevKeys } from '@app/auth';
+import type { ServiceName } from '@app/contracts';
 import { databaseUrlFor, LOCAL_POSTGRES_URL } from '@app/database';
-import { MessagingOptions } from '@app/messaging';
+import type { MessagingOptions } from '@app/messaging';
 import { ServiceEnv } from './service-env';
 
 export class ConfigurationError extends Error {}

@@ -1,5 +1,5 @@
-import { Type } from '@nestjs/common';
-import { ServiceName } from '@app/contracts';
+import type { Type } from '@nestjs/common';
+import type { ServiceName } from '@app/contracts';
 
 /** What makes one service: its feature module, its tables and its migrations. */
 export interface ServiceDefinition {
@@ -8,9 +8,9 @@ export interface ServiceDefinition {
   /** One paragraph for the OpenAPI document. */
   description: string;
   module: Type<unknown>;
-  entities: Function[];
+  entities: Array<Type<unknown>>;
   /** In order; the messaging tables migration first. */
-  migrations: Function[];
+  migrations: Array<Type<unknown>>;
   /**
    * The service's own environment variables, as a class-validator class like
    * ServiceEnv; parsed and checked at start, injected with @Inject(SERVICE_SETTINGS).

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AnyEventDefinition, EventEnvelope, findEventDefinition } from '@app/contracts';
+import type { AnyEventDefinition, EventEnvelope} from '@app/contracts';
+import { findEventDefinition } from '@app/contracts';
 import { produceMany, produceTogether } from './kafka-tools';
 
 /** A valid envelope for an event, as its producer would write it: how tests play another service. */

@@ -1,8 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess} from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { ServiceName } from '@app/contracts';
-import { TestScope } from './test-scope';
+import type { ServiceName } from '@app/contracts';
+import type { TestScope } from './test-scope';
 import { waitFor } from './wait-for';
 
 const ROOT = join(__dirname, '..', '..', '..');

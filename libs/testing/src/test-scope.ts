@@ -1,8 +1,9 @@
-import { INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
-import { ServiceName } from '@app/contracts';
+import type { ServiceName } from '@app/contracts';
 import { databaseUrlFor } from '@app/database';
-import { createServiceApp, ServiceDefinition } from '@app/platform';
+import type { ServiceDefinition } from '@app/platform';
+import { createServiceApp } from '@app/platform';
 import { testKeyPair } from './test-tokens';
 
 /** Long enough for an in-flight kafkajs request to time out or return after its client disconnected. */

@@ -1,4 +1,5 @@
-import { generatePemKeyPair, mintToken, PemKeyPair, TokenRequest } from '@app/auth';
+import type { PemKeyPair, TokenRequest } from '@app/auth';
+import { generatePemKeyPair, mintToken } from '@app/auth';
 
 let pair: Promise<PemKeyPair> | undefined;
 

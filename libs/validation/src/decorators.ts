@@ -1,4 +1,5 @@
-import { ValidateBy, ValidationOptions } from 'class-validator';
+import type { ValidationOptions } from 'class-validator';
+import { ValidateBy } from 'class-validator';
 import { isDepartementCode } from './departement';
 import { isValidSiret } from './siret';
 

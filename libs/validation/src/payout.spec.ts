@@ -13,7 +13,7 @@ describe('IBAN', () => {
     ['FR76', 'too short'],
     ['FR133000600001123456789018', 'mod 97 right, but 26 characters where France has 27'],
     ['QQ33370400440532013000', 'mod 97 right, but no such country'],
-    [7630006000011234567890189, 'a number'],
+    [7630006000011234, 'a number'],
   ])('refuses %s (%s)', (iban: unknown, _why: string) => {
     expect(isValidIban(iban)).toBe(false);
   });

@@ -1,3 +1,4 @@
+/* global PassCode -- from pass-code.js, loaded before this script */
 /* The redemption form: codes formatted as typed, checked before sending, QR scanning where the browser can. */
 (function () {
   'use strict';

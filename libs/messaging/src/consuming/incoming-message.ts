@@ -1,4 +1,4 @@
-import { EventEnvelope } from '@app/contracts';
+import type { EventEnvelope } from '@app/contracts';
 import { correlationOf } from './correlation-of';
 import { runWithCorrelation } from '@app/observability';
 

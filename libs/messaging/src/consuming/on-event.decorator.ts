@@ -1,6 +1,6 @@
 import { applyDecorators, UseFilters } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
-import { AnyEventDefinition } from '@app/contracts';
+import type { AnyEventDefinition } from '@app/contracts';
 import { RethrowRpcErrorsFilter } from './rethrow-rpc-errors.filter';
 
 /**

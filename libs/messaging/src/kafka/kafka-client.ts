@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
-import { MessagingOptions } from '../messaging.options';
+import type { LogEntry } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
+import type { MessagingOptions } from '../messaging.options';
 
 /**
  * Expected and handled, so not worth an error line: services create topics

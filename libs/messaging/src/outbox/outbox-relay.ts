@@ -60,7 +60,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async run(): Promise<void> {
     while (this.running) {
-      let published: number | null = 0;
+      let published: number | null;
       try {
         published = await this.outbox.publishNextBatch(this.options.relay.batchSize, (messages) => this.send(messages));
       } catch (error) {

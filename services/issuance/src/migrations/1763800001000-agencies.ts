@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class Agencies1763800001000 implements MigrationInterface {
   name = 'Agencies1763800001000';

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** What issuance knows of funding: funders' names, programs' parameters, and each agency's allocation balance. */
 export class ProgramsAndAllocations1763800100000 implements MigrationInterface {

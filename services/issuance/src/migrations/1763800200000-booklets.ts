@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Booklets, their passes (codes sealed, hashes unique), reprints and void requests. */
 export class Booklets1763800200000 implements MigrationInterface {

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Bulk orders of booklets: one row per order, its booklets point to it; an Idempotency-Key is unique per agency. */
 export class BookletOrders1763800300000 implements MigrationInterface {

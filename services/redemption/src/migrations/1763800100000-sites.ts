@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class Sites1763800100000 implements MigrationInterface {
   name = 'Sites1763800100000';

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class PassesAndRedemptions1763800200000 implements MigrationInterface {
   name = 'PassesAndRedemptions1763800200000';

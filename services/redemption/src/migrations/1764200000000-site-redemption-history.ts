@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** A site lists its own redemptions, newest first (GET /redemptions): one index probe per page instead of a scan. */
 export class SiteRedemptionHistory1764200000000 implements MigrationInterface {

@@ -1,4 +1,4 @@
-import { PassState, PassStatus } from '../redemptions/eligibility';
+import type { PassState, PassStatus } from '../redemptions/eligibility';
 
 /** A pass as learnt from BookletIssued, with its spend state. */
 export interface PassRecord extends PassState {

@@ -1,5 +1,6 @@
 import { parsePassCode } from '@app/pass-codes';
-import { lastUsableDay, PassState, passRefusal, siteRefusal } from './eligibility';
+import type { PassState} from './eligibility';
+import { lastUsableDay, passRefusal, siteRefusal } from './eligibility';
 
 const valid = { valid: true, canonical: 'X' } as const;
 const site = { id: 'site-1', departement: '31' };

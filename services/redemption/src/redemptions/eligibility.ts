@@ -1,5 +1,5 @@
-import { ParsedPassCode } from '@app/pass-codes';
-import { Site } from '../sites/site.model';
+import type { ParsedPassCode } from '@app/pass-codes';
+import type { Site } from '../sites/site.model';
 import { addDays } from '@app/calendar';
 
 export const REFUSAL_CODES = [

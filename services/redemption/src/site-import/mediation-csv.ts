@@ -1,8 +1,8 @@
 import { parse } from 'csv-parse/sync';
-import { SiteLabel } from '@app/contracts';
+import type { SiteLabel } from '@app/contracts';
 import { isValidRna, isValidSiret } from '@app/validation';
 import { departementOfInseeCode } from '../sites/site-location';
-import { SiteDetails } from '../sites/site.model';
+import type { SiteDetails } from '../sites/site.model';
 
 /**
  * Reads the national "Lieux de médiation numérique" CSV (schema v1.0.2,
@@ -75,7 +75,8 @@ export function readMediationCsv(text: string): MediationRow[] {
     let rna: string | null = null;
     if (pivot) {
       if (!PATTERNS.pivot.test(pivot)) errors.push('pivot : 9 à 14 chiffres ou lettres attendus.');
-      else if (/^\d{14}$/.test(pivot)) isValidSiret(pivot) ? (siret = pivot) : errors.push(`pivot : le SIRET ${pivot} est invalide (clé de contrôle).`);
+      else if (/^\d{14}$/.test(pivot) && isValidSiret(pivot)) siret = pivot;
+      else if (/^\d{14}$/.test(pivot)) errors.push(`pivot : le SIRET ${pivot} est invalide (clé de contrôle).`);
       else if (isValidRna(pivot.toUpperCase())) rna = pivot.toUpperCase();
       else errors.push(`pivot : « ${pivot} » n'est ni un SIRET (14 chiffres) ni un numéro RNA (W et 9 chiffres), seuls acceptés pour le paiement.`);
     }

@@ -1,5 +1,6 @@
-import { AccreditationAction, decideTransition } from './accreditation';
-import { SiteStatus } from './site.model';
+import type { AccreditationAction} from './accreditation';
+import { decideTransition } from './accreditation';
+import type { SiteStatus } from './site.model';
 
 describe('accreditation lifecycle', () => {
   it.each<[SiteStatus, AccreditationAction, SiteStatus]>([

@@ -1,4 +1,4 @@
-import { SiteStatus } from './site.model';
+import type { SiteStatus } from './site.model';
 
 export type AccreditationAction = 'accredit' | 'suspend' | 'reinstate' | 'revoke';
 

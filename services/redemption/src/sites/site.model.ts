@@ -1,4 +1,4 @@
-import { SiteLabel } from '@app/contracts';
+import type { SiteLabel } from '@app/contracts';
 
 export type SiteStatus = 'pending' | 'accredited' | 'suspended' | 'revoked';
 

@@ -1,15 +1,16 @@
-import {
+import type {
   EventEnvelope,
-  RedemptionCancelled,
   RedemptionCancelledV1,
-  VoucherExpired,
   VoucherExpiredV1,
-  VoucherRedeemed,
   VoucherRedeemedV1,
-  VoucherVoided,
-  VoucherVoidedV1,
+  VoucherVoidedV1} from '@app/contracts';
+import {
+  RedemptionCancelled,
+  VoucherExpired,
+  VoucherRedeemed,
+  VoucherVoided
 } from '@app/contracts';
-import { PassTransition } from './projection.repository';
+import type { PassTransition } from './projection.repository';
 
 /** What a pass event does to its pass, for the live projection and the batch one alike; null for any other event. */
 export function passTransitionOf(envelope: EventEnvelope): { passId: string; transition: PassTransition } | null {

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type {
+  EventEnvelope} from '@app/contracts';
 import {
   AllocationGranted,
   AllocationReduced,
   BookletIssued,
-  EventEnvelope,
   ProgramBudgetIncreased,
   ProgramOpened,
   RedemptionCancelled,
@@ -15,7 +16,7 @@ import {
 import { AwaitingCause } from '@app/messaging';
 import { envelopeOf } from '@app/testing';
 import { BatchConflict, ProjectionBatch } from './projection-batch';
-import { BatchSnapshot } from './projection.repository';
+import type { BatchSnapshot } from './projection.repository';
 
 const empty = (): BatchSnapshot => ({ programs: [], lines: [], allocations: [], passes: [], statements: [], booklets: [] });
 const ev = (definition: Parameters<typeof envelopeOf>[0], payload: object, occurredAt = '2026-03-02T10:00:00.000Z') =>

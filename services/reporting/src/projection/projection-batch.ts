@@ -1,39 +1,41 @@
-import {
-  AgencyRegistered,
+import type {
   AgencyRegisteredV1,
-  AllocationGranted,
   AllocationGrantedV1,
-  AllocationReduced,
   AllocationReducedV1,
-  BookletIssued,
   BookletIssuedV1,
   EventEnvelope,
-  FunderCreditNoteIssued,
   FunderCreditNoteIssuedV1,
-  FunderRegistered,
   FunderRegisteredV1,
-  ProgramBudgetIncreased,
   ProgramBudgetIncreasedV1,
-  ProgramClosed,
   ProgramClosedV1,
-  ProgramOpened,
   ProgramOpenedV1,
+  SettlementPaidV1,
+  SettlementStatementIssuedV1,
+  SiteRegisteredV1} from '@app/contracts';
+import {
+  AgencyRegistered,
+  AllocationGranted,
+  AllocationReduced,
+  BookletIssued,
+  FunderCreditNoteIssued,
+  FunderRegistered,
+  ProgramBudgetIncreased,
+  ProgramClosed,
+  ProgramOpened,
   RedemptionCancelled,
   SettlementPaid,
-  SettlementPaidV1,
   SettlementStatementIssued,
-  SettlementStatementIssuedV1,
   SiteRegistered,
-  SiteRegisteredV1,
   SiteUpdated,
   VoucherExpired,
   VoucherRedeemed,
   VoucherVoided,
 } from '@app/contracts';
 import { passTransitionOf } from './pass-transitions';
-import { ShareLine, splitAmount, splitPerPass } from '@app/money';
+import type { ShareLine} from '@app/money';
+import { splitAmount, splitPerPass } from '@app/money';
 import { AwaitingCause } from '@app/messaging';
-import { BatchKeys, BatchSnapshot, BatchWrites, PassTransition, PassWrite } from './projection.repository';
+import type { BatchKeys, BatchSnapshot, BatchWrites, PassTransition, PassWrite } from './projection.repository';
 
 type Payload = Record<string, unknown>;
 

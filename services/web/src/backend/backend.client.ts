@@ -27,13 +27,13 @@ export interface BinaryAnswer {
 export class BackendClient {
   constructor(@Inject(WEB_CONFIG) private readonly config: WebConfig) {}
 
-  async json<T = any>(backend: Backend, token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  async json<T = unknown>(backend: Backend, token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const response = await this.send(backend, token, method, path, body, headers);
     const text = await response.text();
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
-  get<T = any>(backend: Backend, token: string, path: string): Promise<T> {
+  get<T = unknown>(backend: Backend, token: string, path: string): Promise<T> {
     return this.json<T>(backend, token, 'GET', path);
   }
 

@@ -1,4 +1,5 @@
-import { html, Html } from './html';
+import type { Html } from './html';
+import { html } from './html';
 import { BADGE } from './labels';
 
 /** A status as a DSFR badge, coloured after the status and worded with the given labels. */

@@ -1,4 +1,5 @@
-import { html, Html, integer } from './html';
+import type { Html} from './html';
+import { html, integer } from './html';
 
 export interface Series {
   label: string;

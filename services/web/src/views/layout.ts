@@ -1,4 +1,5 @@
-import { html, Html } from './html';
+import type { Html } from './html';
+import { html } from './html';
 import type { Session } from '../session/session.store';
 
 export interface Page {

@@ -1,4 +1,5 @@
-import { html, Html } from './html';
+import type { Html } from './html';
+import { html } from './html';
 
 /** A DSFR table; its caption is for screen readers only (fr-table--no-caption). */
 export function table(caption: string, head: string[], rows: Html[]): Html {

@@ -1,7 +1,8 @@
 import { VOID_REASONS } from '@app/contracts';
 import { statusBadge } from '../badge';
 import { form, input, select } from '../forms';
-import { dateTime, euros, html, Html } from '../html';
+import type { Html } from '../html';
+import { dateTime, euros, html } from '../html';
 import {
   AGE_BAND_LABELS,
   BOOKLET_STATUS_LABELS,

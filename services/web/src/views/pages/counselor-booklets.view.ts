@@ -1,5 +1,6 @@
 import { statusBadge } from '../badge';
-import { date, dateTime, euros, html, Html, integer } from '../html';
+import type { Html} from '../html';
+import { date, dateTime, euros, html, integer } from '../html';
 import { BOOKLET_STATUS_LABELS } from '../labels';
 import type { PageView } from '../layout';
 import { table } from '../table';

@@ -1,6 +1,8 @@
 import { AGE_BANDS, DIAGNOSTIC_LEVELS, SITUATIONS } from '@app/contracts';
-import { alert, FieldErrors, form, radios, select } from '../forms';
-import { euros, html, Html, integer } from '../html';
+import type { FieldErrors} from '../forms';
+import { alert, form, radios, select } from '../forms';
+import type { Html} from '../html';
+import { euros, html, integer } from '../html';
 import { AGE_BAND_LABELS, DIAGNOSTIC_LABELS, SITUATION_LABELS } from '../labels';
 import type { PageView } from '../layout';
 import type { Allocation } from './counselor-booklets.view';

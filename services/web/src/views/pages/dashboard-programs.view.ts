@@ -1,4 +1,5 @@
-import { date, euros, html, Html } from '../html';
+import type { Html } from '../html';
+import { date, euros, html } from '../html';
 import type { PageView } from '../layout';
 
 /** A program as reporting lists them for the caller (GET /programs). */

@@ -1,4 +1,5 @@
-import { date, dateTime, euros, html, Html } from '../html';
+import type { Html } from '../html';
+import { date, dateTime, euros, html } from '../html';
 import { FUNDER_KIND_LABELS } from '../labels';
 import type { PageView } from '../layout';
 import { table } from '../table';

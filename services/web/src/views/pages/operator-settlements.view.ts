@@ -1,5 +1,6 @@
 import { alert, form, input } from '../forms';
-import { dateTime, html, Html } from '../html';
+import type { Html } from '../html';
+import { dateTime, html } from '../html';
 import type { PageView } from '../layout';
 import { table } from '../table';
 

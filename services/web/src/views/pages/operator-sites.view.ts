@@ -1,7 +1,9 @@
 import { statusBadge } from '../badge';
 import { alert, form, input } from '../forms';
-import { date, html, Html, integer } from '../html';
-import { SITE_DECISION_LABELS, SITE_IMPORT_OUTCOME_LABELS, SITE_STATUS_LABELS, SiteDecision } from '../labels';
+import type { Html} from '../html';
+import { date, html, integer } from '../html';
+import type { SiteDecision } from '../labels';
+import { SITE_DECISION_LABELS, SITE_IMPORT_OUTCOME_LABELS, SITE_STATUS_LABELS } from '../labels';
 import type { PageView } from '../layout';
 import { table } from '../table';
 

@@ -1,7 +1,9 @@
-import { Role, ROLES } from '@app/auth';
+import type { Role} from '@app/auth';
+import { ROLES } from '@app/auth';
 import { alert, radios, select } from '../forms';
 import { html } from '../html';
-import { PageView, roleLabel } from '../layout';
+import type { PageView} from '../layout';
+import { roleLabel } from '../layout';
 
 const TITLE = 'Connexion';
 

@@ -1,7 +1,9 @@
 import { formatPassCode, parsePassCode } from '@app/pass-codes';
 import type { RecentRedemption } from '../../session/session.store';
-import { alert, FieldErrors, form, input } from '../forms';
-import { dateTime, euros, html, Html } from '../html';
+import type { FieldErrors} from '../forms';
+import { alert, form, input } from '../forms';
+import type { Html } from '../html';
+import { dateTime, euros, html } from '../html';
 import type { PageView } from '../layout';
 
 const SCAN_UNAVAILABLE =
