@@ -19,7 +19,10 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
       // Type-aware: imports that decorator metadata needs at run time (Nest's injection) stay value imports.
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {
@@ -34,6 +37,9 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   // Browser scripts; pass-code.js is also loaded by a test through CommonJS.
-  { files: ['services/web/assets/**/*.js'], languageOptions: { globals: { ...globals.browser, module: 'readonly' }, sourceType: 'script' } },
+  {
+    files: ['services/web/assets/**/*.js'],
+    languageOptions: { globals: { ...globals.browser, module: 'readonly' }, sourceType: 'script' },
+  },
   prettier,
 );

@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import type { TokenRequest } from '../libs/auth/src';
 import { loadOrCreateDevKeys, mintToken } from '../libs/auth/src';
 import { runExpiry, runRebuild } from './lib/batch-jobs';
-import type { PhaseResult} from './lib/load';
+import type { PhaseResult } from './lib/load';
 import { codePool, runPhase } from './lib/load';
 import { cpuCalibrationMs, cpuWindow, describeMachine, loopbackRoundTripMicros, MemorySampler } from './lib/machine';
 import { runPgbench } from './lib/pgbench';
@@ -41,7 +41,12 @@ const config = {
   // The target names a million passes: measured, not projected.
   expiryPasses: intEnv('BENCH_EXPIRY_PASSES', 1_000_000),
   pgbenchClients: intEnv('BENCH_PGBENCH_CLIENTS', 10),
-  skip: new Set((process.env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
+  skip: new Set(
+    (process.env.BENCH_SKIP ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ),
 };
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const urls: Urls = {
@@ -70,14 +75,20 @@ async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   const startedAt = new Date();
   const machine = await describeMachine(serverUrl, ROOT);
-  log(`machine: ${machine.nproc} CPU (${machine.cpuModel}), ${machine.memoryGiB} GiB, load ${machine.loadAverageAtStart}, CPU calibration ${machine.cpuCalibrationMsAtStart} ms, loopback round trip ${machine.loopbackRoundTripMicrosAtStart} µs`);
+  log(
+    `machine: ${machine.nproc} CPU (${machine.cpuModel}), ${machine.memoryGiB} GiB, load ${machine.loadAverageAtStart}, CPU calibration ${machine.cpuCalibrationMsAtStart} ms, loopback round trip ${machine.loopbackRoundTripMicrosAtStart} µs`,
+  );
   const memory = new MemorySampler();
   memory.start();
 
   const keys = await loadOrCreateDevKeys();
   const token = (request: TokenRequest) => mintToken(keys.privateKeyPem, { expiresIn: '12h', ...request });
   const operator = await token({ role: 'operator', subject: 'bench-operator' });
-  const databases = { redemption: await readOnly('redemption'), funding: await readOnly('funding'), reporting: await readOnly('reporting') };
+  const databases = {
+    redemption: await readOnly('redemption'),
+    funding: await readOnly('funding'),
+    reporting: await readOnly('reporting'),
+  };
 
   try {
     const seeded = await seed({
@@ -127,10 +138,23 @@ async function main(): Promise<void> {
 
     const expiry = config.skip.has('expiry')
       ? null
-      : await runExpiry({ root: ROOT, serverUrl, operatorToken: operator, count: config.expiryPasses, port: intEnv('BENCH_EXPIRY_PORT', 3012), logDir, log });
+      : await runExpiry({
+          root: ROOT,
+          serverUrl,
+          operatorToken: operator,
+          count: config.expiryPasses,
+          port: intEnv('BENCH_EXPIRY_PORT', 3012),
+          logDir,
+          log,
+        });
     if (!config.skip.has('rebuild')) await databases.reporting.query('CHECKPOINT');
     const rebuildCpu = cpuWindow();
-    const rebuild = config.skip.has('rebuild') ? null : { ...(await runRebuild({ reportingUrl: urls.reporting, operatorToken: operator, timeoutMs: 30 * 60_000, log })), cpu: rebuildCpu() };
+    const rebuild = config.skip.has('rebuild')
+      ? null
+      : {
+          ...(await runRebuild({ reportingUrl: urls.reporting, operatorToken: operator, timeoutMs: 30 * 60_000, log })),
+          cpu: rebuildCpu(),
+        };
     const memoryPeaks = memory.stop();
     const pgbench = config.skip.has('pgbench')
       ? null
@@ -138,7 +162,10 @@ async function main(): Promise<void> {
           serverUrl,
           sourceDatabase: 'pass_redemption',
           // As many passes as the service's own table holds (the pass lookup's cost grows with it), and enough for the run.
-          passes: Math.max((await databases.redemption.query('SELECT count(*)::int AS n FROM passes')).rows[0].n, 3000 * config.durationSeconds),
+          passes: Math.max(
+            (await databases.redemption.query('SELECT count(*)::int AS n FROM passes')).rows[0].n,
+            3000 * config.durationSeconds,
+          ),
           clients: config.pgbenchClients,
           durationSeconds: config.durationSeconds,
           workDir: logDir,
@@ -151,10 +178,20 @@ async function main(): Promise<void> {
     const results = {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
-      machine: { ...machine, cpuCalibrationMsAtEnd: cpuCalibrationMs(), loopbackRoundTripMicrosAtEnd: await loopbackRoundTripMicros() },
+      machine: {
+        ...machine,
+        cpuCalibrationMsAtEnd: cpuCalibrationMs(),
+        loopbackRoundTripMicrosAtEnd: await loopbackRoundTripMicros(),
+      },
       config: { ...config, skip: [...config.skip] },
       seed: {
-        programs: seeded.programs.map((p) => ({ id: p.id, departement: p.departement, agencies: p.agencyIds.length, sites: p.siteIds.length, passes: p.codes.length })),
+        programs: seeded.programs.map((p) => ({
+          id: p.id,
+          departement: p.departement,
+          agencies: p.agencyIds.length,
+          sites: p.siteIds.length,
+          passes: p.codes.length,
+        })),
         issuance: seeded.issuance,
         redemptionCatchUpSeconds: seeded.redemptionCatchUpSeconds,
         /** From redemption knowing every pass until every service's outbox and consumer lag were empty (funding and reporting digesting the booklets). */
@@ -174,7 +211,10 @@ async function main(): Promise<void> {
     const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
     const json = `${JSON.stringify(results, null, 2)}\n`;
     const markdown = toMarkdown(results);
-    for (const [dir, name] of [[join(ROOT, 'bench', 'results'), 'latest'], [join(logDir, 'results'), stamp]]) {
+    for (const [dir, name] of [
+      [join(ROOT, 'bench', 'results'), 'latest'],
+      [join(logDir, 'results'), stamp],
+    ]) {
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, `${name}.json`), json);
       writeFileSync(join(dir, `${name}.md`), markdown);

@@ -14,11 +14,16 @@ const ROOT = join(__dirname, '..');
 
 async function main(): Promise<void> {
   const counts = process.argv.slice(2).map(Number);
-  if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('usage: expiry-rate.ts <passes> [<passes>…]');
+  if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n <= 0))
+    throw new Error('usage: expiry-rate.ts <passes> [<passes>…]');
   const logDir = join(ROOT, '.local', 'bench');
   mkdirSync(logDir, { recursive: true });
   const keys = await loadOrCreateDevKeys();
-  const operatorToken = await mintToken(keys.privateKeyPem, { expiresIn: '1h', role: 'operator', subject: 'bench-expiry-rate' });
+  const operatorToken = await mintToken(keys.privateKeyPem, {
+    expiresIn: '1h',
+    role: 'operator',
+    subject: 'bench-expiry-rate',
+  });
   const env: Record<string, string> = {};
   if (process.env.EXPIRY_BATCH_SIZE) env.EXPIRY_BATCH_SIZE = process.env.EXPIRY_BATCH_SIZE;
   const nodeArgs = process.env.EXPIRY_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.EXPIRY_CPU_PROF}`] : [];

@@ -6,13 +6,13 @@
 // Besides events/s it prints the CPU seconds of the instance and of its database backends, steadier on a loaded machine.
 // The reporting instance runs from source (swc-node) and is restarted for each run; its live consumer has caught up
 // first, as in the official benchmark, then POST /rebuilds is measured by bench/lib/batch-jobs.ts (runRebuild).
-import type { ChildProcess} from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import type { EventEnvelope} from '../libs/contracts/src';
+import type { EventEnvelope } from '../libs/contracts/src';
 import { findEventDefinition } from '../libs/contracts/src';
 import { testKeyPair, testToken } from '../libs/testing/src/test-tokens';
 import { ReportingScenario, seededRandom } from '../test/reporting/reporting-scenario';
@@ -36,7 +36,10 @@ function scenarioEvents(target: number): Record<'funding' | 'issuance' | 'redemp
   scenario.setUp();
   // About 8 events per booklet (the booklet, ~7 pass outcomes and void requests).
   const booklets = Math.max(10, Math.round(target / 8));
-  const issued = [...scenario.issueBooklets(scenario.programs.coFunded, Math.round(booklets * 0.9)), ...scenario.issueBooklets(scenario.programs.single, Math.round(booklets * 0.1))];
+  const issued = [
+    ...scenario.issueBooklets(scenario.programs.coFunded, Math.round(booklets * 0.9)),
+    ...scenario.issueBooklets(scenario.programs.single, Math.round(booklets * 0.1)),
+  ];
   scenario.settle(issued);
   scenario.settleSites();
   return { funding: scenario.funding, issuance: scenario.issuance, redemption: scenario.redemption };
@@ -44,7 +47,11 @@ function scenarioEvents(target: number): Record<'funding' | 'issuance' | 'redemp
 
 /** In order per topic (one batch in flight), which keeps every key's order. */
 async function publish(prefix: string, events: EventEnvelope<object>[]): Promise<void> {
-  const producer = new Kafka({ clientId: 'rebuild-rate', brokers: BROKERS.split(','), logLevel: logLevel.NOTHING }).producer({
+  const producer = new Kafka({
+    clientId: 'rebuild-rate',
+    brokers: BROKERS.split(','),
+    logLevel: logLevel.NOTHING,
+  }).producer({
     allowAutoTopicCreation: false,
     idempotent: true,
     maxInFlightRequests: 1,
@@ -58,7 +65,10 @@ async function publish(prefix: string, events: EventEnvelope<object>[]): Promise
         if (!byTopic.has(topic)) byTopic.set(topic, []);
         byTopic.get(topic)!.push({ key: envelope.key, value: JSON.stringify(envelope) });
       }
-      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
     }
   } finally {
     await producer.disconnect();
@@ -70,24 +80,33 @@ async function startReporting(prefix: string, database: string): Promise<{ child
   url.pathname = `/${database}`;
   // REBUILD_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to see where the instance spends its time.
   const nodeArgs = (process.env.REBUILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', join(ROOT, 'services/reporting/src/main.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      PORT: String(PORT),
-      HOST: '127.0.0.1',
-      // REBUILD_LOG_LEVEL=debug shows the rebuild's phases (each topic's replay, the index builds, the switch).
-      LOG_LEVEL: process.env.REBUILD_LOG_LEVEL ?? 'warn',
-      DATABASE_URL: url.toString(),
-      KAFKA_BROKERS: BROKERS,
-      KAFKA_TOPIC_PREFIX: prefix,
-      AUTH_PUBLIC_KEY: (await testKeyPair()).publicKeyPem,
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '-r', '@swc-node/register', join(ROOT, 'services/reporting/src/main.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        PORT: String(PORT),
+        HOST: '127.0.0.1',
+        // REBUILD_LOG_LEVEL=debug shows the rebuild's phases (each topic's replay, the index builds, the switch).
+        LOG_LEVEL: process.env.REBUILD_LOG_LEVEL ?? 'warn',
+        DATABASE_URL: url.toString(),
+        KAFKA_BROKERS: BROKERS,
+        KAFKA_TOPIC_PREFIX: prefix,
+        AUTH_PUBLIC_KEY: (await testKeyPair()).publicKeyPem,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  );
   const base = `http://127.0.0.1:${PORT}`;
-  await until('the scratch reporting instance to answer /health', async () => (await fetch(`${base}/health`)).ok, 120_000, 500);
+  await until(
+    'the scratch reporting instance to answer /health',
+    async () => (await fetch(`${base}/health`)).ok,
+    120_000,
+    500,
+  );
   return { child, url: base };
 }
 
@@ -106,7 +125,9 @@ function cpuSeconds(pid: number): number {
  * loaded machine the wall-clock rate varies a lot, the CPU spent far less.
  */
 async function cpuOf(admin: Client, database: string, instance: number): Promise<Map<number, number>> {
-  const { rows } = await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database]);
+  const { rows } = await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [
+    database,
+  ]);
   return new Map([instance, ...rows.map((r) => r.pid)].map((pid) => [pid, cpuSeconds(pid)]));
 }
 
@@ -148,19 +169,31 @@ async function main(): Promise<void> {
         await settle([reporting.url], 900_000);
         log(`run ${run}: POST /rebuilds`);
         const before = await cpuOf(admin, database, reporting.child.pid!);
-        const result = await runRebuild({ reportingUrl: reporting.url, operatorToken: operator, timeoutMs: 900_000, log });
+        const result = await runRebuild({
+          reportingUrl: reporting.url,
+          operatorToken: operator,
+          timeoutMs: 900_000,
+          log,
+        });
         const after = await cpuOf(admin, database, reporting.child.pid!);
         const spent = (pid: number) => Math.max(0, (after.get(pid) ?? 0) - (before.get(pid) ?? 0));
         const nodeCpu = spent(reporting.child.pid!);
-        const postgresCpu = [...new Set([...before.keys(), ...after.keys()])].filter((pid) => pid !== reporting.child.pid).reduce((sum, pid) => sum + spent(pid), 0);
-        const cpu = { nodeCpuSeconds: nodeCpu, postgresCpuSeconds: Math.round(postgresCpu * 100) / 100, nodeCpuMicrosPerEvent: Math.round((nodeCpu * 1e6) / result.replayedEvents) };
+        const postgresCpu = [...new Set([...before.keys(), ...after.keys()])]
+          .filter((pid) => pid !== reporting.child.pid)
+          .reduce((sum, pid) => sum + spent(pid), 0);
+        const cpu = {
+          nodeCpuSeconds: nodeCpu,
+          postgresCpuSeconds: Math.round(postgresCpu * 100) / 100,
+          nodeCpuMicrosPerEvent: Math.round((nodeCpu * 1e6) / result.replayedEvents),
+        };
         log(`run ${run}: ${JSON.stringify({ ...result, ...cpu })}`);
       } finally {
         await stop(reporting.child);
       }
     }
   } finally {
-    if (process.env.REBUILD_KEEP === '1') log(`database ${database} and topics kept: REBUILD_PREFIX=${prefix} replays them`);
+    if (process.env.REBUILD_KEEP === '1')
+      log(`database ${database} and topics kept: REBUILD_PREFIX=${prefix} replays them`);
     else {
       await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       const topics = (await kafkaAdmin.listTopics()).filter((topic) => topic.startsWith(prefix));

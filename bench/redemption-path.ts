@@ -6,7 +6,7 @@
 // machine, where throughput does not. A tool for working on the request
 // path; `npm run bench` is the benchmark of record.
 //   node -r @swc-node/register bench/redemption-path.ts   (after `npm run build`, with Kafka up)
-import type { ChildProcess} from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -61,13 +61,32 @@ async function main(): Promise<void> {
     await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${DATABASE}`);
     const logFile = join(ROOT, '.local', 'bench', 'redemption-path.log');
-    child = spawn(process.execPath, [...(process.env.PATH_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.PATH_BENCH_PROFILE] : []), join(BUILD_ROOT, 'dist/services/redemption/src/main.js')], {
-      cwd: BUILD_ROOT,
-      env: { ...process.env, PORT: String(PORT), DATABASE_URL: url.toString(), KAFKA_TOPIC_PREFIX: `bench.path.${Date.now()}.`, EXPIRY_JOB_ENABLED: 'false', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')],
-    });
+    child = spawn(
+      process.execPath,
+      [
+        ...(process.env.PATH_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.PATH_BENCH_PROFILE] : []),
+        join(BUILD_ROOT, 'dist/services/redemption/src/main.js'),
+      ],
+      {
+        cwd: BUILD_ROOT,
+        env: {
+          ...process.env,
+          PORT: String(PORT),
+          DATABASE_URL: url.toString(),
+          KAFKA_TOPIC_PREFIX: `bench.path.${Date.now()}.`,
+          EXPIRY_JOB_ENABLED: 'false',
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')],
+      },
+    );
     const base = `http://127.0.0.1:${PORT}`;
-    await until('the scratch redemption instance', async () => (await fetch(`${base}/health`).catch(() => null))?.ok, 120_000, 500);
+    await until(
+      'the scratch redemption instance',
+      async () => (await fetch(`${base}/health`).catch(() => null))?.ok,
+      120_000,
+      500,
+    );
 
     const keys = await loadOrCreateDevKeys();
     const operator = new Api(base, await mintToken(keys.privateKeyPem, { role: 'operator', subject: 'path-operator' }));
@@ -81,8 +100,16 @@ async function main(): Promise<void> {
       iban: 'FR7630006000011234567890189',
       bic: 'AGRIFRPP882',
     });
-    await operator.call('POST', `/sites/${site.id}/accreditation`, { validUntil: '2099-12-31', reason: 'Banc de mesure' });
-    const token = await mintToken(keys.privateKeyPem, { role: 'site', org: site.id, subject: 'path-staff', expiresIn: '2h' });
+    await operator.call('POST', `/sites/${site.id}/accreditation`, {
+      validUntil: '2099-12-31',
+      reason: 'Banc de mesure',
+    });
+    const token = await mintToken(keys.privateKeyPem, {
+      role: 'site',
+      org: site.id,
+      subject: 'path-staff',
+      expiresIn: '2h',
+    });
 
     const codes = Array.from({ length: PASSES }, () => generatePassCode());
     const db = new Client({ connectionString: url.toString() });
@@ -91,14 +118,24 @@ async function main(): Promise<void> {
       `INSERT INTO passes (id, booklet_id, program_id, agency_id, code_hash, amount_cents, territory, valid_from, valid_until, tolerance_days)
        SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), h, 1000, ARRAY['31'], current_date - 10, current_date + 300, 31
        FROM unnest($1::text[]) AS h`,
-      [codes.map((code) => { const parsed = parsePassCode(code); return parsed.valid ? hashPassCode(parsed.canonical) : ''; })],
+      [
+        codes.map((code) => {
+          const parsed = parsePassCode(code);
+          return parsed.valid ? hashPassCode(parsed.canonical) : '';
+        }),
+      ],
     );
     await db.query('ANALYZE');
     await db.end();
 
     let next = 0;
     const statuses: Record<string, number> = {};
-    const before = { service: ticksOf(child.pid!), serviceSystem: userAndSystemTicksOf(child.pid!)[1], backends: await backendTicks(admin), at: performance.now() };
+    const before = {
+      service: ticksOf(child.pid!),
+      serviceSystem: userAndSystemTicksOf(child.pid!)[1],
+      backends: await backendTicks(admin),
+      at: performance.now(),
+    };
     const run: any = await autocannon({
       url: base,
       connections: CONNECTIONS,
@@ -111,7 +148,11 @@ async function main(): Promise<void> {
           path: '/redemptions',
           setupRequest: (request: any) => ({
             ...request,
-            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+            headers: {
+              authorization: `Bearer ${token}`,
+              'content-type': 'application/json',
+              'idempotency-key': randomUUID(),
+            },
             body: JSON.stringify({ codes: [codes[next++ % codes.length]] }),
           }),
           onResponse: (status: number) => (statuses[status] = (statuses[status] ?? 0) + 1),
@@ -136,7 +177,11 @@ async function main(): Promise<void> {
         statuses,
         perSecond: Math.round(ok / seconds),
         latencyMs: { p50: run.latency.p50, p90: run.latency.p90, p99: run.latency.p99, max: run.latency.max },
-        cpuMsPerRedemption: { redemptionService: perRequestMs(ticks.service), ofWhichKernel: perRequestMs(ticks.serviceSystem), postgresBackends: perRequestMs(ticks.postgres) },
+        cpuMsPerRedemption: {
+          redemptionService: perRequestMs(ticks.service),
+          ofWhichKernel: perRequestMs(ticks.serviceSystem),
+          postgresBackends: perRequestMs(ticks.postgres),
+        },
         loadAverage: readFileSync('/proc/loadavg', 'utf8').trim(),
       }),
     );

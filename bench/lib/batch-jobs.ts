@@ -1,5 +1,5 @@
 // Expiry and rebuild: the two bulk jobs the targets name.
-import type { ChildProcess} from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,22 +47,31 @@ export async function runExpiry(options: {
     await admin.query(`DROP DATABASE IF EXISTS ${EXPIRY_DB}`);
     await admin.query(`CREATE DATABASE ${EXPIRY_DB}`);
     const logFile = join(options.logDir, 'expiry-redemption.log');
-    child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(options.root, 'dist/services/redemption/src/main.js')], {
-      cwd: options.root,
-      env: {
-        ...process.env,
-        PORT: String(options.port),
-        DATABASE_URL: url.toString(),
-        KAFKA_TOPIC_PREFIX: 'bench.expiry.',
-        OUTBOX_RELAY_ENABLED: 'false',
-        EXPIRY_JOB_ENABLED: 'false',
-        LOG_LEVEL: 'warn',
-        ...options.env,
+    child = spawn(
+      process.execPath,
+      [...(options.nodeArgs ?? []), join(options.root, 'dist/services/redemption/src/main.js')],
+      {
+        cwd: options.root,
+        env: {
+          ...process.env,
+          PORT: String(options.port),
+          DATABASE_URL: url.toString(),
+          KAFKA_TOPIC_PREFIX: 'bench.expiry.',
+          OUTBOX_RELAY_ENABLED: 'false',
+          EXPIRY_JOB_ENABLED: 'false',
+          LOG_LEVEL: 'warn',
+          ...options.env,
+        },
+        stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')],
       },
-      stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')],
-    });
+    );
     const base = `http://127.0.0.1:${options.port}`;
-    await until('the scratch redemption instance to answer /health', async () => (await fetch(`${base}/health`)).ok, 120_000, 500);
+    await until(
+      'the scratch redemption instance to answer /health',
+      async () => (await fetch(`${base}/health`)).ok,
+      120_000,
+      500,
+    );
 
     const db = new Client({ connectionString: url.toString() });
     await db.connect();
@@ -78,11 +87,19 @@ export async function runExpiry(options: {
       await db.query('CHECKPOINT'); // the million rows just inserted are written before the run, not during it
       options.log(`expiry: ${options.count} passes past their validity in ${EXPIRY_DB}; POST /expiry-runs`);
       const started = performance.now();
-      const run = await new Api(base, options.operatorToken).call<{ expired: number; batches: number; durationMs: number }>('POST', '/expiry-runs');
+      const run = await new Api(base, options.operatorToken).call<{
+        expired: number;
+        batches: number;
+        durationMs: number;
+      }>('POST', '/expiry-runs');
       const wallSeconds = (performance.now() - started) / 1000;
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM outbox_messages WHERE event_type = 'VoucherExpired'`);
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM outbox_messages WHERE event_type = 'VoucherExpired'`,
+      );
       const perSecond = run.expired / (run.durationMs / 1000);
-      options.log(`expiry: ${run.expired} passes in ${run.batches} batches, ${run.durationMs} ms (${perSecond.toFixed(0)} passes/s)`);
+      options.log(
+        `expiry: ${run.expired} passes in ${run.batches} batches, ${run.durationMs} ms (${perSecond.toFixed(0)} passes/s)`,
+      );
       return {
         method: `scratch redemption instance on ${EXPIRY_DB}, passes inserted with validity ended 40 days ago, POST /expiry-runs (outbox relay off)`,
         passes: options.count,
@@ -102,23 +119,34 @@ export async function runExpiry(options: {
       child.kill('SIGTERM');
       await Promise.race([new Promise((resolve) => child!.once('exit', resolve)), sleep(20_000)]);
     }
-    await admin.query(`DROP DATABASE IF EXISTS ${EXPIRY_DB} WITH (FORCE)`).catch((error: Error) => options.log(`could not drop ${EXPIRY_DB}: ${error.message}`));
+    await admin
+      .query(`DROP DATABASE IF EXISTS ${EXPIRY_DB} WITH (FORCE)`)
+      .catch((error: Error) => options.log(`could not drop ${EXPIRY_DB}: ${error.message}`));
     await admin.end();
   }
 }
 
 /** POST /rebuilds on reporting, then follows it to its end; the rate is replayed events over the rebuild's own start and finish times. */
-export async function runRebuild(options: { reportingUrl: string; operatorToken: string; timeoutMs: number; log: (message: string) => void }) {
+export async function runRebuild(options: {
+  reportingUrl: string;
+  operatorToken: string;
+  timeoutMs: number;
+  log: (message: string) => void;
+}) {
   const reporting = new Api(options.reportingUrl, options.operatorToken);
   const started = performance.now();
   const rebuild = await reporting.call<{ id: string }>('POST', '/rebuilds');
   const done = await until(
     'the reporting rebuild to finish',
     async () => {
-      const view = await reporting.call<{ status: string; replayedEvents: number; invalidEvents: number; startedAt: string; finishedAt: string | null; error: string | null }>(
-        'GET',
-        `/rebuilds/${rebuild.id}`,
-      );
+      const view = await reporting.call<{
+        status: string;
+        replayedEvents: number;
+        invalidEvents: number;
+        startedAt: string;
+        finishedAt: string | null;
+        error: string | null;
+      }>('GET', `/rebuilds/${rebuild.id}`);
       return view.status !== 'running' && view;
     },
     options.timeoutMs,

@@ -19,7 +19,11 @@ export class Api {
 }
 
 /** Runs `task` over `items` with at most `concurrency` in flight; results in input order. */
-export async function mapConcurrent<I, O>(items: I[], concurrency: number, task: (item: I, index: number) => Promise<O>): Promise<O[]> {
+export async function mapConcurrent<I, O>(
+  items: I[],
+  concurrency: number,
+  task: (item: I, index: number) => Promise<O>,
+): Promise<O[]> {
   const results = new Array<O>(items.length);
   let next = 0;
   const worker = async () => {
@@ -32,7 +36,12 @@ export async function mapConcurrent<I, O>(items: I[], concurrency: number, task:
   return results;
 }
 
-export async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number, intervalMs = 250): Promise<T> {
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check().catch(() => undefined);

@@ -77,8 +77,10 @@ export async function runPhase(options: {
   const refusals: Record<string, number> = {};
   const budget = options.pool.remaining();
   const planned = options.rate ? options.rate * options.durationSeconds : budget;
-  if (budget < Math.min(planned, options.connections * 2)) throw new Error(`Not enough passes left for phase ${options.name}: ${budget}; raise BENCH_PASSES`);
-  if (budget < planned) options.log(`only ${budget} passes left for phase ${options.name} (planned ${planned}): it may end early`);
+  if (budget < Math.min(planned, options.connections * 2))
+    throw new Error(`Not enough passes left for phase ${options.name}: ${budget}; raise BENCH_PASSES`);
+  if (budget < planned)
+    options.log(`only ${budget} passes left for phase ${options.name} (planned ${planned}): it may end early`);
 
   const phaseStart = new Date();
   const cpuBefore = cpuSnapshot();
@@ -90,7 +92,11 @@ export async function runPhase(options: {
       if (!item) return request; // The caps below stop the run before this happens.
       return {
         ...request,
-        headers: { authorization: `Bearer ${item.token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        headers: {
+          authorization: `Bearer ${item.token}`,
+          'content-type': 'application/json',
+          'idempotency-key': randomUUID(),
+        },
         body: JSON.stringify({ codes: [item.code] }),
       };
     },
@@ -125,7 +131,9 @@ export async function runPhase(options: {
         timeout: 10,
         requests: [request],
       } as any);
-      instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+      instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) =>
+        latencies.push(responseTime),
+      );
       return await instance;
     }),
   );
@@ -220,12 +228,19 @@ async function measureLag(options: {
     if (ledger.size < ids.length || reporting.size < ids.length) await sleep(1000);
   }
   if (ledger.size < ids.length || reporting.size < ids.length) {
-    options.log(`lag: gave up waiting; ${ledger.size}/${ids.length} posted in the ledger, ${reporting.size}/${ids.length} in reporting`);
+    options.log(
+      `lag: gave up waiting; ${ledger.size}/${ids.length} posted in the ledger, ${reporting.size}/${ids.length} in reporting`,
+    );
   }
   const lags = (seen: Map<string, number>) => [...seen].map(([id, at]) => at - committed.get(id)!);
-  const summary = (values: number[]) => ({ p50Ms: round(percentile(values, 50), 1), p99Ms: round(percentile(values, 99), 1), maxMs: round(percentile(values, 100), 1) });
+  const summary = (values: number[]) => ({
+    p50Ms: round(percentile(values, 50), 1),
+    p99Ms: round(percentile(values, 99), 1),
+    maxMs: round(percentile(values, 100), 1),
+  });
   return {
-    source: 'databases (read only): redemption outbox_messages.created_at → funding and reporting inbox_records.processed_at (written last in their batch, clock_timestamp())',
+    source:
+      'databases (read only): redemption outbox_messages.created_at → funding and reporting inbox_records.processed_at (written last in their batch, clock_timestamp())',
     sampled: ids.length,
     ledger: { posted: ledger.size, ...summary(lags(ledger)) },
     reporting: { processed: reporting.size, ...summary(lags(reporting)) },

@@ -15,9 +15,14 @@ export async function describeMachine(serverUrl: string, root: string) {
   await pg.connect();
   const [{ version }] = (await pg.query('SELECT version()')).rows;
   await pg.end();
-  let kafka = process.env.KAFKA_BROKERS && process.env.KAFKA_BROKERS !== '127.0.0.1:9092' ? `external (${process.env.KAFKA_BROKERS})` : 'unknown';
+  let kafka =
+    process.env.KAFKA_BROKERS && process.env.KAFKA_BROKERS !== '127.0.0.1:9092'
+      ? `external (${process.env.KAFKA_BROKERS})`
+      : 'unknown';
   try {
-    const jar = readdirSync(join(root, '.local', 'kafka', 'lib')).find((name) => /^kafka_[\d.]+-[\d.]+\.jar$/.test(name));
+    const jar = readdirSync(join(root, '.local', 'kafka', 'lib')).find((name) =>
+      /^kafka_[\d.]+-[\d.]+\.jar$/.test(name),
+    );
     if (jar) kafka = jar.replace(/^kafka_[\d.]+-/, '').replace(/\.jar$/, '');
   } catch {
     // No local broker: KAFKA_BROKERS points elsewhere.
@@ -120,13 +125,17 @@ export function servicePids(): Map<ServiceName, number[]> {
     let port: string | undefined;
     try {
       cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      port = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').find((v) => v.startsWith('PORT='))?.slice(5);
+      port = readFileSync(`/proc/${entry}/environ`, 'utf8')
+        .split('\0')
+        .find((v) => v.startsWith('PORT='))
+        ?.slice(5);
     } catch {
       continue;
     }
     for (const name of SERVICE_NAMES) {
       if (!new RegExp(`services/${name}/src/main(\\.js|\\.ts)?\\b`).test(cmdline)) continue;
-      if (port === undefined || port === SERVICE_PORTS[name] || SERVICE_PORTS[name] === '') pids.get(name)!.push(Number(entry));
+      if (port === undefined || port === SERVICE_PORTS[name] || SERVICE_PORTS[name] === '')
+        pids.get(name)!.push(Number(entry));
     }
   }
   return pids;
@@ -220,9 +229,12 @@ export function cpuSnapshot(): CpuSnapshot {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     let seconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond; // utime + stime
     const pid = Number(entry);
-    const component = byPid.get(pid) ?? (pid === process.pid ? 'bench' : comm === 'postgres' ? 'postgres' : comm === 'java' ? 'kafka' : null);
+    const component =
+      byPid.get(pid) ??
+      (pid === process.pid ? 'bench' : comm === 'postgres' ? 'postgres' : comm === 'java' ? 'kafka' : null);
     // The postmaster also carries what its ended backends used (cutime + cstime), so connections that come and go still count.
-    if (comm === 'postgres' && commOf(Number(fields[1])) !== 'postgres') seconds += (Number(fields[13]) + Number(fields[14])) / ticksPerSecond;
+    if (comm === 'postgres' && commOf(Number(fields[1])) !== 'postgres')
+      seconds += (Number(fields[13]) + Number(fields[14])) / ticksPerSecond;
     if (component === 'postgres') byProcess.set(pid, { component, seconds, database: postgresDatabaseOf(pid) });
     else if (component) byProcess.set(pid, { component, seconds });
   }
@@ -245,9 +257,17 @@ export function cpuSince(before: CpuSnapshot): Record<string, number> {
  * autovacuum) and what the backends that ended during the phase used in it
  * (the postmaster collects it, with no database to name).
  */
-export function cpuBreakdownSince(before: CpuSnapshot): { components: Record<string, number>; postgresByDatabase: Record<string, number> } {
+export function cpuBreakdownSince(before: CpuSnapshot): {
+  components: Record<string, number>;
+  postgresByDatabase: Record<string, number>;
+} {
   const after = cpuSnapshot();
-  const totals: Record<string, number> = { ...Object.fromEntries(SERVICE_NAMES.map((name) => [name, 0])), postgres: 0, kafka: 0, bench: 0 };
+  const totals: Record<string, number> = {
+    ...Object.fromEntries(SERVICE_NAMES.map((name) => [name, 0])),
+    postgres: 0,
+    kafka: 0,
+    bench: 0,
+  };
   const byDatabase: Record<string, number> = {};
   for (const [pid, now] of after.byProcess) {
     const then = before.byProcess.get(pid);
@@ -263,7 +283,8 @@ export function cpuBreakdownSince(before: CpuSnapshot): { components: Record<str
     totals.postgres -= then.seconds;
     byDatabase.background = (byDatabase.background ?? 0) - then.seconds;
   }
-  const rounded = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).map(([name, seconds]) => [name, Math.round(seconds * 10) / 10]));
+  const rounded = (record: Record<string, number>) =>
+    Object.fromEntries(Object.entries(record).map(([name, seconds]) => [name, Math.round(seconds * 10) / 10]));
   return { components: rounded(totals), postgresByDatabase: rounded(byDatabase) };
 }
 

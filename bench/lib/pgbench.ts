@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import type { CpuWindow} from './machine';
+import type { CpuWindow } from './machine';
 import { cpuWindow } from './machine';
 
 const SCRATCH = 'pass_bench_pgbench';
@@ -16,7 +16,11 @@ const SCRATCH = 'pass_bench_pgbench';
  * pgbench replaces every `:word` of a script, even inside quotes, so the
  * literals below carry no colon before a letter or digit (times as 15-51-06).
  */
-const literal = (value: unknown) => JSON.stringify(value).replace(/":/g, '": ').replace(/:(?=\w)/g, '-').replace(/'/g, "''");
+const literal = (value: unknown) =>
+  JSON.stringify(value)
+    .replace(/":/g, '": ')
+    .replace(/:(?=\w)/g, '-')
+    .replace(/'/g, "''");
 
 /** Envelope and answer of the same size as the service's (one pass). */
 const ENVELOPE = literal({
@@ -128,10 +132,24 @@ export async function runPgbench(options: {
       await admin.query(`DROP DATABASE IF EXISTS ${SCRATCH}`);
       await admin.query(`CREATE DATABASE ${SCRATCH}`);
       // Same tables, indexes and constraints as the service's database; its sites as data (a handful of rows).
-      const schema = execFileSync('pg_dump', ['--schema-only', '--no-owner', '--no-privileges', databaseUrl(options.serverUrl, options.sourceDatabase)], { maxBuffer: 64 << 20 });
-      execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', scratchUrl], { input: schema, stdio: ['pipe', 'ignore', 'inherit'] });
-      const sites = execFileSync('pg_dump', ['--data-only', '--no-owner', '-t', 'sites', databaseUrl(options.serverUrl, options.sourceDatabase)], { maxBuffer: 64 << 20 });
-      execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', scratchUrl], { input: sites, stdio: ['pipe', 'ignore', 'inherit'] });
+      const schema = execFileSync(
+        'pg_dump',
+        ['--schema-only', '--no-owner', '--no-privileges', databaseUrl(options.serverUrl, options.sourceDatabase)],
+        { maxBuffer: 64 << 20 },
+      );
+      execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', scratchUrl], {
+        input: schema,
+        stdio: ['pipe', 'ignore', 'inherit'],
+      });
+      const sites = execFileSync(
+        'pg_dump',
+        ['--data-only', '--no-owner', '-t', 'sites', databaseUrl(options.serverUrl, options.sourceDatabase)],
+        { maxBuffer: 64 << 20 },
+      );
+      execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', scratchUrl], {
+        input: sites,
+        stdio: ['pipe', 'ignore', 'inherit'],
+      });
       const scratch = new Client({ connectionString: scratchUrl });
       await scratch.connect();
       try {
@@ -155,11 +173,26 @@ export async function runPgbench(options: {
         mkdirSync(options.workDir, { recursive: true });
         const file = join(options.workDir, 'redemption.pgbench.sql');
         writeFileSync(file, script(rows[0].id));
-        options.log(`pgbench (${protocol.mode}): ${options.clients} clients for ${options.durationSeconds} s on ${options.passes} passes`);
+        options.log(
+          `pgbench (${protocol.mode}): ${options.clients} clients for ${options.durationSeconds} s on ${options.passes} passes`,
+        );
         const endCpuWindow = cpuWindow();
         const run = spawnSync(
           'pgbench',
-          ['-n', '-M', protocol.mode, '-c', String(options.clients), '-j', '2', '-T', String(options.durationSeconds), '-f', file, scratchUrl],
+          [
+            '-n',
+            '-M',
+            protocol.mode,
+            '-c',
+            String(options.clients),
+            '-j',
+            '2',
+            '-T',
+            String(options.durationSeconds),
+            '-f',
+            file,
+            scratchUrl,
+          ],
           { encoding: 'utf8' },
         );
         const cpu = endCpuWindow();
@@ -184,5 +217,11 @@ export async function runPgbench(options: {
     await admin.query(`DROP DATABASE IF EXISTS ${SCRATCH}`).catch(() => undefined);
     await admin.end();
   }
-  return { scratchDatabase: SCRATCH, passesInTable: options.passes, clients: options.clients, durationSeconds: options.durationSeconds, variants };
+  return {
+    scratchDatabase: SCRATCH,
+    passesInTable: options.passes,
+    clients: options.clients,
+    durationSeconds: options.durationSeconds,
+    variants,
+  };
 }

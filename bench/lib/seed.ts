@@ -103,10 +103,18 @@ export async function seed(options: {
   const places = PLACES.slice(0, Math.min(options.programs, PLACES.length));
   const bookletsPerAgency = Math.ceil(options.passes / BOOKLET_SIZE / (places.length * options.agenciesPerProgram));
 
-  const state = await funding.call('POST', '/funders', { name: `Bench ${run} État`, kind: 'state', siret: randomSiret() });
+  const state = await funding.call('POST', '/funders', {
+    name: `Bench ${run} État`,
+    kind: 'state',
+    siret: randomSiret(),
+  });
   const programs: SeededProgram[] = [];
   for (const place of places) {
-    const departement = await funding.call('POST', '/funders', { name: `Bench ${run} Département ${place.departement}`, kind: 'departement', siret: randomSiret() });
+    const departement = await funding.call('POST', '/funders', {
+      name: `Bench ${run} Département ${place.departement}`,
+      kind: 'departement',
+      siret: randomSiret(),
+    });
     const agencyIds: string[] = [];
     for (let a = 0; a < options.agenciesPerProgram; a++) {
       const agency = await issuance.call('POST', '/agencies', {
@@ -146,7 +154,10 @@ export async function seed(options: {
   );
   for (const program of programs) {
     for (const agencyId of program.agencyIds) {
-      await funding.call('POST', `/programs/${program.id}/allocations`, { agencyId, amountCents: bookletsPerAgency * BOOKLET_SIZE * FACE_VALUE_CENTS });
+      await funding.call('POST', `/programs/${program.id}/allocations`, {
+        agencyId,
+        amountCents: bookletsPerAgency * BOOKLET_SIZE * FACE_VALUE_CENTS,
+      });
     }
   }
 
@@ -165,7 +176,10 @@ export async function seed(options: {
         bic: 'AGRIFRPP882',
         labels: ['france_services'],
       });
-      await redemption.call('POST', `/sites/${site.id}/accreditation`, { validUntil: `${year + 1}-12-31`, reason: 'Banc de mesure' });
+      await redemption.call('POST', `/sites/${site.id}/accreditation`, {
+        validUntil: `${year + 1}-12-31`,
+        reason: 'Banc de mesure',
+      });
       program.siteIds.push(site.id);
       siteTokens.set(site.id, await token({ role: 'site', org: site.id, subject: `bench-site-${s + 1}` }));
     }
@@ -176,12 +190,18 @@ export async function seed(options: {
   const counselors = new Map<string, Api>();
   for (const program of programs) {
     for (const agencyId of program.agencyIds) {
-      const counselor = new Api(urls.issuance, await token({ role: 'counselor', org: agencyId, subject: `bench-counselor-${agencyId.slice(0, 8)}` }));
+      const counselor = new Api(
+        urls.issuance,
+        await token({ role: 'counselor', org: agencyId, subject: `bench-counselor-${agencyId.slice(0, 8)}` }),
+      );
       counselors.set(agencyId, counselor);
       await until(
         'issuance to receive the allocation (AllocationGranted)',
         async () => {
-          const allocations = await counselor.call<Array<{ programId: string; remainingBooklets: number }>>('GET', '/allocations');
+          const allocations = await counselor.call<Array<{ programId: string; remainingBooklets: number }>>(
+            'GET',
+            '/allocations',
+          );
           return allocations.some((a) => a.programId === program.id && a.remainingBooklets >= bookletsPerAgency);
         },
         60_000,
@@ -193,21 +213,40 @@ export async function seed(options: {
   // first a measured share one booklet at a time, then the rest in campaign orders.
   const agencies = programs.flatMap((program) => program.agencyIds.map((agencyId) => ({ program, agencyId })));
   const singleBooklets = Math.min(options.singleBooklets, Math.floor((bookletsPerAgency * agencies.length) / 2));
-  const singles = Array.from({ length: singleBooklets }, (_, i) => ({ ...agencies[i % agencies.length], profile: PROFILES[i % PROFILES.length] }));
-  const orders: Array<{ program: SeededProgram; agencyId: string; beneficiaries: Array<(typeof PROFILES)[number]> }> = [];
-  const left = new Map(agencies.map(({ agencyId }, i) => [agencyId, bookletsPerAgency - Math.floor(singleBooklets / agencies.length) - (i < singleBooklets % agencies.length ? 1 : 0)]));
-  for (let more = true; more; ) {
+  const singles = Array.from({ length: singleBooklets }, (_, i) => ({
+    ...agencies[i % agencies.length],
+    profile: PROFILES[i % PROFILES.length],
+  }));
+  const orders: Array<{ program: SeededProgram; agencyId: string; beneficiaries: Array<(typeof PROFILES)[number]> }> =
+    [];
+  const left = new Map(
+    agencies.map(({ agencyId }, i) => [
+      agencyId,
+      bookletsPerAgency - Math.floor(singleBooklets / agencies.length) - (i < singleBooklets % agencies.length ? 1 : 0),
+    ]),
+  );
+  for (let more = true; more;) {
     more = false;
     for (const { program, agencyId } of agencies) {
       const size = Math.min(options.orderSize, left.get(agencyId)!);
       if (size <= 0) continue;
       left.set(agencyId, left.get(agencyId)! - size);
-      orders.push({ program, agencyId, beneficiaries: Array.from({ length: size }, (_, i) => PROFILES[i % PROFILES.length]) });
+      orders.push({
+        program,
+        agencyId,
+        beneficiaries: Array.from({ length: size }, (_, i) => PROFILES[i % PROFILES.length]),
+      });
       more = true;
     }
   }
 
-  const phase = async <R>(route: string, requests: R[], concurrency: number, issue: (request: R) => Promise<Array<{ passes: Array<{ code: string }> }>>, programOf: (request: R) => SeededProgram) => {
+  const phase = async <R>(
+    route: string,
+    requests: R[],
+    concurrency: number,
+    issue: (request: R) => Promise<Array<{ passes: Array<{ code: string }> }>>,
+    programOf: (request: R) => SeededProgram,
+  ) => {
     log(`${route}: ${requests.length} requests, ${concurrency} at a time`);
     let failures = 0;
     let booklets = 0;
@@ -228,14 +267,19 @@ export async function seed(options: {
     });
     const seconds = (performance.now() - started) / 1000;
     const { components: cpuSeconds, postgresByDatabase: postgresCpuSecondsByDatabase } = cpuBreakdownSince(cpuBefore);
-    log(`${route}: issued ${passes} passes in ${booklets} booklets in ${seconds.toFixed(1)} s (${(passes / seconds).toFixed(0)} passes/s, ${failures} failed requests)`);
+    log(
+      `${route}: issued ${passes} passes in ${booklets} booklets in ${seconds.toFixed(1)} s (${(passes / seconds).toFixed(0)} passes/s, ${failures} failed requests)`,
+    );
     // Read-only: how long until redemption has recorded every pass issued so far from BookletIssued.
     const catchUpStart = performance.now();
     const expected = programs.reduce((sum, p) => sum + p.codes.length, 0);
     await until(
       'redemption to know every issued pass',
       async () => {
-        const { rows } = await options.redemptionDb.query('SELECT count(*)::int AS n FROM passes WHERE program_id = ANY($1::uuid[])', [programs.map((p) => p.id)]);
+        const { rows } = await options.redemptionDb.query(
+          'SELECT count(*)::int AS n FROM passes WHERE program_id = ANY($1::uuid[])',
+          [programs.map((p) => p.id)],
+        );
         return rows[0].n >= expected;
       },
       Math.max(120_000, expected * 5),
@@ -243,14 +287,28 @@ export async function seed(options: {
     );
     const redemptionCatchUpSeconds = (performance.now() - catchUpStart) / 1000;
     log(`redemption knew every pass ${redemptionCatchUpSeconds.toFixed(1)} s after the last answer`);
-    return { route, requests: requests.length, concurrency, booklets, passes, seconds, passesPerSecond: passes / seconds, failures, cpuSeconds, postgresCpuSecondsByDatabase, redemptionCatchUpSeconds } satisfies IssuancePhase;
+    return {
+      route,
+      requests: requests.length,
+      concurrency,
+      booklets,
+      passes,
+      seconds,
+      passesPerSecond: passes / seconds,
+      failures,
+      cpuSeconds,
+      postgresCpuSecondsByDatabase,
+      redemptionCatchUpSeconds,
+    } satisfies IssuancePhase;
   };
 
   const single = await phase(
     'POST /booklets',
     singles,
     options.concurrency,
-    async ({ program, agencyId, profile }) => [await counselors.get(agencyId)!.call('POST', '/booklets', { programId: program.id, beneficiary: profile })],
+    async ({ program, agencyId, profile }) => [
+      await counselors.get(agencyId)!.call('POST', '/booklets', { programId: program.id, beneficiary: profile }),
+    ],
     (request) => request.program,
   );
   const bulk =
@@ -261,7 +319,16 @@ export async function seed(options: {
           orders,
           options.orderConcurrency,
           async ({ program, agencyId, beneficiaries }) =>
-            (await counselors.get(agencyId)!.call('POST', '/booklet-orders', { programId: program.id, beneficiaries }, { 'idempotency-key': randomUUID() })).booklets,
+            (
+              await counselors
+                .get(agencyId)!
+                .call(
+                  'POST',
+                  '/booklet-orders',
+                  { programId: program.id, beneficiaries },
+                  { 'idempotency-key': randomUUID() },
+                )
+            ).booklets,
           (request) => request.program,
         );
   const last = bulk ?? single;

@@ -21,10 +21,23 @@ function siret(body13: string): string {
 }
 
 const DEMO = {
-  state: { name: 'État — Agence nationale de la cohésion des territoires', kind: 'state', siret: siret('1300260320001') },
-  departement: { name: 'Conseil départemental de la Haute-Garonne', kind: 'departement', siret: siret('2231000170001') },
+  state: {
+    name: 'État — Agence nationale de la cohésion des territoires',
+    kind: 'state',
+    siret: siret('1300260320001'),
+  },
+  departement: {
+    name: 'Conseil départemental de la Haute-Garonne',
+    kind: 'departement',
+    siret: siret('2231000170001'),
+  },
   agencies: [
-    { name: 'France Travail Toulouse Compans', kind: 'france_travail', departement: '31', siret: siret('1300050310001') },
+    {
+      name: 'France Travail Toulouse Compans',
+      kind: 'france_travail',
+      departement: '31',
+      siret: siret('1300050310001'),
+    },
     { name: 'CCAS de Muret', kind: 'ccas', departement: '31', siret: siret('2631039500001') },
   ],
   site: {
@@ -51,7 +64,11 @@ class Api {
     const isText = typeof body === 'string';
     const response = await fetch(`${this.base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.token}`, 'content-type': isText ? 'text/csv' : 'application/json', ...headers },
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        'content-type': isText ? 'text/csv' : 'application/json',
+        ...headers,
+      },
       body: body === undefined ? undefined : isText ? body : JSON.stringify(body),
     });
     const text = await response.text();
@@ -95,7 +112,10 @@ async function main(): Promise<void> {
   const lines = [
     ['operator', operatorToken],
     [`funder (${DEMO.state.name})`, await token({ role: 'funder', org: stateId, subject: 'demo-funder-state' })],
-    [`funder (${DEMO.departement.name})`, await token({ role: 'funder', org: departementId, subject: 'demo-funder-31' })],
+    [
+      `funder (${DEMO.departement.name})`,
+      await token({ role: 'funder', org: departementId, subject: 'demo-funder-31' }),
+    ],
     [`counselor (${agency.name})`, await token({ role: 'counselor', org: agency.id, subject: 'demo-counselor' })],
     [`site (${DEMO.site.name})`, await token({ role: 'site', org: site.id, subject: 'demo-site-staff' })],
   ];
@@ -103,7 +123,12 @@ async function main(): Promise<void> {
   for (const [who, value] of lines) console.log(`\n  ${who}:\n  ${value}`);
 }
 
-async function seed(funding: Api, issuance: Api, redemption: Api, token: (r: TokenRequest) => Promise<string>): Promise<void> {
+async function seed(
+  funding: Api,
+  issuance: Api,
+  redemption: Api,
+  token: (r: TokenRequest) => Promise<string>,
+): Promise<void> {
   console.log('Seeding the demo data…');
   const state = await funding.call('POST', '/funders', DEMO.state);
   const departement = await funding.call('POST', '/funders', DEMO.departement);
@@ -135,20 +160,34 @@ async function seed(funding: Api, issuance: Api, redemption: Api, token: (r: Tok
   const imported = await redemption.call('POST', '/sites/import', readFileSync(EXAMPLE_CSV, 'utf8'));
   const site = await redemption.call('POST', '/sites', DEMO.site);
   const accreditable = [site.id];
-  const createdIds = new Set(imported.rows.filter((r: { outcome: string }) => r.outcome === 'created').map((r: { id: string }) => r.id));
+  const createdIds = new Set(
+    imported.rows.filter((r: { outcome: string }) => r.outcome === 'created').map((r: { id: string }) => r.id),
+  );
   const all = await redemption.call<Array<{ id: string; sourceId: string | null }>>('GET', '/sites');
   for (const importedSite of all.filter((s) => s.sourceId !== null && createdIds.has(s.sourceId))) {
     // The national format carries no bank account: the operator enters it before accrediting.
-    await redemption.call('PATCH', `/sites/${importedSite.id}/payout-account`, { iban: DEMO.site.iban, bic: DEMO.site.bic });
+    await redemption.call('PATCH', `/sites/${importedSite.id}/payout-account`, {
+      iban: DEMO.site.iban,
+      bic: DEMO.site.bic,
+    });
     accreditable.push(importedSite.id);
   }
   for (const id of accreditable) {
-    await redemption.call('POST', `/sites/${id}/accreditation`, { validUntil: '2027-12-31', reason: 'Charte signée, RIB vérifié' });
+    await redemption.call('POST', `/sites/${id}/accreditation`, {
+      validUntil: '2027-12-31',
+      reason: 'Charte signée, RIB vérifié',
+    });
   }
 
-  const counselor = new Api(URLS.issuance, await token({ role: 'counselor', org: agencies[0].id, subject: 'demo-counselor' }));
+  const counselor = new Api(
+    URLS.issuance,
+    await token({ role: 'counselor', org: agencies[0].id, subject: 'demo-counselor' }),
+  );
   await until('issuance to receive the allocation', async () => {
-    const allocations = await counselor.call<Array<{ programId: string; remainingBooklets: number }>>('GET', '/allocations');
+    const allocations = await counselor.call<Array<{ programId: string; remainingBooklets: number }>>(
+      'GET',
+      '/allocations',
+    );
     return allocations.some((a) => a.programId === program.id && a.remainingBooklets > 0);
   });
   const profiles = [
@@ -157,15 +196,24 @@ async function seed(funding: Api, issuance: Api, redemption: Api, token: (r: Tok
     { situation: 'rsa_recipient', diagnosticLevel: 'partial_autonomy' },
   ];
   const booklets: Array<{ passes: Array<{ id: string; code: string }> }> = [];
-  for (const beneficiary of profiles) booklets.push(await counselor.call('POST', '/booklets', { programId: program.id, beneficiary }));
+  for (const beneficiary of profiles)
+    booklets.push(await counselor.call('POST', '/booklets', { programId: program.id, beneficiary }));
 
   const siteStaff = new Api(URLS.redemption, await token({ role: 'site', org: site.id, subject: 'demo-site-staff' }));
   const codes = booklets[0].passes.slice(0, 3).map((p) => p.code);
-  await until('redemption to know the passes', async () => (await siteStaff.call('POST', '/passes/check', { code: codes[0] })).usable);
+  await until(
+    'redemption to know the passes',
+    async () => (await siteStaff.call('POST', '/passes/check', { code: codes[0] })).usable,
+  );
   await siteStaff.call('POST', '/redemptions', { codes: codes.slice(0, 2) }, { 'idempotency-key': randomUUID() });
   await siteStaff.call('POST', '/redemptions', { codes: [codes[2]] }, { 'idempotency-key': randomUUID() });
-  await counselor.call('POST', `/passes/${booklets[1].passes[0].id}/void`, { reason: 'lost', comment: 'Carnet égaré par le bénéficiaire' });
-  console.log(`Seeded: 2 funders, 1 program, ${agencies.length} agencies, ${accreditable.length} accredited sites, ${booklets.length} booklets, 3 passes redeemed, 1 voided.`);
+  await counselor.call('POST', `/passes/${booklets[1].passes[0].id}/void`, {
+    reason: 'lost',
+    comment: 'Carnet égaré par le bénéficiaire',
+  });
+  console.log(
+    `Seeded: 2 funders, 1 program, ${agencies.length} agencies, ${accreditable.length} accredited sites, ${booklets.length} booklets, 3 passes redeemed, 1 voided.`,
+  );
 }
 
 main().catch((error: Error) => {

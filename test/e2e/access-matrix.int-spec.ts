@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { randomUUID } from 'node:crypto';
-import type { Role} from '@app/auth';
+import type { Role } from '@app/auth';
 import { generatePemKeyPair, mintToken, ROLES } from '@app/auth';
 import { siretFor, TestScope, testToken, waitFor } from '@app/testing';
-import type { Platform, ServiceKey} from './platform';
+import type { Platform, ServiceKey } from './platform';
 import { as, caughtUp, startPlatform } from './platform';
 
 interface Route {
@@ -24,7 +24,18 @@ interface RouteFixture {
   foreign?: { role: Role; body?: object };
 }
 
-type World = Record<'fundedProgram' | 'otherProgram' | 'funderA' | 'agencyA' | 'siteA' | 'booklet' | 'bookletOrder' | 'pass' | 'redemption', string>;
+type World = Record<
+  | 'fundedProgram'
+  | 'otherProgram'
+  | 'funderA'
+  | 'agencyA'
+  | 'siteA'
+  | 'booklet'
+  | 'bookletOrder'
+  | 'pass'
+  | 'redemption',
+  string
+>;
 
 const IBAN = { iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP882' };
 
@@ -36,15 +47,24 @@ function fixtures(w: World): Record<string, RouteFixture> {
     'issuance GET /booklets/{id}': { params: { id: w.booklet }, foreign: { role: 'counselor' } },
     'issuance GET /booklets/{id}/pdf': { params: { id: w.booklet }, foreign: { role: 'counselor' } },
     'issuance GET /booklet-orders/{id}': { params: { id: w.bookletOrder }, foreign: { role: 'counselor' } },
-    'issuance POST /booklets/{id}/void': { params: { id: w.booklet }, foreign: { role: 'counselor', body: { reason: 'lost' } } },
-    'issuance POST /passes/{id}/void': { params: { id: w.pass }, foreign: { role: 'counselor', body: { reason: 'lost' } } },
+    'issuance POST /booklets/{id}/void': {
+      params: { id: w.booklet },
+      foreign: { role: 'counselor', body: { reason: 'lost' } },
+    },
+    'issuance POST /passes/{id}/void': {
+      params: { id: w.pass },
+      foreign: { role: 'counselor', body: { reason: 'lost' } },
+    },
     'redemption GET /sites/{id}': { params: { id: w.siteA }, foreign: { role: 'site' } },
     'redemption PATCH /sites/{id}/payout-account': { params: { id: w.siteA } },
     'redemption POST /sites/{id}/accreditation': { params: { id: w.siteA } },
     'redemption POST /sites/{id}/suspension': { params: { id: w.siteA } },
     'redemption POST /sites/{id}/reinstatement': { params: { id: w.siteA } },
     'redemption POST /sites/{id}/revocation': { params: { id: w.siteA } },
-    'redemption POST /redemptions/{id}/cancellation': { params: { id: w.redemption }, foreign: { role: 'site', body: { reason: 'Erreur de saisie' } } },
+    'redemption POST /redemptions/{id}/cancellation': {
+      params: { id: w.redemption },
+      foreign: { role: 'site', body: { reason: 'Erreur de saisie' } },
+    },
     'redemption GET /sites/{id}/failed-attempts': { params: { id: w.siteA } },
     'funding GET /funders/{id}': { params: { id: w.funderA }, foreign: { role: 'funder' } },
     'funding GET /programs/{id}': { params: { id: w.fundedProgram }, foreign: { role: 'funder' } },
@@ -52,9 +72,18 @@ function fixtures(w: World): Record<string, RouteFixture> {
     'funding POST /programs/{id}/closure': { params: { id: w.otherProgram } },
     'funding GET /programs/{id}/balances': { params: { id: w.fundedProgram }, foreign: { role: 'funder' } },
     'funding GET /programs/{id}/transfers': { params: { id: w.fundedProgram }, foreign: { role: 'funder' } },
-    'funding POST /programs/{programId}/allocations': { params: { programId: w.fundedProgram }, foreign: { role: 'funder', body: { agencyId: w.agencyA, amountCents: 10_000 } } },
-    'funding GET /programs/{programId}/allocations': { params: { programId: w.fundedProgram }, foreign: { role: 'funder' } },
-    'funding POST /programs/{programId}/reclaims': { params: { programId: w.fundedProgram }, foreign: { role: 'funder', body: { agencyId: w.agencyA, amountCents: 10_000 } } },
+    'funding POST /programs/{programId}/allocations': {
+      params: { programId: w.fundedProgram },
+      foreign: { role: 'funder', body: { agencyId: w.agencyA, amountCents: 10_000 } },
+    },
+    'funding GET /programs/{programId}/allocations': {
+      params: { programId: w.fundedProgram },
+      foreign: { role: 'funder' },
+    },
+    'funding POST /programs/{programId}/reclaims': {
+      params: { programId: w.fundedProgram },
+      foreign: { role: 'funder', body: { agencyId: w.agencyA, amountCents: 10_000 } },
+    },
     'funding GET /settlement-runs/{id}': { params: { id: none } },
     'funding GET /settlement-runs/{id}/sepa': { params: { id: none } },
     'funding POST /settlement-runs/{id}/payment-confirmation': { params: { id: none } },
@@ -72,8 +101,15 @@ function fixtures(w: World): Record<string, RouteFixture> {
     'reporting GET /programs/{id}/profiles': { params: { id: w.fundedProgram }, foreign: { role: 'funder' } },
     'reporting GET /audit/passes/{passId}': { params: { passId: w.pass }, foreign: { role: 'funder' } },
     'reporting GET /audit/booklets/{bookletId}': { params: { bookletId: w.booklet }, foreign: { role: 'funder' } },
-    'reporting GET /exports/programs/{id}/aggregates.csv': { params: { id: w.fundedProgram }, foreign: { role: 'funder' } },
-    'reporting GET /exports/redemptions.csv': { params: {}, query: `programId=${w.fundedProgram}`, foreign: { role: 'funder' } },
+    'reporting GET /exports/programs/{id}/aggregates.csv': {
+      params: { id: w.fundedProgram },
+      foreign: { role: 'funder' },
+    },
+    'reporting GET /exports/redemptions.csv': {
+      params: {},
+      query: `programId=${w.fundedProgram}`,
+      foreign: { role: 'funder' },
+    },
     'reporting GET /rebuilds/{id}': { params: { id: none } },
   };
 }
@@ -97,9 +133,16 @@ describe('access-control matrix', () => {
     routes = [];
     for (const service of Object.keys(platform) as ServiceKey[]) {
       const document = (await request(platform[service].url).get('/docs-json').expect(200)).body;
-      for (const [path, operations] of Object.entries(document.paths as Record<string, Record<string, Record<string, unknown>>>)) {
+      for (const [path, operations] of Object.entries(
+        document.paths as Record<string, Record<string, Record<string, unknown>>>,
+      )) {
         for (const [method, operation] of Object.entries(operations)) {
-          routes.push({ service, method: method as Route['method'], path, roles: operation['x-public'] ? 'public' : (operation['x-roles'] as Role[]) });
+          routes.push({
+            service,
+            method: method as Route['method'],
+            path,
+            roles: operation['x-public'] ? 'public' : (operation['x-roles'] as Role[]),
+          });
         }
       }
     }
@@ -108,7 +151,8 @@ describe('access-control matrix', () => {
 
   const keyOf = (route: Route) => `${route.service} ${route.method.toUpperCase()} ${route.path}`;
   const urlOf = (route: Route, fixture?: RouteFixture) =>
-    route.path.replace(/\{(\w+)\}/g, (_, name: string) => fixture?.params[name] ?? `<missing ${name}>`) + (fixture?.query ? `?${fixture.query}` : '');
+    route.path.replace(/\{(\w+)\}/g, (_, name: string) => fixture?.params[name] ?? `<missing ${name}>`) +
+    (fixture?.query ? `?${fixture.query}` : '');
   const call = (route: Route, token: string | null, body: object = {}, fixture?: RouteFixture) => {
     const test = request(platform[route.service].url)[route.method](urlOf(route, fixture));
     if (token) test.set('Authorization', `Bearer ${token}`);
@@ -117,7 +161,11 @@ describe('access-control matrix', () => {
 
   it('finds every service’s routes, each either public or with its roles', () => {
     expect(routes.length).toBeGreaterThan(60);
-    for (const route of routes) expect([keyOf(route), route.roles === 'public' || (Array.isArray(route.roles) && route.roles.length > 0)]).toEqual([keyOf(route), true]);
+    for (const route of routes)
+      expect([
+        keyOf(route),
+        route.roles === 'public' || (Array.isArray(route.roles) && route.roles.length > 0),
+      ]).toEqual([keyOf(route), true]);
   });
 
   it('has a fixture for every route with a parameter or an owner (add one when adding a route)', () => {
@@ -157,7 +205,8 @@ describe('access-control matrix', () => {
         const response = await call(route, tokens[role], {}, table[keyOf(route)]);
         const allowed = (route.roles as Role[]).includes(role);
         const refusedByRole = response.status === 403 && response.body.code === 'AUTH_ROLE_FORBIDDEN';
-        if (allowed ? response.status === 401 || refusedByRole : !refusedByRole) wrong.push(`${keyOf(route)} as ${role}: ${response.status} ${response.body.code ?? ''}`);
+        if (allowed ? response.status === 401 || refusedByRole : !refusedByRole)
+          wrong.push(`${keyOf(route)} as ${role}: ${response.status} ${response.body.code ?? ''}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -165,7 +214,11 @@ describe('access-control matrix', () => {
 
   it('turns away a foreign organisation of the right role', async () => {
     const table = fixtures(world);
-    const foreignToken = { funder: tokens.foreignFunder, counselor: tokens.foreignCounselor, site: tokens.foreignSite } as Record<Role, string>;
+    const foreignToken = {
+      funder: tokens.foreignFunder,
+      counselor: tokens.foreignCounselor,
+      site: tokens.foreignSite,
+    } as Record<Role, string>;
     const wrong: string[] = [];
     let checked = 0;
     for (const route of routes) {
@@ -174,8 +227,10 @@ describe('access-control matrix', () => {
       checked++;
       const owner = await call(route, tokens[fixture.foreign.role], undefined, fixture);
       const foreign = await call(route, foreignToken[fixture.foreign.role], fixture.foreign.body, fixture);
-      if (![403, 404].includes(foreign.status)) wrong.push(`${keyOf(route)} as a foreign ${fixture.foreign.role}: ${foreign.status}`);
-      if (route.method === 'get' && owner.status !== 200) wrong.push(`${keyOf(route)} as its own ${fixture.foreign.role}: ${owner.status}`);
+      if (![403, 404].includes(foreign.status))
+        wrong.push(`${keyOf(route)} as a foreign ${fixture.foreign.role}: ${foreign.status}`);
+      if (route.method === 'get' && owner.status !== 200)
+        wrong.push(`${keyOf(route)} as its own ${fixture.foreign.role}: ${owner.status}`);
     }
     expect(checked).toBeGreaterThan(20);
     expect(wrong).toEqual([]);
@@ -188,10 +243,22 @@ async function buildWorld(platform: Platform, tokens: Record<string, string>): P
   const funding = as(platform.funding, operator);
   const issuance = as(platform.issuance, operator);
   const redemption = as(platform.redemption, operator);
-  const funderA = (await funding.post('/funders', { name: 'Financeur A', kind: 'state', siret: siretFor(80_001) }).expect(201)).body.id;
-  const funderB = (await funding.post('/funders', { name: 'Financeur B', kind: 'caf', siret: siretFor(80_002) }).expect(201)).body.id;
-  const agencyA = (await issuance.post('/agencies', { name: 'Agence A', kind: 'caf', departement: '31', siret: siretFor(80_003) }).expect(201)).body.id;
-  const agencyB = (await issuance.post('/agencies', { name: 'Agence B', kind: 'ccas', departement: '31', siret: siretFor(80_004) }).expect(201)).body.id;
+  const funderA = (
+    await funding.post('/funders', { name: 'Financeur A', kind: 'state', siret: siretFor(80_001) }).expect(201)
+  ).body.id;
+  const funderB = (
+    await funding.post('/funders', { name: 'Financeur B', kind: 'caf', siret: siretFor(80_002) }).expect(201)
+  ).body.id;
+  const agencyA = (
+    await issuance
+      .post('/agencies', { name: 'Agence A', kind: 'caf', departement: '31', siret: siretFor(80_003) })
+      .expect(201)
+  ).body.id;
+  const agencyB = (
+    await issuance
+      .post('/agencies', { name: 'Agence B', kind: 'ccas', departement: '31', siret: siretFor(80_004) })
+      .expect(201)
+  ).body.id;
   const program = (funderId: string) => ({
     name: 'Programme matrice',
     validFrom: '2026-01-01',
@@ -204,13 +271,27 @@ async function buildWorld(platform: Platform, tokens: Record<string, string>): P
   const fundedProgram = (await funding.post('/programs', program(funderA)).expect(201)).body.id;
   const otherProgram = (await funding.post('/programs', program(funderB)).expect(201)).body.id;
   const site = async (name: string, n: number) => {
-    const id = (await redemption.post('/sites', { name, siret: siretFor(n), address: '1 rue Alsace-Lorraine', postalCode: '31000', inseeCode: '31555', labels: [], ...IBAN }).expect(201)).body.id;
+    const id = (
+      await redemption
+        .post('/sites', {
+          name,
+          siret: siretFor(n),
+          address: '1 rue Alsace-Lorraine',
+          postalCode: '31000',
+          inseeCode: '31555',
+          labels: [],
+          ...IBAN,
+        })
+        .expect(201)
+    ).body.id;
     await redemption.post(`/sites/${id}/accreditation`, { validUntil: '2030-12-31', reason: 'Habilité' });
     return id as string;
   };
   const siteA = await site('Lieu A', 80_005);
   const siteB = await site('Lieu B', 80_006);
-  await waitFor('funding to know the agency', async () => (await funding.get('/agencies')).body.some((a: { id: string }) => a.id === agencyA));
+  await waitFor('funding to know the agency', async () =>
+    (await funding.get('/agencies')).body.some((a: { id: string }) => a.id === agencyA),
+  );
   await funding.post(`/programs/${fundedProgram}/allocations`, { agencyId: agencyA, amountCents: 20_000 }).expect(201);
 
   Object.assign(tokens, {
@@ -223,14 +304,50 @@ async function buildWorld(platform: Platform, tokens: Record<string, string>): P
     foreignSite: await testToken({ role: 'site', org: siteB }),
   });
   const counselor = as(platform.issuance, tokens.counselor);
-  await waitFor('the allocation to reach issuance', async () => (await counselor.get('/allocations')).body.some((a: { remainingBooklets: number }) => a.remainingBooklets > 0));
-  const booklet = (await counselor.post('/booklets', { programId: fundedProgram, beneficiary: { situation: 'other', diagnosticLevel: 'low_autonomy' } }).expect(201)).body;
+  await waitFor('the allocation to reach issuance', async () =>
+    (await counselor.get('/allocations')).body.some((a: { remainingBooklets: number }) => a.remainingBooklets > 0),
+  );
+  const booklet = (
+    await counselor
+      .post('/booklets', {
+        programId: fundedProgram,
+        beneficiary: { situation: 'other', diagnosticLevel: 'low_autonomy' },
+      })
+      .expect(201)
+  ).body;
   const bookletOrder = (
-    await counselor.post('/booklet-orders', { programId: fundedProgram, beneficiaries: [{ situation: 'senior', diagnosticLevel: 'no_autonomy' }] }).set('Idempotency-Key', randomUUID()).expect(201)
+    await counselor
+      .post('/booklet-orders', {
+        programId: fundedProgram,
+        beneficiaries: [{ situation: 'senior', diagnosticLevel: 'no_autonomy' }],
+      })
+      .set('Idempotency-Key', randomUUID())
+      .expect(201)
   ).body;
   const staff = as(platform.redemption, tokens.site);
-  await waitFor('redemption to know the passes', async () => (await staff.post('/passes/check', { code: booklet.passes[0].code })).body.usable === true);
-  const redeemed = (await staff.post('/redemptions', { codes: [booklet.passes[0].code] }).set('Idempotency-Key', randomUUID()).expect(201)).body;
-  await Promise.all([caughtUp(platform.reporting, platform.issuance, platform.redemption), caughtUp(platform.funding, platform.issuance, platform.redemption)]);
-  return { fundedProgram, otherProgram, funderA, agencyA, siteA, booklet: booklet.id, bookletOrder: bookletOrder.id, pass: booklet.passes[1].id, redemption: redeemed.redemptionId };
+  await waitFor(
+    'redemption to know the passes',
+    async () => (await staff.post('/passes/check', { code: booklet.passes[0].code })).body.usable === true,
+  );
+  const redeemed = (
+    await staff
+      .post('/redemptions', { codes: [booklet.passes[0].code] })
+      .set('Idempotency-Key', randomUUID())
+      .expect(201)
+  ).body;
+  await Promise.all([
+    caughtUp(platform.reporting, platform.issuance, platform.redemption),
+    caughtUp(platform.funding, platform.issuance, platform.redemption),
+  ]);
+  return {
+    fundedProgram,
+    otherProgram,
+    funderA,
+    agencyA,
+    siteA,
+    booklet: booklet.id,
+    bookletOrder: bookletOrder.id,
+    pass: booklet.passes[1].id,
+    redemption: redeemed.redemptionId,
+  };
 }

@@ -16,7 +16,16 @@ describe('correlation ids across services', () => {
     const operator = as(redemption, await testToken({ role: 'operator' }));
     const site = (
       await operator
-        .post('/sites', { name: 'Lieu corrélé', siret: siretFor(90_001), address: '1 rue du Taur', postalCode: '31000', inseeCode: '31555', labels: [], iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP882' })
+        .post('/sites', {
+          name: 'Lieu corrélé',
+          siret: siretFor(90_001),
+          address: '1 rue du Taur',
+          postalCode: '31000',
+          inseeCode: '31555',
+          labels: [],
+          iban: 'FR7630006000011234567890189',
+          bic: 'AGRIFRPP882',
+        })
         .expect(201)
     ).body;
     await operator.post(`/sites/${site.id}/accreditation`, { validUntil: '2030-12-31', reason: 'Habilité' });
@@ -40,10 +49,17 @@ describe('correlation ids across services', () => {
     });
     await publishEnvelopes(redemption.env.KAFKA_TOPIC_PREFIX!, [booklet]);
     const staff = as(redemption, await testToken({ role: 'site', org: site.id }));
-    await waitFor('redemption to know the pass', async () => (await staff.post('/passes/check', { code })).body.usable === true);
+    await waitFor(
+      'redemption to know the pass',
+      async () => (await staff.post('/passes/check', { code })).body.usable === true,
+    );
 
     const correlationId = `journey-${randomUUID().slice(0, 8)}`;
-    await staff.post('/redemptions', { codes: [code] }).set('Idempotency-Key', randomUUID()).set('X-Correlation-Id', correlationId).expect(201);
+    await staff
+      .post('/redemptions', { codes: [code] })
+      .set('Idempotency-Key', randomUUID())
+      .set('X-Correlation-Id', correlationId)
+      .expect(201);
 
     // Funding has never seen this booklet: the redemption waits for it, and funding says so with the request's correlation id.
     const line = await waitFor('the funding consumer to log the event', () =>

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import type { RunningService} from '@app/testing';
+import type { RunningService } from '@app/testing';
 import { TestScope, testToken, waitFor } from '@app/testing';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
 import { redemptionService } from '../../services/redemption/src/redemption.service-definition';
@@ -21,7 +21,11 @@ describe('one Idempotency-Key rule for issuance and redemption', () => {
   let redeem: (key: string | null, codes: string[]) => Promise<request.Response>;
   let codes: string[];
 
-  const answerOf = (response: request.Response): Answer => ({ status: response.status, code: response.body.code, message: response.body.message });
+  const answerOf = (response: request.Response): Answer => ({
+    status: response.status,
+    code: response.body.code,
+    message: response.body.message,
+  });
 
   beforeAll(async () => {
     [issuance, redemption] = await Promise.all([scope.start(issuanceService), scope.start(redemptionService)]);
@@ -30,21 +34,30 @@ describe('one Idempotency-Key rule for issuance and redemption', () => {
     const counselor = `Bearer ${await testToken({ role: 'counselor', org: agencyId })}`;
     const siteId = await accreditedSite(redemption.url);
     const staff = `Bearer ${await testToken({ role: 'site', org: siteId })}`;
-    const withKey = (call: request.Test, key: string | null) => (key === null ? call : call.set('Idempotency-Key', key));
+    const withKey = (call: request.Test, key: string | null) =>
+      key === null ? call : call.set('Idempotency-Key', key);
     order = async (key, booklets = 1) =>
       withKey(request(issuance.url).post('/booklet-orders').set('Authorization', counselor), key).send({
         programId: program.programId,
-        beneficiaries: Array.from({ length: booklets }, () => ({ situation: 'job_seeker', diagnosticLevel: 'low_autonomy' })),
+        beneficiaries: Array.from({ length: booklets }, () => ({
+          situation: 'job_seeker',
+          diagnosticLevel: 'low_autonomy',
+        })),
       });
-    redeem = async (key, codes) => withKey(request(redemption.url).post('/redemptions').set('Authorization', staff), key).send({ codes });
+    redeem = async (key, codes) =>
+      withKey(request(redemption.url).post('/redemptions').set('Authorization', staff), key).send({ codes });
 
     const issued = await order(randomUUID(), 2);
     expect(issued.status).toBe(201);
-    const passes: Array<{ id: string; code: string }> = issued.body.booklets.flatMap((booklet: { passes: Array<{ id: string; code: string }> }) => booklet.passes);
+    const passes: Array<{ id: string; code: string }> = issued.body.booklets.flatMap(
+      (booklet: { passes: Array<{ id: string; code: string }> }) => booklet.passes,
+    );
     codes = passes.map((pass) => pass.code);
     // Polled in the database: failed checks of unknown codes would count as guesses.
     await waitFor('redemption to know the ordered passes', async () => {
-      const known = await scope.sql('redemption', 'SELECT 1 FROM passes WHERE id = ANY($1::uuid[])', [passes.map((pass) => pass.id)]);
+      const known = await scope.sql('redemption', 'SELECT 1 FROM passes WHERE id = ANY($1::uuid[])', [
+        passes.map((pass) => pass.id),
+      ]);
       return known.length === passes.length;
     });
   });
@@ -58,7 +71,11 @@ describe('one Idempotency-Key rule for issuance and redemption', () => {
   ])('given %s, then both answer 400 IDEMPOTENCY_KEY_REQUIRED with the same French message', async (_mistake, key) => {
     const [ordered, redeemed] = await Promise.all([order(key), redeem(key, [codes[0]])]);
 
-    expect(answerOf(ordered)).toEqual({ status: 400, code: 'IDEMPOTENCY_KEY_REQUIRED', message: expect.stringContaining('Idempotency-Key') });
+    expect(answerOf(ordered)).toEqual({
+      status: 400,
+      code: 'IDEMPOTENCY_KEY_REQUIRED',
+      message: expect.stringContaining('Idempotency-Key'),
+    });
     expect(answerOf(redeemed)).toEqual(answerOf(ordered));
   });
 
@@ -77,7 +94,11 @@ describe('one Idempotency-Key rule for issuance and redemption', () => {
 
     const [ordered, redeemed] = await Promise.all([order(key, 2), redeem(key, [codes[3]])]);
 
-    expect(answerOf(ordered)).toEqual({ status: 409, code: 'IDEMPOTENCY_KEY_REUSED', message: expect.stringMatching(/clé/) });
+    expect(answerOf(ordered)).toEqual({
+      status: 409,
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      message: expect.stringMatching(/clé/),
+    });
     expect(answerOf(redeemed)).toEqual(answerOf(ordered));
   });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { siretFor, TestScope, testToken, waitFor } from '@app/testing';
-import type { Platform} from './platform';
+import type { Platform } from './platform';
 import { as, caughtUp, startPlatform } from './platform';
 
 const ARTIFACTS = join(__dirname, '..', 'artifacts', 'journey');
@@ -13,7 +13,14 @@ const IBAN = { iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP882' };
 
 /** Calendar facts in Paris, relative to the day the test runs. */
 function parisCalendar(now = new Date()) {
-  const [year, month] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit' }).format(now).split('-').map(Number);
+  const [year, month] = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/Paris',
+    year: 'numeric',
+    month: '2-digit',
+  })
+    .format(now)
+    .split('-')
+    .map(Number);
   const pad = (n: number) => String(n).padStart(2, '0');
   const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
   const next = month === 12 ? { year: year + 1, month: 1 } : { year, month: month + 1 };
@@ -54,9 +61,24 @@ describe('the whole system, end to end', () => {
     const redemption = as(platform.redemption, operator);
 
     // The operator registers funders, an agency, a co-funded program and two sites.
-    const state = (await funding.post('/funders', { name: 'État (ANCT)', kind: 'state', siret: siretFor(70_001) }).expect(201)).body;
-    const departement = (await funding.post('/funders', { name: 'Département de la Haute-Garonne', kind: 'departement', siret: siretFor(70_002) }).expect(201)).body;
-    const agency = (await issuance.post('/agencies', { name: 'France Travail Toulouse', kind: 'france_travail', departement: '31', siret: siretFor(70_003) }).expect(201)).body;
+    const state = (
+      await funding.post('/funders', { name: 'État (ANCT)', kind: 'state', siret: siretFor(70_001) }).expect(201)
+    ).body;
+    const departement = (
+      await funding
+        .post('/funders', { name: 'Département de la Haute-Garonne', kind: 'departement', siret: siretFor(70_002) })
+        .expect(201)
+    ).body;
+    const agency = (
+      await issuance
+        .post('/agencies', {
+          name: 'France Travail Toulouse',
+          kind: 'france_travail',
+          departement: '31',
+          siret: siretFor(70_003),
+        })
+        .expect(201)
+    ).body;
     const program = (
       await funding
         .post('/programs', {
@@ -76,40 +98,81 @@ describe('the whole system, end to end', () => {
     const site = async (name: string, n: number) => {
       const created = (
         await redemption
-          .post('/sites', { name, siret: siretFor(n), address: '1 place du Capitole', postalCode: '31000', inseeCode: '31555', labels: ['france_services'], ...IBAN })
+          .post('/sites', {
+            name,
+            siret: siretFor(n),
+            address: '1 place du Capitole',
+            postalCode: '31000',
+            inseeCode: '31555',
+            labels: ['france_services'],
+            ...IBAN,
+          })
           .expect(201)
       ).body;
-      await redemption.post(`/sites/${created.id}/accreditation`, { validUntil: '2030-12-31', reason: 'Charte signée, RIB vérifié' }).expect(succeeded);
+      await redemption
+        .post(`/sites/${created.id}/accreditation`, { validUntil: '2030-12-31', reason: 'Charte signée, RIB vérifié' })
+        .expect(succeeded);
       return created.id as string;
     };
     const siteA = await site('Espace numérique A', 70_004);
     const siteB = await site('Espace numérique B', 70_005);
 
     // Allocation: once funding knows the agency.
-    await waitFor('funding to know the agency', async () => (await funding.get('/agencies')).body.some((a: { id: string }) => a.id === agency.id));
+    await waitFor('funding to know the agency', async () =>
+      (await funding.get('/agencies')).body.some((a: { id: string }) => a.id === agency.id),
+    );
     await funding.post(`/programs/${program.id}/allocations`, { agencyId: agency.id, amountCents: 10_000 }).expect(201);
 
     // A counselor issues a booklet and prints it.
     const counselorToken = await testToken({ role: 'counselor', org: agency.id });
     const counselor = as(platform.issuance, counselorToken);
     await waitFor('issuance to receive the allocation', async () =>
-      (await counselor.get('/allocations')).body.some((a: { programId: string; remainingBooklets: number }) => a.programId === program.id && a.remainingBooklets === 1),
+      (await counselor.get('/allocations')).body.some(
+        (a: { programId: string; remainingBooklets: number }) =>
+          a.programId === program.id && a.remainingBooklets === 1,
+      ),
     );
-    const booklet = (await counselor.post('/booklets', { programId: program.id, beneficiary: { ageBand: '60_74', situation: 'senior', diagnosticLevel: 'no_autonomy' } }).expect(201)).body;
+    const booklet = (
+      await counselor
+        .post('/booklets', {
+          programId: program.id,
+          beneficiary: { ageBand: '60_74', situation: 'senior', diagnosticLevel: 'no_autonomy' },
+        })
+        .expect(201)
+    ).body;
     const codes: string[] = booklet.passes.map((p: { code: string }) => p.code);
-    const pdf = await counselor.get(`/booklets/${booklet.id}/pdf`).buffer(true).parse(binary as never).expect(200);
+    const pdf = await counselor
+      .get(`/booklets/${booklet.id}/pdf`)
+      .buffer(true)
+      .parse(binary as never)
+      .expect(200);
     writeFileSync(join(ARTIFACTS, 'booklet.pdf'), pdf.body);
 
     // Site A redeems three passes; the third is attacked by sites A and B at once.
     const siteAToken = await testToken({ role: 'site', org: siteA });
     const siteBToken = await testToken({ role: 'site', org: siteB });
     const staffA = as(platform.redemption, siteAToken);
-    await waitFor('redemption to know the passes', async () => (await staffA.post('/passes/check', { code: codes[0] })).body.usable === true);
-    const first = (await staffA.post('/redemptions', { codes: [codes[0]] }).set('Idempotency-Key', randomUUID()).expect(201)).body;
-    await staffA.post('/redemptions', { codes: [codes[1]] }).set('Idempotency-Key', randomUUID()).expect(201);
+    await waitFor(
+      'redemption to know the passes',
+      async () => (await staffA.post('/passes/check', { code: codes[0] })).body.usable === true,
+    );
+    const first = (
+      await staffA
+        .post('/redemptions', { codes: [codes[0]] })
+        .set('Idempotency-Key', randomUUID())
+        .expect(201)
+    ).body;
+    await staffA
+      .post('/redemptions', { codes: [codes[1]] })
+      .set('Idempotency-Key', randomUUID())
+      .expect(201);
     const attack = await Promise.all(
       [siteAToken, siteBToken].flatMap((token) =>
-        Array.from({ length: 10 }, () => as(platform.redemption, token).post('/redemptions', { codes: [codes[2]] }).set('Idempotency-Key', randomUUID())),
+        Array.from({ length: 10 }, () =>
+          as(platform.redemption, token)
+            .post('/redemptions', { codes: [codes[2]] })
+            .set('Idempotency-Key', randomUUID()),
+        ),
       ),
     );
     const winners = attack.filter((r) => r.status === 201);
@@ -118,15 +181,40 @@ describe('the whole system, end to end', () => {
     const attackWinner = winners[0].body.siteId as string;
 
     // The counselor voids a pass; site A cancels its first redemption.
-    await counselor.post(`/passes/${booklet.passes[3].id}/void`, { reason: 'lost', comment: 'Carnet perdu' }).expect(succeeded);
-    await waitFor('the void to be confirmed', async () =>
-      (await counselor.get(`/booklets/${booklet.id}`)).body.passes.find((p: { id: string }) => p.id === booklet.passes[3].id)?.status === 'voided',
+    await counselor
+      .post(`/passes/${booklet.passes[3].id}/void`, { reason: 'lost', comment: 'Carnet perdu' })
+      .expect(succeeded);
+    await waitFor(
+      'the void to be confirmed',
+      async () =>
+        (await counselor.get(`/booklets/${booklet.id}`)).body.passes.find(
+          (p: { id: string }) => p.id === booklet.passes[3].id,
+        )?.status === 'voided',
     );
-    await staffA.post(`/redemptions/${first.redemptionId}/cancellation`, { reason: 'Erreur de saisie' }).expect(succeeded);
-    await Promise.all([caughtUp(platform.funding, platform.redemption), caughtUp(platform.issuance, platform.redemption)]);
+    await staffA
+      .post(`/redemptions/${first.redemptionId}/cancellation`, { reason: 'Erreur de saisie' })
+      .expect(succeeded);
+    await Promise.all([
+      caughtUp(platform.funding, platform.redemption),
+      caughtUp(platform.issuance, platform.redemption),
+    ]);
 
     // The month is over: settle it. Time moves for every service of this process (Date only; timers stay real).
-    jest.useFakeTimers({ advanceTimers: true, doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
+    jest.useFakeTimers({
+      advanceTimers: true,
+      doNotFake: [
+        'nextTick',
+        'setImmediate',
+        'clearImmediate',
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+        'queueMicrotask',
+        'hrtime',
+        'performance',
+      ],
+    });
     jest.setSystemTime(calendar.secondOfNextMonth);
     const operatorLater = await testToken({ role: 'operator', subject: 'journey-operator' });
     const fundingLater = as(platform.funding, operatorLater);
@@ -138,7 +226,11 @@ describe('the whole system, end to end', () => {
     writeFileSync(sepaPath, sepa);
     execFileSync('xmllint', ['--noout', '--schema', SEPA_XSD, sepaPath], { stdio: 'pipe' });
     for (const statement of run.statements) {
-      const statementPdf = await fundingLater.get(`/settlement-runs/${run.id}/statements/${statement.id}/pdf`).buffer(true).parse(binary as never).expect(200);
+      const statementPdf = await fundingLater
+        .get(`/settlement-runs/${run.id}/statements/${statement.id}/pdf`)
+        .buffer(true)
+        .parse(binary as never)
+        .expect(200);
       writeFileSync(join(ARTIFACTS, `statement-${statement.reference}.pdf`), statementPdf.body);
     }
     await fundingLater.post(`/settlement-runs/${run.id}/payment-confirmation`).expect(succeeded);
@@ -148,7 +240,10 @@ describe('the whole system, end to end', () => {
     const expiry = (await as(platform.redemption, operatorLater).post('/expiry-runs').expect(succeeded)).body;
     expect(expiry.expired).toBe(10 - 2 - 1); // two redeemed, one voided (the cancelled one expired too)
     await caughtUp(platform.funding, platform.redemption);
-    await waitFor('every expiry to be posted', async () => (await fundingLater.get(`/programs/${program.id}/balances`)).body.totals.passes_outstanding === 0);
+    await waitFor(
+      'every expiry to be posted',
+      async () => (await fundingLater.get(`/programs/${program.id}/balances`)).body.totals.passes_outstanding === 0,
+    );
     const creditNotes = (await fundingLater.post(`/programs/${program.id}/credit-notes`).expect(201)).body;
     const released = 7000;
     expect(sum(creditNotes.map((c: { amountCents: number }) => c.amountCents))).toBe(released);
@@ -188,12 +283,25 @@ describe('the whole system, end to end', () => {
       bookletsStarted: 1,
     });
     for (const line of balances.fundingLines as Array<{ fundingLineId: string; balances: Record<string, number> }>) {
-      const reported = summary.fundingLines.find((l: { fundingLineId: string }) => l.fundingLineId === line.fundingLineId);
-      expect(reported).toMatchObject({ redeemedCents: line.balances.site_paid + line.balances.site_payable, expiredCents: line.balances.funder_released });
+      const reported = summary.fundingLines.find(
+        (l: { fundingLineId: string }) => l.fundingLineId === line.fundingLineId,
+      );
+      expect(reported).toMatchObject({
+        redeemedCents: line.balances.site_paid + line.balances.site_payable,
+        expiredCents: line.balances.funder_released,
+      });
     }
-    const csv = await reporting.get(`/exports/redemptions.csv?programId=${program.id}`).buffer(true).parse(binary as never).expect(200);
+    const csv = await reporting
+      .get(`/exports/redemptions.csv?programId=${program.id}`)
+      .buffer(true)
+      .parse(binary as never)
+      .expect(200);
     writeFileSync(join(ARTIFACTS, 'redemptions.csv'), csv.body);
-    const aggregates = await reporting.get(`/exports/programs/${program.id}/aggregates.csv`).buffer(true).parse(binary as never).expect(200);
+    const aggregates = await reporting
+      .get(`/exports/programs/${program.id}/aggregates.csv`)
+      .buffer(true)
+      .parse(binary as never)
+      .expect(200);
     writeFileSync(join(ARTIFACTS, 'aggregates.csv'), aggregates.body);
     expect(csv.body.toString('utf8')).toContain(';');
 
@@ -216,7 +324,8 @@ describe('the whole system, end to end', () => {
 
 /** A command answered 200 or 201 (the services differ on actions that create nothing). */
 function succeeded(response: { status: number; text: string }): void {
-  if (response.status !== 200 && response.status !== 201) throw new Error(`expected success, got ${response.status}: ${response.text}`);
+  if (response.status !== 200 && response.status !== 201)
+    throw new Error(`expected success, got ${response.status}: ${response.text}`);
 }
 
 function sum(values: number[]): number {

@@ -3,17 +3,24 @@ import { fundingService } from '../../services/funding/src/funding.service-defin
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
 import { redemptionService } from '../../services/redemption/src/redemption.service-definition';
 import { reportingService } from '../../services/reporting/src/reporting.service-definition';
-import type { RunningService, TestScope} from '@app/testing';
+import type { RunningService, TestScope } from '@app/testing';
 import { waitFor } from '@app/testing';
 
-export const SERVICE_DEFINITIONS = { issuance: issuanceService, redemption: redemptionService, funding: fundingService, reporting: reportingService };
+export const SERVICE_DEFINITIONS = {
+  issuance: issuanceService,
+  redemption: redemptionService,
+  funding: fundingService,
+  reporting: reportingService,
+};
 export type ServiceKey = keyof typeof SERVICE_DEFINITIONS;
 export type Platform = Record<ServiceKey, RunningService>;
 
 /** The four services, each with its database, on the scope's topics: the whole system in one process. */
 export async function startPlatform(scope: TestScope, env: NodeJS.ProcessEnv = {}): Promise<Platform> {
   const entries = await Promise.all(
-    (Object.keys(SERVICE_DEFINITIONS) as ServiceKey[]).map(async (key) => [key, await scope.start(SERVICE_DEFINITIONS[key], env)] as const),
+    (Object.keys(SERVICE_DEFINITIONS) as ServiceKey[]).map(
+      async (key) => [key, await scope.start(SERVICE_DEFINITIONS[key], env)] as const,
+    ),
   );
   return Object.fromEntries(entries) as Platform;
 }
@@ -36,7 +43,10 @@ export function as(service: RunningService, token: string) {
  */
 export async function caughtUp(service: RunningService, ...producers: RunningService[]): Promise<void> {
   for (const producer of producers) {
-    await waitFor(`${nameOf(producer)} to publish its outbox`, async () => (await request(producer.url).get('/health')).body?.details?.outbox?.backlog === 0);
+    await waitFor(
+      `${nameOf(producer)} to publish its outbox`,
+      async () => (await request(producer.url).get('/health')).body?.details?.outbox?.backlog === 0,
+    );
   }
   await waitFor(`${nameOf(service)} to catch up`, async () => {
     const health = await request(service.url).get('/health');

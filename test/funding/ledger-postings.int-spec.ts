@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { fundingService } from '../../services/funding/src/funding.service-definition';
-import type { RunningService} from '@app/testing';
+import type { RunningService } from '@app/testing';
 import { awaitingCauses, metricValue, publishEnvelopes, publishTogether, TestScope, waitFor } from '@app/testing';
 import { bookletIssued, FundingDriver, passEvent } from './funding-fixtures';
 
@@ -60,7 +60,12 @@ describe('ledger postings driven by pass events', () => {
       funder_released: 1000,
     });
     // 1000 cents of a pass split 334/333/333 at every step.
-    expect(balances.fundingLines.map((l: { balances: { site_payable: number; funder_released: number } }) => [l.balances.site_payable, l.balances.funder_released])).toEqual([
+    expect(
+      balances.fundingLines.map((l: { balances: { site_payable: number; funder_released: number } }) => [
+        l.balances.site_payable,
+        l.balances.funder_released,
+      ]),
+    ).toEqual([
       [334, 334],
       [333, 333],
       [333, 333],
@@ -86,7 +91,12 @@ describe('ledger postings driven by pass events', () => {
       passEvent('voided', booklet, 2, siteA),
       passEvent('expired', booklet, 3, siteA),
     ];
-    const together = () => Promise.all(['VoucherRedeemed', 'RedemptionCancelled', 'VoucherVoided', 'VoucherExpired'].map((type) => metricValue(driver.funding.url, 'events_applied_together_total', { type })));
+    const together = () =>
+      Promise.all(
+        ['VoucherRedeemed', 'RedemptionCancelled', 'VoucherVoided', 'VoucherExpired'].map((type) =>
+          metricValue(driver.funding.url, 'events_applied_together_total', { type }),
+        ),
+      );
     const [redeemed, cancelled, voided, expired] = await together();
     await publishTogether(prefix, [...events, events[1]]);
     await driver.consumed(events.map((e) => e.eventId));
@@ -100,7 +110,11 @@ describe('ledger postings driven by pass events', () => {
       allocated: after.agency_allocated - before.agency_allocated,
       released: after.funder_released - before.funder_released,
     }).toEqual({ outstanding: -4000, payable: 2000, allocated: 1000, released: 1000 });
-    const passes = await scope.sql<{ pass_id: string }>('funding', 'SELECT pass_id, state, site_id FROM ledger_passes WHERE booklet_id = $1', [booklet.bookletId]);
+    const passes = await scope.sql<{ pass_id: string }>(
+      'funding',
+      'SELECT pass_id, state, site_id FROM ledger_passes WHERE booklet_id = $1',
+      [booklet.bookletId],
+    );
     const stateOf = (index: number) => passes.find((p) => p.pass_id === booklet.passes[index].passId);
     expect([0, 1, 2, 3, 4].map(stateOf)).toEqual([
       { pass_id: booklet.passes[0].passId, state: 'redeemed', site_id: siteB },
@@ -109,7 +123,11 @@ describe('ledger postings driven by pass events', () => {
       { pass_id: booklet.passes[3].passId, state: 'expired', site_id: null },
       { pass_id: booklet.passes[4].passId, state: 'outstanding', site_id: null },
     ]);
-    const items = await scope.sql('funding', `SELECT pass_id, site_id, status FROM settlement_items WHERE pass_id = ANY($1) ORDER BY id`, [booklet.passes.map((p) => p.passId)]);
+    const items = await scope.sql(
+      'funding',
+      `SELECT pass_id, site_id, status FROM settlement_items WHERE pass_id = ANY($1) ORDER BY id`,
+      [booklet.passes.map((p) => p.passId)],
+    );
     expect(items).toEqual([
       { pass_id: booklet.passes[0].passId, site_id: siteA, status: 'cancelled' },
       { pass_id: booklet.passes[1].passId, site_id: siteA, status: 'pending' },
@@ -124,7 +142,9 @@ describe('ledger postings driven by pass events', () => {
     const before = (await driver.balances(programId)).totals.site_payable;
     await publishEnvelopes(prefix, [redeemed]);
     const awaits = `booklet ${issued.payload.bookletId}`;
-    await waitFor('the redemption to wait for its booklet', async () => (await awaitingCauses(funding.url)).some((entry) => entry.awaits === awaits));
+    await waitFor('the redemption to wait for its booklet', async () =>
+      (await awaitingCauses(funding.url)).some((entry) => entry.awaits === awaits),
+    );
     expect((await driver.balances(programId)).totals.site_payable).toBe(before);
 
     await publishEnvelopes(prefix, [issued]);
@@ -140,7 +160,9 @@ describe('ledger postings driven by pass events', () => {
     const before = await driver.balances(programId);
     await publishEnvelopes(prefix, [issued, redeemed, redeemed, issued]);
     await driver.consumed([issued.eventId, redeemed.eventId]);
-    const inbox = await scope.sql('funding', 'SELECT 1 FROM inbox_records WHERE event_id = ANY($1)', [[issued.eventId, redeemed.eventId]]);
+    const inbox = await scope.sql('funding', 'SELECT 1 FROM inbox_records WHERE event_id = ANY($1)', [
+      [issued.eventId, redeemed.eventId],
+    ]);
     expect(inbox).toHaveLength(2);
     const after = await driver.balances(programId);
     expect(after.totals.site_payable - before.totals.site_payable).toBe(1000);
@@ -154,19 +176,28 @@ describe('ledger postings driven by pass events', () => {
     await publishEnvelopes(prefix, [unknownProgram, tooBig]);
     await driver.consumed([unknownProgram.eventId, tooBig.eventId]);
 
-    const letters = await scope.sql<{ event_id: string; error: string }>('funding', 'SELECT event_id, error FROM dead_letters ORDER BY id');
+    const letters = await scope.sql<{ event_id: string; error: string }>(
+      'funding',
+      'SELECT event_id, error FROM dead_letters ORDER BY id',
+    );
     expect(letters).toEqual([
       { event_id: unknownProgram.eventId, error: `Unknown program ${unknownProgram.payload.programId}` },
       { event_id: tooBig.eventId, error: expect.stringContaining('would overdraw') },
     ]);
     expect((await driver.balances(programId)).totals).toEqual(before.totals);
     const violations = await driver.reconciliation();
-    expect(violations).toEqual([{ invariant: 'every_event_applied', detail: '2 consumed message(s) could not be applied (dead letters)' }]);
+    expect(violations).toEqual([
+      { invariant: 'every_event_applied', detail: '2 consumed message(s) could not be applied (dead letters)' },
+    ]);
   });
 
   it('refuses in the database any edit of a posted transfer', async () => {
-    await expect(scope.sql('funding', 'UPDATE ledger_transfers SET amount_cents = amount_cents + 1')).rejects.toThrow('append-only');
+    await expect(scope.sql('funding', 'UPDATE ledger_transfers SET amount_cents = amount_cents + 1')).rejects.toThrow(
+      'append-only',
+    );
     await expect(scope.sql('funding', 'DELETE FROM ledger_transfers')).rejects.toThrow('append-only');
-    await expect(scope.sql('funding', `UPDATE ledger_accounts SET debits_posted = credits_posted + 1 WHERE kind = 'site_payable'`)).rejects.toThrow('balance_not_negative');
+    await expect(
+      scope.sql('funding', `UPDATE ledger_accounts SET debits_posted = credits_posted + 1 WHERE kind = 'site_payable'`),
+    ).rejects.toThrow('balance_not_negative');
   });
 });

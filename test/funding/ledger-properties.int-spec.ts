@@ -35,21 +35,37 @@ describe('ledger properties under random event sequences', () => {
     const funding = await scope.start(fundingService);
     driver = await FundingDriver.create(scope, funding);
     prefix = funding.env.KAFKA_TOPIC_PREFIX!;
-    funders = [await driver.registerFunder('État', 'state'), await driver.registerFunder('Département', 'departement'), await driver.registerFunder('CAF', 'caf')];
+    funders = [
+      await driver.registerFunder('État', 'state'),
+      await driver.registerFunder('Département', 'departement'),
+      await driver.registerFunder('CAF', 'caf'),
+    ];
     agencies = [await driver.knownAgency(), await driver.knownAgency()];
   });
   afterAll(() => scope.close());
 
-  const shares = fc.oneof(fc.constant([10_000]), fc.constant([5000, 5000]), fc.constant([3334, 3333, 3333]), fc.constant([7001, 2999]));
+  const shares = fc.oneof(
+    fc.constant([10_000]),
+    fc.constant([5000, 5000]),
+    fc.constant([3334, 3333, 3333]),
+    fc.constant([7001, 2999]),
+  );
   const action: fc.Arbitrary<Action> = fc.oneof(
     fc.record({ kind: fc.constant('issue' as const), agency: fc.nat(1) }),
-    fc.record({ kind: fc.constantFrom('redeemed' as const, 'cancelled' as const, 'voided' as const, 'expired' as const), pass: fc.nat(60), site: fc.nat(1) }),
+    fc.record({
+      kind: fc.constantFrom('redeemed' as const, 'cancelled' as const, 'voided' as const, 'expired' as const),
+      pass: fc.nat(60),
+      site: fc.nat(1),
+    }),
   );
   const scenario = fc.record({
     shares,
     faceValueCents: fc.constantFrom(1000, 750, 333),
     bookletSize: fc.constantFrom(5, 10),
-    grants: fc.array(fc.record({ agency: fc.nat(1), booklets: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 3 }),
+    grants: fc.array(fc.record({ agency: fc.nat(1), booklets: fc.integer({ min: 1, max: 3 }) }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
     actions: fc.array(action, { minLength: 5, maxLength: 30 }),
     duplicates: fc.array(fc.nat(200), { maxLength: 6 }),
     overtakes: fc.array(fc.nat(200), { maxLength: 3 }),
@@ -65,7 +81,11 @@ describe('ledger properties under random event sequences', () => {
         );
         const allocated = [0, 0];
         for (const grant of s.grants) {
-          const response = await driver.allocate(program.id, agencies[grant.agency], grant.booklets * s.faceValueCents * s.bookletSize);
+          const response = await driver.allocate(
+            program.id,
+            agencies[grant.agency],
+            grant.booklets * s.faceValueCents * s.bookletSize,
+          );
           if (response.status === 201) allocated[grant.agency] += grant.booklets * s.faceValueCents * s.bookletSize;
           else expect(response.body.code).toBe('ALLOCATION_EXCEEDS_UNALLOCATED');
         }
@@ -81,12 +101,19 @@ describe('ledger properties under random event sequences', () => {
             available[a.agency] -= total;
             const issued = bookletIssued(program.id, agencies[a.agency], s.bookletSize, s.faceValueCents);
             events.push(issued);
-            issued.payload.passes.forEach((_, index) => passes.push({ booklet: issued.payload, index, state: 'outstanding' }));
+            issued.payload.passes.forEach((_, index) =>
+              passes.push({ booklet: issued.payload, index, state: 'outstanding' }),
+            );
             continue;
           }
           const pass = passes[a.pass % Math.max(passes.length, 1)];
           if (!pass) continue;
-          const from = { redeemed: 'outstanding', cancelled: 'redeemed', voided: 'outstanding', expired: 'outstanding' }[a.kind];
+          const from = {
+            redeemed: 'outstanding',
+            cancelled: 'redeemed',
+            voided: 'outstanding',
+            expired: 'outstanding',
+          }[a.kind];
           if (pass.state !== from) continue;
           const site = a.kind === 'cancelled' ? pass.site! : sites[a.site];
           events.push(passEvent(a.kind, pass.booklet, pass.index, site));

@@ -25,8 +25,14 @@ describe('funders, programs and allocations', () => {
     ]);
     const balances = await driver.balances(program.id);
     expect(balances.totals).toMatchObject({ program_unallocated: 1_000_000, funder_commitment: 1_000_000 });
-    expect(balances.fundingLines.map((l: { balances: { program_unallocated: number } }) => l.balances.program_unallocated)).toEqual([500_000, 500_000]);
-    const events = await scope.sql<{ event_type: string }>('funding', `SELECT event_type FROM outbox_messages WHERE message_key = $1`, [program.id]);
+    expect(
+      balances.fundingLines.map((l: { balances: { program_unallocated: number } }) => l.balances.program_unallocated),
+    ).toEqual([500_000, 500_000]);
+    const events = await scope.sql<{ event_type: string }>(
+      'funding',
+      `SELECT event_type FROM outbox_messages WHERE message_key = $1`,
+      [program.id],
+    );
     expect(events.map((e) => e.event_type)).toEqual(['ProgramOpened']);
   });
 
@@ -40,20 +46,30 @@ describe('funders, programs and allocations', () => {
       { budgetCents: 1000 },
     );
     const balances = await driver.balances(program.id);
-    expect(balances.fundingLines.map((l: { balances: { program_unallocated: number } }) => l.balances.program_unallocated)).toEqual([334, 333, 333]);
+    expect(
+      balances.fundingLines.map((l: { balances: { program_unallocated: number } }) => l.balances.program_unallocated),
+    ).toEqual([334, 333, 333]);
   });
 
   it.each<[string, Record<string, unknown>, number, string]>([
     ['shares not summing to 10000', { fundingLines: 'half' }, 422, 'FUNDING_SHARES_NOT_100_PERCENT'],
     ['an unknown funder', { fundingLines: 'unknown' }, 422, 'FUNDER_NOT_FOUND'],
     ['a territory code that does not exist', { territory: ['20'] }, 400, 'VALIDATION_FAILED'],
-    ['a validity end before its start', { validFrom: '2027-01-01', validUntil: '2026-12-31' }, 422, 'PROGRAM_DATES_INVALID'],
+    [
+      'a validity end before its start',
+      { validFrom: '2027-01-01', validUntil: '2026-12-31' },
+      422,
+      'PROGRAM_DATES_INVALID',
+    ],
     ['a booklet size of 7', { bookletSize: 7 }, 400, 'VALIDATION_FAILED'],
   ])('refuses a program with %s, and opens nothing', async (_, change, status, code) => {
     const before = await scope.sql('funding', 'SELECT id FROM programs');
     const fundingLines =
       change.fundingLines === 'half'
-        ? [{ funderId: state, shareBasisPoints: 5000 }, { funderId: departement, shareBasisPoints: 4999 }]
+        ? [
+            { funderId: state, shareBasisPoints: 5000 },
+            { funderId: departement, shareBasisPoints: 4999 },
+          ]
         : change.fundingLines === 'unknown'
           ? [{ funderId: '00000000-0000-4000-8000-000000000000', shareBasisPoints: 10000 }]
           : [{ funderId: state, shareBasisPoints: 10000 }];
@@ -61,7 +77,16 @@ describe('funders, programs and allocations', () => {
       .http()
       .post('/programs')
       .set('Authorization', bearer(driver.operator))
-      .send({ name: 'Programme refusé', validFrom: '2026-01-01', validUntil: '2027-12-31', toleranceDays: 31, territory: ['31'], budgetCents: 1000, ...change, fundingLines });
+      .send({
+        name: 'Programme refusé',
+        validFrom: '2026-01-01',
+        validUntil: '2027-12-31',
+        toleranceDays: 31,
+        territory: ['31'],
+        budgetCents: 1000,
+        ...change,
+        fundingLines,
+      });
     expect([response.status, response.body]).toEqual([status, expect.objectContaining({ code })]);
     expect(response.body.code).toBe(code);
     expect(response.body.message).toMatch(/[éèàêç]|[A-Z][a-z]+ [a-z]+/);
@@ -73,7 +98,15 @@ describe('funders, programs and allocations', () => {
     let agencyId: string;
 
     beforeAll(async () => {
-      programId = (await driver.openProgram([{ funderId: state, shareBasisPoints: 5000 }, { funderId: departement, shareBasisPoints: 5000 }], { budgetCents: 50_000 })).id;
+      programId = (
+        await driver.openProgram(
+          [
+            { funderId: state, shareBasisPoints: 5000 },
+            { funderId: departement, shareBasisPoints: 5000 },
+          ],
+          { budgetCents: 50_000 },
+        )
+      ).id;
       agencyId = await driver.knownAgency();
     });
 
@@ -82,7 +115,10 @@ describe('funders, programs and allocations', () => {
       expect(response.body).toMatchObject({ programId, agencyId, amountCents: 20_000 });
       const balances = await driver.balances(programId);
       expect(balances.totals).toMatchObject({ program_unallocated: 30_000, agency_allocated: 20_000 });
-      const [event] = await scope.sql<{ payload: { payload: object } }>('funding', `SELECT payload FROM outbox_messages WHERE event_type = 'AllocationGranted'`);
+      const [event] = await scope.sql<{ payload: { payload: object } }>(
+        'funding',
+        `SELECT payload FROM outbox_messages WHERE event_type = 'AllocationGranted'`,
+      );
       expect(event.payload.payload).toMatchObject({ programId, agencyId, amountCents: 20_000 });
     });
 
@@ -97,7 +133,9 @@ describe('funders, programs and allocations', () => {
     });
 
     it('refuses an unknown agency and an unknown program', async () => {
-      expect((await driver.allocate(programId, '00000000-0000-4000-8000-000000000000', 10_000)).body.code).toBe('AGENCY_NOT_FOUND');
+      expect((await driver.allocate(programId, '00000000-0000-4000-8000-000000000000', 10_000)).body.code).toBe(
+        'AGENCY_NOT_FOUND',
+      );
       expect((await driver.allocate('00000000-0000-4000-8000-000000000000', agencyId, 10_000)).status).toBe(404);
     });
 
@@ -115,11 +153,18 @@ describe('funders, programs and allocations', () => {
     });
 
     it('serialises concurrent allocations: never more than the unallocated budget', async () => {
-      const program = (await driver.openProgram([{ funderId: state, shareBasisPoints: 10000 }], { budgetCents: 50_000 })).id;
-      const statuses = await Promise.all(Array.from({ length: 12 }, () => driver.allocate(program, agencyId, 10_000).then((r) => r.status)));
+      const program = (
+        await driver.openProgram([{ funderId: state, shareBasisPoints: 10000 }], { budgetCents: 50_000 })
+      ).id;
+      const statuses = await Promise.all(
+        Array.from({ length: 12 }, () => driver.allocate(program, agencyId, 10_000).then((r) => r.status)),
+      );
       expect(statuses.filter((s) => s === 201)).toHaveLength(5);
       expect(statuses.filter((s) => s === 422)).toHaveLength(7);
-      expect((await driver.balances(program)).totals).toMatchObject({ program_unallocated: 0, agency_allocated: 50_000 });
+      expect((await driver.balances(program)).totals).toMatchObject({
+        program_unallocated: 0,
+        agency_allocated: 50_000,
+      });
     });
 
     it('asks issuance to free unused allocation, and returns what it freed to the unallocated budget, once', async () => {
@@ -130,7 +175,10 @@ describe('funders, programs and allocations', () => {
         .send({ agencyId, amountCents: 20_000, reason: "L'agence ferme" })
         .expect(201);
       const reclaimId = requested.body.id;
-      const [asked] = await scope.sql<{ payload: { payload: object } }>('funding', `SELECT payload FROM outbox_messages WHERE event_type = 'AllocationReclaimRequested'`);
+      const [asked] = await scope.sql<{ payload: { payload: object } }>(
+        'funding',
+        `SELECT payload FROM outbox_messages WHERE event_type = 'AllocationReclaimRequested'`,
+      );
       expect(asked.payload.payload).toMatchObject({ reclaimId, programId, agencyId, requestedCents: 20_000 });
 
       const before = await driver.balances(programId);
@@ -142,34 +190,78 @@ describe('funders, programs and allocations', () => {
       const after = await driver.balances(programId);
       expect(after.totals.program_unallocated - before.totals.program_unallocated).toBe(10_000);
       expect(after.totals.agency_allocated - before.totals.agency_allocated).toBe(-10_000);
-      const [reduced] = await scope.sql<{ payload: { payload: object } }>('funding', `SELECT payload FROM outbox_messages WHERE event_type = 'AllocationReduced'`);
+      const [reduced] = await scope.sql<{ payload: { payload: object } }>(
+        'funding',
+        `SELECT payload FROM outbox_messages WHERE event_type = 'AllocationReduced'`,
+      );
       expect(reduced.payload.payload).toEqual({ reclaimId, programId, agencyId, amountCents: 10_000 });
-      const [letter] = await scope.sql<{ error: string }>('funding', 'SELECT error FROM dead_letters WHERE event_id = $1', [again.eventId]);
+      const [letter] = await scope.sql<{ error: string }>(
+        'funding',
+        'SELECT error FROM dead_letters WHERE event_id = $1',
+        [again.eventId],
+      );
       expect(letter.error).toContain('already answered');
-      const listed = await driver.http().get(`/programs/${programId}/allocations`).set('Authorization', bearer(driver.operator)).expect(200);
-      expect(listed.body.reclaims).toEqual([expect.objectContaining({ id: reclaimId, requestedCents: 20_000, freedCents: 10_000 })]);
+      const listed = await driver
+        .http()
+        .get(`/programs/${programId}/allocations`)
+        .set('Authorization', bearer(driver.operator))
+        .expect(200);
+      expect(listed.body.reclaims).toEqual([
+        expect.objectContaining({ id: reclaimId, requestedCents: 20_000, freedCents: 10_000 }),
+      ]);
     });
 
     it('pages through the transfers of a program', async () => {
-      const page = await driver.http().get(`/programs/${programId}/transfers?page=1&pageSize=2`).set('Authorization', bearer(driver.operator)).expect(200);
+      const page = await driver
+        .http()
+        .get(`/programs/${programId}/transfers?page=1&pageSize=2`)
+        .set('Authorization', bearer(driver.operator))
+        .expect(200);
       expect(page.body.total).toBe(8); // budget, two allocations and one reclaim, each on 2 lines
       expect(page.body.items).toHaveLength(2);
-      expect(page.body.items[0]).toMatchObject({ kind: 'budget_committed', debitKind: 'funder_commitment', creditKind: 'program_unallocated', amountCents: 25_000 });
+      expect(page.body.items[0]).toMatchObject({
+        kind: 'budget_committed',
+        debitKind: 'funder_commitment',
+        creditKind: 'program_unallocated',
+        amountCents: 25_000,
+      });
     });
   });
 
   describe('budget and closure', () => {
     it('increases a budget, closes the program, then refuses any change', async () => {
-      const program = (await driver.openProgram([{ funderId: state, shareBasisPoints: 10000 }], { budgetCents: 1000 })).id;
-      const increased = await driver.http().post(`/programs/${program}/budget-increases`).set('Authorization', bearer(driver.operator)).send({ amountCents: 500 }).expect(201);
+      const program = (await driver.openProgram([{ funderId: state, shareBasisPoints: 10000 }], { budgetCents: 1000 }))
+        .id;
+      const increased = await driver
+        .http()
+        .post(`/programs/${program}/budget-increases`)
+        .set('Authorization', bearer(driver.operator))
+        .send({ amountCents: 500 })
+        .expect(201);
       expect(increased.body.budgetCents).toBe(1500);
-      await driver.http().post(`/programs/${program}/closure`).set('Authorization', bearer(driver.operator)).send({ reason: 'Fin du dispositif' }).expect(201);
-      const refused = await driver.http().post(`/programs/${program}/budget-increases`).set('Authorization', bearer(driver.operator)).send({ amountCents: 500 }).expect(409);
+      await driver
+        .http()
+        .post(`/programs/${program}/closure`)
+        .set('Authorization', bearer(driver.operator))
+        .send({ reason: 'Fin du dispositif' })
+        .expect(201);
+      const refused = await driver
+        .http()
+        .post(`/programs/${program}/budget-increases`)
+        .set('Authorization', bearer(driver.operator))
+        .send({ amountCents: 500 })
+        .expect(409);
       expect(refused.body.code).toBe('PROGRAM_CLOSED');
       expect((await driver.balances(program)).totals.program_unallocated).toBe(1500);
-      const events = await scope.sql<{ event_type: string }>('funding', `SELECT event_type FROM outbox_messages WHERE message_key = $1 ORDER BY id`, [program]);
+      const events = await scope.sql<{ event_type: string }>(
+        'funding',
+        `SELECT event_type FROM outbox_messages WHERE message_key = $1 ORDER BY id`,
+        [program],
+      );
       expect(events.map((e) => e.event_type)).toEqual(['ProgramOpened', 'ProgramBudgetIncreased', 'ProgramClosed']);
-      expect((await driver.reconciliation()).filter((v: { programId?: string }) => v.programId === program)).toEqual([]);
+      expect((await driver.reconciliation()).filter((v: { programId?: string }) => v.programId === program)).toEqual(
+        [],
+      );
     });
   });
 });

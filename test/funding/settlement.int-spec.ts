@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fundingService } from '../../services/funding/src/funding.service-definition';
-import type { BookletIssuedV1, SiteRegisteredV1} from '@app/contracts';
+import type { BookletIssuedV1, SiteRegisteredV1 } from '@app/contracts';
 import { SiteUpdated } from '@app/contracts';
 import { envelopeOf, publishEnvelopes, TestScope, testToken } from '@app/testing';
 import { bearer, bookletIssued, FundingDriver, passEvent } from './funding-fixtures';
@@ -26,26 +26,54 @@ describe('settlement: monthly statements, SEPA payment file, funders accounts', 
   let septemberRun: string;
 
   const http = () => driver.http();
-  const asOperator = (req: ReturnType<ReturnType<typeof http>['get']>) => req.set('Authorization', bearer(driver.operator));
+  const asOperator = (req: ReturnType<ReturnType<typeof http>['get']>) =>
+    req.set('Authorization', bearer(driver.operator));
   const publish = async (events: Array<{ eventId: string }>) => {
     await publishEnvelopes(prefix, events as never);
     await driver.consumed(events.map((e) => e.eventId));
   };
-  const sepa = async (runId: string) => (await asOperator(http().get(`/settlement-runs/${runId}/sepa`)).expect(200)).text;
+  const sepa = async (runId: string) =>
+    (await asOperator(http().get(`/settlement-runs/${runId}/sepa`)).expect(200)).text;
   const totalsOf = async (programId: string) => (await driver.balances(programId)).totals;
-  const outbox = async (type: string) => scope.sql<{ payload: { payload: Record<string, unknown> } }>('funding', 'SELECT payload FROM outbox_messages WHERE event_type = $1 ORDER BY id', [type]);
+  const outbox = async (type: string) =>
+    scope.sql<{ payload: { payload: Record<string, unknown> } }>(
+      'funding',
+      'SELECT payload FROM outbox_messages WHERE event_type = $1 ORDER BY id',
+      [type],
+    );
 
   beforeAll(async () => {
-    const funding = await scope.start(fundingService, { CONSUMER_MAX_ATTEMPTS: '2', SETTLEMENT_SCHEDULE_ENABLED: 'false' });
+    const funding = await scope.start(fundingService, {
+      CONSUMER_MAX_ATTEMPTS: '2',
+      SETTLEMENT_SCHEDULE_ENABLED: 'false',
+    });
     driver = await FundingDriver.create(scope, funding);
     prefix = funding.env.KAFKA_TOPIC_PREFIX!;
     state = await driver.registerFunder('État', 'state');
     departement = await driver.registerFunder('Département de la Haute-Garonne', 'departement');
     const caf = await driver.registerFunder('CAF', 'caf');
-    programA = (await driver.openProgram([{ funderId: state, shareBasisPoints: 5000 }, { funderId: departement, shareBasisPoints: 5000 }], { budgetCents: 100_000 })).id;
+    programA = (
+      await driver.openProgram(
+        [
+          { funderId: state, shareBasisPoints: 5000 },
+          { funderId: departement, shareBasisPoints: 5000 },
+        ],
+        { budgetCents: 100_000 },
+      )
+    ).id;
     programB = await driver.openProgram(
-      [{ funderId: state, shareBasisPoints: 3334 }, { funderId: departement, shareBasisPoints: 3333 }, { funderId: caf, shareBasisPoints: 3333 }],
-      { name: 'Pass numérique hiver', validFrom: '2026-01-01', validUntil: '2026-01-31', toleranceDays: 0, budgetCents: 20_000 },
+      [
+        { funderId: state, shareBasisPoints: 3334 },
+        { funderId: departement, shareBasisPoints: 3333 },
+        { funderId: caf, shareBasisPoints: 3333 },
+      ],
+      {
+        name: 'Pass numérique hiver',
+        validFrom: '2026-01-01',
+        validUntil: '2026-01-31',
+        toleranceDays: 0,
+        budgetCents: 20_000,
+      },
     );
     agencyId = await driver.knownAgency();
     await driver.allocate(programA, agencyId, 50_000).expect(201);
@@ -54,13 +82,20 @@ describe('settlement: monthly statements, SEPA payment file, funders accounts', 
     const issuedB = bookletIssued(programB.id, agencyId, 5);
     bookletA = issuedA.payload;
     bookletB = issuedB.payload;
-    await publish([...siteEvents(siteA, 'Médiathèque José Cabanis', 'FR1420041010050500013M02606'), ...siteEvents(siteB, 'Espace numérique & Cie <Blagnac>', 'FR7630006000011234567890189', true), ...siteEvents(siteC, 'Tiers-lieu sans RIB', null)]);
+    await publish([
+      ...siteEvents(siteA, 'Médiathèque José Cabanis', 'FR1420041010050500013M02606'),
+      ...siteEvents(siteB, 'Espace numérique & Cie <Blagnac>', 'FR7630006000011234567890189', true),
+      ...siteEvents(siteC, 'Tiers-lieu sans RIB', null),
+    ]);
     await publish([issuedA, issuedB]);
   });
   afterAll(() => scope.close());
 
   it('learns who to pay from the site events: name, identifiers, payout account and accreditation', async () => {
-    const payees = await scope.sql('funding', 'SELECT site_id, iban, bic, accreditation_status FROM payees ORDER BY name');
+    const payees = await scope.sql(
+      'funding',
+      'SELECT site_id, iban, bic, accreditation_status FROM payees ORDER BY name',
+    );
     expect(payees).toEqual(
       expect.arrayContaining([
         { site_id: siteA, iban: 'FR1420041010050500013M02606', bic: 'PSSTFRPPTOU', accreditation_status: 'accredited' },
@@ -87,21 +122,44 @@ describe('settlement: monthly statements, SEPA payment file, funders accounts', 
 
     const started = await asOperator(http().post('/settlement-runs')).send({ period: '2026-09' }).expect(201);
     septemberRun = started.body.id;
-    expect(started.body).toMatchObject({ period: '2026-09', status: 'issued', statementCount: 3, paymentFile: { transactions: 2, controlSumCents: 6000 }, heldCents: 1000 });
+    expect(started.body).toMatchObject({
+      period: '2026-09',
+      status: 'issued',
+      statementCount: 3,
+      paymentFile: { transactions: 2, controlSumCents: 6000 },
+      heldCents: 1000,
+    });
     const bySite = new Map(started.body.statements.map((s: { siteId: string }) => [s.siteId, s]));
-    expect(bySite.get(siteA)).toMatchObject({ totalCents: 3000, held: false, reference: expect.stringMatching(/^PN-2026-09-\d{6}$/) });
+    expect(bySite.get(siteA)).toMatchObject({
+      totalCents: 3000,
+      held: false,
+      reference: expect.stringMatching(/^PN-2026-09-\d{6}$/),
+    });
     expect(bySite.get(siteB)).toMatchObject({ totalCents: 3000, held: false }); // revoked, yet paid what it redeemed
-    expect(bySite.get(siteC)).toMatchObject({ totalCents: 1000, held: true, heldReason: expect.stringContaining('Aucun compte de paiement') });
+    expect(bySite.get(siteC)).toMatchObject({
+      totalCents: 1000,
+      held: true,
+      heldReason: expect.stringContaining('Aucun compte de paiement'),
+    });
 
     const xml = await sepa(septemberRun);
     await expect(validateXml(xml, XSD)).resolves.toContain('validates');
     expect(xmlValues(xml, 'NbOfTxs')).toEqual(['2', '2']);
     expect(xmlValues(xml, 'CtrlSum')).toEqual(['60.00', '60.00']);
     expect(xmlValues(xml, 'InstdAmt')).toEqual(['30.00', '30.00']);
-    expect(xmlValues(xml, 'EndToEndId').sort()).toEqual([(bySite.get(siteA) as { reference: string }).reference, (bySite.get(siteB) as { reference: string }).reference].sort());
+    expect(xmlValues(xml, 'EndToEndId').sort()).toEqual(
+      [
+        (bySite.get(siteA) as { reference: string }).reference,
+        (bySite.get(siteB) as { reference: string }).reference,
+      ].sort(),
+    );
     expect(xml).toContain('<Nm>Espace numerique Cie Blagnac</Nm>'); // the SEPA character set, nothing a bank would reject
     expect(xml).not.toContain('Tiers-lieu sans RIB'); // the held statement is not in the file
-    expect((await outbox('SettlementStatementIssued')).map((m) => m.payload.payload.held).sort()).toEqual([false, false, true]);
+    expect((await outbox('SettlementStatementIssued')).map((m) => m.payload.payload.held).sort()).toEqual([
+      false,
+      false,
+      true,
+    ]);
 
     // Running the same period again pays nothing twice.
     const again = await asOperator(http().post('/settlement-runs')).send({ period: '2026-09' }).expect(409);
@@ -115,7 +173,9 @@ describe('settlement: monthly statements, SEPA payment file, funders accounts', 
     expect(a.site_paid + b.site_paid).toBe(6000);
     expect(a.site_payable + b.site_payable).toBe(payableBefore - 6000);
     expect(a.site_payable).toBe(2000); // the held statement and the redemption after the cut-off
-    const paidTransfers = (await asOperator(http().get(`/programs/${programA}/transfers?pageSize=200`)).expect(200)).body.items.filter((t: { kind: string }) => t.kind === 'settlement_paid');
+    const paidTransfers = (
+      await asOperator(http().get(`/programs/${programA}/transfers?pageSize=200`)).expect(200)
+    ).body.items.filter((t: { kind: string }) => t.kind === 'settlement_paid');
     expect(paidTransfers.reduce((sum: number, t: { amountCents: number }) => sum + t.amountCents, 0)).toBe(4000);
 
     const repeated = await asOperator(http().post(`/settlement-runs/${septemberRun}/payment-confirmation`)).expect(409);
@@ -158,20 +218,44 @@ describe('settlement: monthly statements, SEPA payment file, funders accounts', 
     const payees = (await asOperator(http().get('/payees')).expect(200)).body;
     expect(payees.map((p: { siteId: string }) => p.siteId)).toEqual([siteC, siteB, siteA]); // held first, then by name
     expect(payees[0]).toEqual({
-      siteId: siteC, known: true, name: 'Tiers-lieu sans RIB', siret: expect.stringMatching(/^\d{14}$/), rna: null, accreditationStatus: 'accredited',
-      payoutAccount: null, held: { statements: 1, cents: 1000, reason: expect.stringContaining('Aucun compte de paiement') },
+      siteId: siteC,
+      known: true,
+      name: 'Tiers-lieu sans RIB',
+      siret: expect.stringMatching(/^\d{14}$/),
+      rna: null,
+      accreditationStatus: 'accredited',
+      payoutAccount: null,
+      held: { statements: 1, cents: 1000, reason: expect.stringContaining('Aucun compte de paiement') },
     });
-    expect(payees[1]).toMatchObject({ siteId: siteB, accreditationStatus: 'revoked', payoutAccount: { iban: 'FR76…0189', bic: 'PSSTFRPPTOU' }, held: { statements: 0, cents: 0, reason: null } });
-    expect(payees[2]).toMatchObject({ siteId: siteA, payoutAccount: { iban: 'FR14…2606', bic: 'PSSTFRPPTOU' }, held: { statements: 0, cents: 0 } });
+    expect(payees[1]).toMatchObject({
+      siteId: siteB,
+      accreditationStatus: 'revoked',
+      payoutAccount: { iban: 'FR76…0189', bic: 'PSSTFRPPTOU' },
+      held: { statements: 0, cents: 0, reason: null },
+    });
+    expect(payees[2]).toMatchObject({
+      siteId: siteA,
+      payoutAccount: { iban: 'FR14…2606', bic: 'PSSTFRPPTOU' },
+      held: { statements: 0, cents: 0 },
+    });
     expect(JSON.stringify(payees)).not.toContain('FR1420041010050500013M02606');
-    await http().get('/payees').set('Authorization', bearer(await testToken({ role: 'site', org: siteC }))).expect(403);
+    await http()
+      .get('/payees')
+      .set('Authorization', bearer(await testToken({ role: 'site', org: siteC })))
+      .expect(403);
   });
 
   it('takes a redemption after the cut-off into the next run, and a cancellation after settlement as a negative line there', async () => {
     // Site C now declares its account: its held September statement, unchanged, is paid by the next run.
-    const [siteCRegistered] = await scope.sql<{ name: string }>('funding', 'SELECT name FROM payees WHERE site_id = $1', [siteC]);
+    const [siteCRegistered] = await scope.sql<{ name: string }>(
+      'funding',
+      'SELECT name FROM payees WHERE site_id = $1',
+      [siteC],
+    );
     const siteCDetails = siteEvents(siteC, siteCRegistered.name, null)[0].payload as SiteRegisteredV1;
-    await publish([envelopeOf(SiteUpdated, { ...siteCDetails, iban: 'FR7612739000707851367839412', bic: 'PSSTFRPPTOU' })]);
+    await publish([
+      envelopeOf(SiteUpdated, { ...siteCDetails, iban: 'FR7612739000707851367839412', bic: 'PSSTFRPPTOU' }),
+    ]);
     await publish([redeemedAt(bookletA, 7, siteA, '2026-10-10T09:00:00.000Z')]);
     const paidBefore = (await totalsOf(programA)).site_paid;
     await publish([passEvent('cancelled', bookletA, 0, siteA)]); // settled and paid in September
@@ -179,9 +263,13 @@ describe('settlement: monthly statements, SEPA payment file, funders accounts', 
 
     const october = (await asOperator(http().post('/settlement-runs')).send({ period: '2026-10' }).expect(201)).body;
     expect(october.statements).toHaveLength(1); // the held September statement is not issued again…
-    expect(october.releasedStatements.map((s: { siteId: string; totalCents: number }) => [s.siteId, s.totalCents])).toEqual([[siteC, 1000]]); // …but paid now
+    expect(
+      october.releasedStatements.map((s: { siteId: string; totalCents: number }) => [s.siteId, s.totalCents]),
+    ).toEqual([[siteC, 1000]]); // …but paid now
     expect(october.paymentFile).toEqual({ transactions: 2, controlSumCents: 2000 });
-    const statement = (await asOperator(http().get(`/settlement-runs/${october.id}/statements/${october.statements[0].id}`)).expect(200)).body;
+    const statement = (
+      await asOperator(http().get(`/settlement-runs/${october.id}/statements/${october.statements[0].id}`)).expect(200)
+    ).body;
     expect(statement.siteId).toBe(siteA);
     expect(statement.lines.map((l: { passId: string; amountCents: number }) => [l.passId, l.amountCents])).toEqual(
       expect.arrayContaining([
@@ -200,7 +288,10 @@ describe('settlement: monthly statements, SEPA payment file, funders accounts', 
     // Cancelled after its statement was issued but before payment: it comes back from payable, and is owed back next time.
     await publish([passEvent('cancelled', bookletA, 7, siteA)]);
     await asOperator(http().post(`/settlement-runs/${october.id}/payment-confirmation`)).expect(201);
-    const pendingAdjustments = await scope.sql<{ cents: number }>('funding', `SELECT COALESCE(sum(amount_cents), 0)::int AS cents FROM settlement_items WHERE kind = 'adjustment' AND status = 'pending'`);
+    const pendingAdjustments = await scope.sql<{ cents: number }>(
+      'funding',
+      `SELECT COALESCE(sum(amount_cents), 0)::int AS cents FROM settlement_items WHERE kind = 'adjustment' AND status = 'pending'`,
+    );
     expect(pendingAdjustments).toEqual([{ cents: -1000 }]);
     // What the ledger counts as paid is what the bank paid (60 €, then 10 € + 10 €), less what site A owes back.
     const [a, b] = [await totalsOf(programA), await totalsOf(programB.id)];
@@ -209,11 +300,16 @@ describe('settlement: monthly statements, SEPA payment file, funders accounts', 
     expect(await driver.reconciliation()).toEqual([]);
   });
 
-  it("gives each funder its share of what was paid, and only its own", async () => {
+  it('gives each funder its share of what was paid, and only its own', async () => {
     const all = (await asOperator(http().get(`/settlement-runs/${septemberRun}/funder-statements`)).expect(200)).body;
     const total = all.reduce((sum: number, f: { totalCents: number }) => sum + f.totalCents, 0);
     expect(total).toBe(6000);
-    const own = (await http().get(`/settlement-runs/${septemberRun}/funder-statements`).set('Authorization', bearer(await testToken({ role: 'funder', org: departement }))).expect(200)).body;
+    const own = (
+      await http()
+        .get(`/settlement-runs/${septemberRun}/funder-statements`)
+        .set('Authorization', bearer(await testToken({ role: 'funder', org: departement })))
+        .expect(200)
+    ).body;
     expect(own).toHaveLength(1);
     expect(own[0]).toMatchObject({ funderId: departement, totalCents: 1500 + 500 + 666 }); // half of site A's 30 € and of site B's 10 €, and its third of site B's 20 € of the winter program
   });
@@ -224,18 +320,27 @@ describe('settlement: monthly statements, SEPA payment file, funders accounts', 
     const pending = await asOperator(http().post(`/programs/${programB.id}/credit-notes`)).expect(409);
     expect(pending.body.code).toBe('PROGRAM_EXPIRIES_PENDING');
 
-    await publish([passEvent('voided', bookletB, 2, siteA), passEvent('expired', bookletB, 3, siteA), passEvent('expired', bookletB, 4, siteA)]);
+    await publish([
+      passEvent('voided', bookletB, 2, siteA),
+      passEvent('expired', bookletB, 3, siteA),
+      passEvent('expired', bookletB, 4, siteA),
+    ]);
     const notes = (await asOperator(http().post(`/programs/${programB.id}/credit-notes`)).expect(201)).body;
     expect(notes.map((n: { amountCents: number }) => n.amountCents)).toEqual([668, 666, 666]);
     expect((await outbox('FunderCreditNoteIssued')).map((m) => m.payload.payload.amountCents)).toEqual([668, 666, 666]);
-    expect((await asOperator(http().post(`/programs/${programB.id}/credit-notes`)).expect(409)).body.code).toBe('CREDIT_NOTES_ALREADY_ISSUED');
+    expect((await asOperator(http().post(`/programs/${programB.id}/credit-notes`)).expect(409)).body.code).toBe(
+      'CREDIT_NOTES_ALREADY_ISSUED',
+    );
 
     // Per program: what the funders were accounted for (statements of every run, credit notes) = redeemed + released.
     const runs = (await asOperator(http().get('/settlement-runs')).expect(200)).body;
     let accounted = 0;
     for (const run of runs) {
-      for (const funder of (await asOperator(http().get(`/settlement-runs/${run.id}/funder-statements`)).expect(200)).body) {
-        accounted += funder.programs.filter((p: { programId: string }) => p.programId === programB.id).reduce((sum: number, p: { amountCents: number }) => sum + p.amountCents, 0);
+      for (const funder of (await asOperator(http().get(`/settlement-runs/${run.id}/funder-statements`)).expect(200))
+        .body) {
+        accounted += funder.programs
+          .filter((p: { programId: string }) => p.programId === programB.id)
+          .reduce((sum: number, p: { amountCents: number }) => sum + p.amountCents, 0);
       }
     }
     accounted += notes.reduce((sum: number, n: { amountCents: number }) => sum + n.amountCents, 0);
@@ -248,13 +353,19 @@ describe('settlement: monthly statements, SEPA payment file, funders accounts', 
   it('refuses a month not over yet, and lets only one of two concurrent runs of a period through', async () => {
     const now = new Date();
     const current = `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
-    expect((await asOperator(http().post('/settlement-runs')).send({ period: '2099-01' }).expect(422)).body.code).toBe('SETTLEMENT_PERIOD_NOT_OVER');
+    expect((await asOperator(http().post('/settlement-runs')).send({ period: '2099-01' }).expect(422)).body.code).toBe(
+      'SETTLEMENT_PERIOD_NOT_OVER',
+    );
     await asOperator(http().post('/settlement-runs')).send({ period: current }).expect(422);
     await asOperator(http().post('/settlement-runs')).send({ period: '2026-13' }).expect(400);
 
-    const statuses = await Promise.all([1, 2].map(() => asOperator(http().post('/settlement-runs')).send({ period: '2026-07' })));
+    const statuses = await Promise.all(
+      [1, 2].map(() => asOperator(http().post('/settlement-runs')).send({ period: '2026-07' })),
+    );
     expect(statuses.map((r) => r.status).sort()).toEqual([201, 409]);
-    expect(await scope.sql('funding', `SELECT count(*)::int AS n FROM settlement_runs WHERE period = '2026-07'`)).toEqual([{ n: 1 }]);
+    expect(
+      await scope.sql('funding', `SELECT count(*)::int AS n FROM settlement_runs WHERE period = '2026-07'`),
+    ).toEqual([{ n: 1 }]);
   });
 
   it('lists among the payees a site that only its held statement names (redemption never announced it)', async () => {
@@ -263,10 +374,19 @@ describe('settlement: monthly statements, SEPA payment file, funders accounts', 
     await asOperator(http().post('/settlement-runs')).send({ period: '2026-08' }).expect(201);
     const payees = (await asOperator(http().get('/payees')).expect(200)).body;
     expect(payees[0]).toEqual({
-      siteId: unannounced, known: false, name: expect.any(String), siret: null, rna: null, accreditationStatus: null, payoutAccount: null,
+      siteId: unannounced,
+      known: false,
+      name: expect.any(String),
+      siret: null,
+      rna: null,
+      accreditationStatus: null,
+      payoutAccount: null,
       held: { statements: 1, cents: 1000, reason: expect.stringContaining('Lieu inconnu') },
     });
     // Site C's September statement was paid by October's run: nothing of it is held any more.
-    expect(payees.find((p: { siteId: string }) => p.siteId === siteC)).toMatchObject({ payoutAccount: { iban: 'FR76…9412' }, held: { statements: 0, cents: 0, reason: null } });
+    expect(payees.find((p: { siteId: string }) => p.siteId === siteC)).toMatchObject({
+      payoutAccount: { iban: 'FR76…9412' },
+      held: { statements: 0, cents: 0, reason: null },
+    });
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { ProgramClosed } from '@app/contracts';
 import { hashPassCode, parsePassCode } from '@app/pass-codes';
-import type { RunningService} from '@app/testing';
+import type { RunningService } from '@app/testing';
 import { readTopic, TestScope, testToken } from '@app/testing';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
 import { bearer, FRENCH, IssuanceWorld } from './issuance-fixture';
@@ -25,10 +25,15 @@ describe('ordering booklets in bulk (POST /booklet-orders)', () => {
   let issuance: RunningService;
   let world: IssuanceWorld;
 
-  const count = async (sql: string, parameters: unknown[]) => (await scope.sql<{ n: number }>('issuance', sql, parameters))[0].n;
-  const bookletsOf = (agencyId: string) => count('SELECT count(*)::int AS n FROM booklets WHERE agency_id = $1', [agencyId]);
+  const count = async (sql: string, parameters: unknown[]) =>
+    (await scope.sql<{ n: number }>('issuance', sql, parameters))[0].n;
+  const bookletsOf = (agencyId: string) =>
+    count('SELECT count(*)::int AS n FROM booklets WHERE agency_id = $1', [agencyId]);
   const eventsOf = (agencyId: string) =>
-    count(`SELECT count(*)::int AS n FROM outbox_messages WHERE event_type = 'BookletIssued' AND payload->'payload'->>'agencyId' = $1`, [agencyId]);
+    count(
+      `SELECT count(*)::int AS n FROM outbox_messages WHERE event_type = 'BookletIssued' AND payload->'payload'->>'agencyId' = $1`,
+      [agencyId],
+    );
 
   beforeAll(async () => {
     issuance = await scope.start(issuanceService, { DATABASE_POOL_SIZE: '10' });
@@ -54,7 +59,11 @@ describe('ordering booklets in bulk (POST /booklet-orders)', () => {
       expect(order).toMatchObject({ programId, agencyId, bookletCount: 100, totalCents: 1_000_000 });
       expect(order.booklets).toHaveLength(100);
       order.booklets.forEach((booklet, i) => {
-        expect(booklet.beneficiary).toEqual({ beneficiaryRef: expect.stringMatching(/^BEN-/), ageBand: null, ...profiles[i] });
+        expect(booklet.beneficiary).toEqual({
+          beneficiaryRef: expect.stringMatching(/^BEN-/),
+          ageBand: null,
+          ...profiles[i],
+        });
         expect(booklet.passes.map((p) => p.position)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
         for (const pass of booklet.passes) expect(parsePassCode(pass.code).valid).toBe(true);
       });
@@ -67,7 +76,11 @@ describe('ordering booklets in bulk (POST /booklet-orders)', () => {
       expect(await world.balance(agencyId, programId)).toBe(200_000);
       expect(await bookletsOf(agencyId)).toBe(100);
       const [first] = order.booklets;
-      const rows = await scope.sql<{ id: string; code_hash: string }>('issuance', 'SELECT id, code_hash FROM passes WHERE booklet_id = $1 ORDER BY position', [first.id]);
+      const rows = await scope.sql<{ id: string; code_hash: string }>(
+        'issuance',
+        'SELECT id, code_hash FROM passes WHERE booklet_id = $1 ORDER BY position',
+        [first.id],
+      );
       expect(rows).toEqual(first.passes.map((p) => ({ id: p.id, code_hash: hashPassCode(canonical(p.code)) })));
     });
 
@@ -86,32 +99,57 @@ describe('ordering booklets in bulk (POST /booklet-orders)', () => {
           agencyId,
           beneficiary: { beneficiaryRef: booklet.beneficiary.beneficiaryRef, situation: booklet.beneficiary.situation },
           totalCents: 10_000,
-          passes: booklet.passes.map((p) => ({ passId: p.id, codeHash: hashPassCode(canonical(p.code)), amountCents: 1000 })),
+          passes: booklet.passes.map((p) => ({
+            passId: p.id,
+            codeHash: hashPassCode(canonical(p.code)),
+            amountCents: 1000,
+          })),
         });
       }
     });
 
     it('then every BookletIssued reaches the issuance topic, with no code in it', async () => {
       const ids = order.booklets.map((b) => b.id);
-      const published = await readTopic(`${issuance.env.KAFKA_TOPIC_PREFIX}pass.issuance.events`, (values) => ids.every((id) => values.some((v) => v.includes(id))));
+      const published = await readTopic(`${issuance.env.KAFKA_TOPIC_PREFIX}pass.issuance.events`, (values) =>
+        ids.every((id) => values.some((v) => v.includes(id))),
+      );
       const text = published.join('\n');
       for (const pass of order.booklets[0].passes) expect(text).not.toContain(canonical(pass.code));
     });
 
     it('then the order lists its booklets, each readable and printable as a single booklet', async () => {
-      const response = await request(issuance.url).get(`/booklet-orders/${order.id}`).set('Authorization', bearer(counselor)).expect(200);
-      expect(response.body).toMatchObject({ id: order.id, agencyId, programId, bookletCount: 100, bookletIds: order.booklets.map((b) => b.id) });
+      const response = await request(issuance.url)
+        .get(`/booklet-orders/${order.id}`)
+        .set('Authorization', bearer(counselor))
+        .expect(200);
+      expect(response.body).toMatchObject({
+        id: order.id,
+        agencyId,
+        programId,
+        bookletCount: 100,
+        bookletIds: order.booklets.map((b) => b.id),
+      });
       expect(JSON.stringify(response.body)).not.toContain(canonical(order.booklets[0].passes[0].code).slice(0, 8));
 
-      await request(issuance.url).get(`/booklets/${order.booklets[42].id}`).set('Authorization', bearer(counselor)).expect(200);
-      const pdf = await request(issuance.url).get(`/booklets/${order.booklets[42].id}/pdf`).set('Authorization', bearer(counselor)).buffer(true).expect(200);
+      await request(issuance.url)
+        .get(`/booklets/${order.booklets[42].id}`)
+        .set('Authorization', bearer(counselor))
+        .expect(200);
+      const pdf = await request(issuance.url)
+        .get(`/booklets/${order.booklets[42].id}/pdf`)
+        .set('Authorization', bearer(counselor))
+        .buffer(true)
+        .expect(200);
       expect(pdf.headers['content-type']).toContain('application/pdf');
     });
 
     it('then a counselor of another agency does not see the order (404)', async () => {
       const other = await world.agencyWithAllocation(1);
 
-      const response = await request(issuance.url).get(`/booklet-orders/${order.id}`).set('Authorization', bearer(other.counselor)).expect(404);
+      const response = await request(issuance.url)
+        .get(`/booklet-orders/${order.id}`)
+        .set('Authorization', bearer(other.counselor))
+        .expect(404);
 
       expect(response.body.code).toBe('BOOKLET_ORDER_NOT_FOUND');
     });
@@ -119,7 +157,10 @@ describe('ordering booklets in bulk (POST /booklet-orders)', () => {
     it('when it orders 21 booklets with 20 left, then 409 ALLOCATION_EXHAUSTED in French naming what is left, and nothing at all is issued', async () => {
       const response = await world.order(counselor, programId, 21).expect(409);
 
-      expect(response.body).toMatchObject({ code: 'ALLOCATION_EXHAUSTED', details: { requestedBooklets: 21, remainingBooklets: 20 } });
+      expect(response.body).toMatchObject({
+        code: 'ALLOCATION_EXHAUSTED',
+        details: { requestedBooklets: 21, remainingBooklets: 20 },
+      });
       expect(response.body.message).toMatch(FRENCH);
       expect(await world.balance(agencyId, programId)).toBe(200_000);
       expect(await bookletsOf(agencyId)).toBe(100);
@@ -150,7 +191,12 @@ describe('ordering booklets in bulk (POST /booklet-orders)', () => {
     expect(await world.balance(agencyId, program.programId)).toBe(0);
     expect(await bookletsOf(agencyId)).toBe(100);
     expect(await eventsOf(agencyId)).toBe(100);
-    expect(await count('SELECT count(*)::int AS n FROM passes p JOIN booklets b ON b.id = p.booklet_id WHERE b.agency_id = $1', [agencyId])).toBe(1000);
+    expect(
+      await count(
+        'SELECT count(*)::int AS n FROM passes p JOIN booklets b ON b.id = p.booklet_id WHERE b.agency_id = $1',
+        [agencyId],
+      ),
+    ).toBe(1000);
   });
 
   describe('with an Idempotency-Key', () => {
@@ -171,7 +217,9 @@ describe('ordering booklets in bulk (POST /booklet-orders)', () => {
       const { agencyId, program, counselor } = await world.agencyWithAllocation(10);
       const key = randomUUID();
 
-      const responses = await Promise.all(Array.from({ length: 5 }, () => world.order(counselor, program.programId, 4, key)));
+      const responses = await Promise.all(
+        Array.from({ length: 5 }, () => world.order(counselor, program.programId, 4, key)),
+      );
 
       expect(responses.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
       expect(new Set(responses.map((r) => r.body.id)).size).toBe(1);
@@ -197,7 +245,9 @@ describe('ordering booklets in bulk (POST /booklet-orders)', () => {
       const { agencyId, program, counselor } = await world.agencyWithAllocation(2);
       const key = randomUUID();
       await world.order(counselor, program.programId, 3, key).expect(409);
-      expect(await count('SELECT count(*)::int AS n FROM booklet_order_requests WHERE agency_id = $1', [agencyId])).toBe(0);
+      expect(
+        await count('SELECT count(*)::int AS n FROM booklet_order_requests WHERE agency_id = $1', [agencyId]),
+      ).toBe(0);
 
       await world.order(counselor, program.programId, 2, key).expect(201);
 
@@ -232,7 +282,10 @@ describe('ordering booklets in bulk (POST /booklet-orders)', () => {
     it.each([
       ['no beneficiary', []],
       ['501 beneficiaries', 501],
-      ['a beneficiary with a name', [{ situation: 'job_seeker', diagnosticLevel: 'low_autonomy', name: 'Jeanne Dupont' }]],
+      [
+        'a beneficiary with a name',
+        [{ situation: 'job_seeker', diagnosticLevel: 'low_autonomy', name: 'Jeanne Dupont' }],
+      ],
       ['a beneficiary without diagnostic level', [{ situation: 'job_seeker' }]],
     ])('given %s, then 400 VALIDATION_FAILED and nothing is spent', async (_what, beneficiaries) => {
       const { agencyId, program, counselor } = await world.agencyWithAllocation(600);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import request from 'supertest';
-import type { RunningService} from '@app/testing';
+import type { RunningService } from '@app/testing';
 import { TestScope, testToken } from '@app/testing';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
 import { bearer, IssuanceWorld } from './issuance-fixture';
@@ -58,10 +58,15 @@ describe('the printable booklet', () => {
     world = new IssuanceWorld(scope, issuance);
     workDir = await mkdtemp(join(tmpdir(), 'issuance-pdf-'));
     agencyId = await world.registerAgency();
-    const program = await world.openProgram({ name: 'Pass numérique Occitanie 2026', validUntil: '2026-12-31', validFrom: '2026-01-01', territory: ['31', '32'] }, [
-      'Agence nationale de la cohésion des territoires',
-      'Département de la Haute-Garonne',
-    ]);
+    const program = await world.openProgram(
+      {
+        name: 'Pass numérique Occitanie 2026',
+        validUntil: '2026-12-31',
+        validFrom: '2026-01-01',
+        territory: ['31', '32'],
+      },
+      ['Agence nationale de la cohésion des territoires', 'Département de la Haute-Garonne'],
+    );
     await world.grant(agencyId, program.programId, 20_000);
     counselor = await testToken({ role: 'counselor', org: agencyId, subject: 'counselor-pdf' });
     booklet = (await world.issue(counselor, program.programId).expect(201)).body;
@@ -112,25 +117,34 @@ describe('the printable booklet', () => {
       const pages = (await readdir(workDir)).filter((name) => name.startsWith('page') && name.endsWith('.png')).sort();
       expect(pages).toHaveLength(2);
 
-      const decoded = await Promise.all(pages.map(async (page) => [...decodeQrCodes(await readFile(join(workDir, page)))]));
+      const decoded = await Promise.all(
+        pages.map(async (page) => [...decodeQrCodes(await readFile(join(workDir, page)))]),
+      );
 
       expect(decoded.map((codes) => codes.length)).toEqual([5, 5]);
       expect(decoded.flat().sort()).toEqual(booklet.passes.map((p) => p.code).sort());
     });
 
     it('then the print is recorded with who printed it', async () => {
-      const prints = await scope.sql('issuance', 'SELECT printed_by FROM booklet_prints WHERE booklet_id = $1', [booklet.id]);
+      const prints = await scope.sql('issuance', 'SELECT printed_by FROM booklet_prints WHERE booklet_id = $1', [
+        booklet.id,
+      ]);
 
       expect(prints).toEqual([{ printed_by: 'counselor-pdf' }]);
     });
   });
 
   it('given a reprint by the operator, then it is recorded too', async () => {
-    const before = (await scope.sql('issuance', 'SELECT 1 FROM booklet_prints WHERE booklet_id = $1', [booklet.id])).length;
+    const before = (await scope.sql('issuance', 'SELECT 1 FROM booklet_prints WHERE booklet_id = $1', [booklet.id]))
+      .length;
 
     await pdfOf(booklet.id, await testToken({ role: 'operator', subject: 'operator-pdf' })).expect(200);
 
-    const prints = await scope.sql<{ printed_by: string }>('issuance', 'SELECT printed_by FROM booklet_prints WHERE booklet_id = $1 ORDER BY id', [booklet.id]);
+    const prints = await scope.sql<{ printed_by: string }>(
+      'issuance',
+      'SELECT printed_by FROM booklet_prints WHERE booklet_id = $1 ORDER BY id',
+      [booklet.id],
+    );
     expect(prints).toHaveLength(before + 1);
     expect(prints.at(-1)).toEqual({ printed_by: 'operator-pdf' });
   });
@@ -139,13 +153,19 @@ describe('the printable booklet', () => {
     const other = await testToken({ role: 'counselor', org: await world.registerAgency() });
     const before = (await scope.sql('issuance', 'SELECT 1 FROM booklet_prints')).length;
 
-    const response = await request(issuance.url).get(`/booklets/${booklet.id}/pdf`).set('Authorization', bearer(other)).expect(404);
+    const response = await request(issuance.url)
+      .get(`/booklets/${booklet.id}/pdf`)
+      .set('Authorization', bearer(other))
+      .expect(404);
 
     expect(response.body.code).toBe('BOOKLET_NOT_FOUND');
     expect(await scope.sql('issuance', 'SELECT 1 FROM booklet_prints')).toHaveLength(before);
   });
 
   it('given a funder, then 403', async () => {
-    await request(issuance.url).get(`/booklets/${booklet.id}/pdf`).set('Authorization', bearer(await testToken({ role: 'funder', org: randomUUID() }))).expect(403);
+    await request(issuance.url)
+      .get(`/booklets/${booklet.id}/pdf`)
+      .set('Authorization', bearer(await testToken({ role: 'funder', org: randomUUID() })))
+      .expect(403);
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { VoucherRedeemed } from '@app/contracts';
-import type { RunningService} from '@app/testing';
+import type { RunningService } from '@app/testing';
 import { TestScope, testToken } from '@app/testing';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
 import { bearer, IssuanceWorld, parisDay } from './issuance-fixture';
@@ -33,12 +33,20 @@ describe('booklet and allocation views', () => {
     b = { agencyId: agencyB, counselor: await testToken({ role: 'counselor', org: agencyB }) };
 
     booklets = [];
-    for (const programId of [p1, p1, p1, p2]) booklets.push((await world.issue(a.counselor, programId).expect(201)).body);
+    for (const programId of [p1, p1, p1, p2])
+      booklets.push((await world.issue(a.counselor, programId).expect(201)).body);
     await world.issue(b.counselor, p1).expect(201);
     const started = booklets[0];
     await world.feed.deliver(VoucherRedeemed, {
-      redemptionId: randomUUID(), passId: started.passes[0].id, bookletId: started.id, programId: p1, agencyId: a.agencyId,
-      siteId: randomUUID(), amountCents: 1000, redeemedAt: new Date().toISOString(), redeemedBy: 'site',
+      redemptionId: randomUUID(),
+      passId: started.passes[0].id,
+      bookletId: started.id,
+      programId: p1,
+      agencyId: a.agencyId,
+      siteId: randomUUID(),
+      amountCents: 1000,
+      redeemedAt: new Date().toISOString(),
+      redeemedBy: 'site',
     });
   });
   afterAll(() => scope.close());
@@ -51,11 +59,15 @@ describe('booklet and allocation views', () => {
       expect(own.body).toMatchObject({ total: 4, page: 1, pageSize: 50 });
       expect(own.body.items.map((i: { id: string }) => i.id)).toEqual(booklets.map((x) => x.id).reverse());
       expect(own.body.items.every((i: { agencyId: string }) => i.agencyId === a.agencyId)).toBe(true);
-      expect(sneaky.body.items.map((i: { id: string }) => i.id)).toEqual(own.body.items.map((i: { id: string }) => i.id));
+      expect(sneaky.body.items.map((i: { id: string }) => i.id)).toEqual(
+        own.body.items.map((i: { id: string }) => i.id),
+      );
     });
 
     it('given pages of 3, then page 1 and 2 split the 4 booklets without overlap, page 3 is empty', async () => {
-      const pages = await Promise.all([1, 2, 3].map((page) => get(`/booklets?pageSize=3&page=${page}`, a.counselor).expect(200)));
+      const pages = await Promise.all(
+        [1, 2, 3].map((page) => get(`/booklets?pageSize=3&page=${page}`, a.counselor).expect(200)),
+      );
 
       expect(pages.map((p) => p.body.items.length)).toEqual([3, 1, 0]);
       expect(pages.every((p) => p.body.total === 4)).toBe(true);
@@ -67,7 +79,13 @@ describe('booklet and allocation views', () => {
       const response = await get(`/booklets?programId=${p2}`, a.counselor).expect(200);
 
       expect(response.body.total).toBe(1);
-      expect(response.body.items[0]).toMatchObject({ id: booklets[3].id, programId: p2, programName: 'Programme B', totalCents: 5000, passesIssued: 5 });
+      expect(response.body.items[0]).toMatchObject({
+        id: booklets[3].id,
+        programId: p2,
+        programName: 'Programme B',
+        totalCents: 5000,
+        passesIssued: 5,
+      });
     });
 
     it('given a status filter, then the booklet with a redeemed pass is started and the others issued', async () => {
@@ -96,11 +114,14 @@ describe('booklet and allocation views', () => {
       expect(onlyB.body.items[0].agencyId).toBe(b.agencyId);
     });
 
-    it.each([['status=lost'], ['pageSize=500'], ['page=0'], ['from=31/12/2026'], ['programId=nope']])('given %s, then 400 VALIDATION_FAILED', async (query) => {
-      const response = await get(`/booklets?${query}`, a.counselor).expect(400);
+    it.each([['status=lost'], ['pageSize=500'], ['page=0'], ['from=31/12/2026'], ['programId=nope']])(
+      'given %s, then 400 VALIDATION_FAILED',
+      async (query) => {
+        const response = await get(`/booklets?${query}`, a.counselor).expect(400);
 
-      expect(response.body.code).toBe('VALIDATION_FAILED');
-    });
+        expect(response.body.code).toBe('VALIDATION_FAILED');
+      },
+    );
 
     it('given a funder, then 403', async () => {
       await get('/booklets', await testToken({ role: 'funder', org: randomUUID() })).expect(403);
@@ -111,8 +132,16 @@ describe('booklet and allocation views', () => {
     it('given the issuing agency’s counselor, then the booklet with each pass’s status', async () => {
       const response = await get(`/booklets/${booklets[0].id}`, a.counselor).expect(200);
 
-      expect(response.body).toMatchObject({ id: booklets[0].id, agencyId: a.agencyId, status: 'started', beneficiary: { situation: 'job_seeker' } });
-      expect(response.body.passes.map((p: { status: string }) => p.status)).toEqual(['redeemed', ...Array(9).fill('issued')]);
+      expect(response.body).toMatchObject({
+        id: booklets[0].id,
+        agencyId: a.agencyId,
+        status: 'started',
+        beneficiary: { situation: 'job_seeker' },
+      });
+      expect(response.body.passes.map((p: { status: string }) => p.status)).toEqual([
+        'redeemed',
+        ...Array(9).fill('issued'),
+      ]);
     });
 
     it('given a counselor of another agency, then 404 BOOKLET_NOT_FOUND, as for an unknown booklet', async () => {
@@ -134,14 +163,28 @@ describe('booklet and allocation views', () => {
 
       const byProgram = Object.fromEntries(response.body.map((r: { programId: string }) => [r.programId, r]));
       expect(Object.keys(byProgram).sort()).toEqual([p1, p2].sort());
-      expect(byProgram[p1]).toMatchObject({ agencyId: a.agencyId, programName: 'Programme A', grantedCents: 50_000, balanceCents: 20_000, remainingBooklets: 2, bookletSize: 10 });
-      expect(byProgram[p2]).toMatchObject({ grantedCents: 15_000, balanceCents: 10_000, remainingBooklets: 2, bookletSize: 5 });
+      expect(byProgram[p1]).toMatchObject({
+        agencyId: a.agencyId,
+        programName: 'Programme A',
+        grantedCents: 50_000,
+        balanceCents: 20_000,
+        remainingBooklets: 2,
+        bookletSize: 10,
+      });
+      expect(byProgram[p2]).toMatchObject({
+        grantedCents: 15_000,
+        balanceCents: 10_000,
+        remainingBooklets: 2,
+        bookletSize: 5,
+      });
     });
 
     it('given the operator with agencyId, then that agency’s balances only', async () => {
       const response = await get(`/allocations?agencyId=${b.agencyId}`, operator).expect(200);
 
-      expect(response.body).toEqual([expect.objectContaining({ agencyId: b.agencyId, programId: p1, balanceCents: 10_000, remainingBooklets: 1 })]);
+      expect(response.body).toEqual([
+        expect.objectContaining({ agencyId: b.agencyId, programId: p1, balanceCents: 10_000, remainingBooklets: 1 }),
+      ]);
     });
 
     it('given a site token, then 403', async () => {

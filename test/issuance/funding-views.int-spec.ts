@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { AllocationGranted, AllocationReclaimRequested, FunderRegistered, ProgramClosed, ProgramOpened } from '@app/contracts';
-import type { RunningService} from '@app/testing';
+import {
+  AllocationGranted,
+  AllocationReclaimRequested,
+  FunderRegistered,
+  ProgramClosed,
+  ProgramOpened,
+} from '@app/contracts';
+import type { RunningService } from '@app/testing';
 import { siretFor, TestScope, waitFor } from '@app/testing';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
 import { IssuanceWorld } from './issuance-fixture';
@@ -28,7 +34,12 @@ describe('issuance consumes funding events', () => {
     )[0];
 
   it('given ProgramOpened delivered twice, then the program is stored once with its parameters, open', async () => {
-    const opened = world.programPayload({ bookletSize: 5, validFrom: '2026-01-01', validUntil: '2026-12-31', territory: ['2A', '973'] });
+    const opened = world.programPayload({
+      bookletSize: 5,
+      validFrom: '2026-01-01',
+      validUntil: '2026-12-31',
+      territory: ['2A', '973'],
+    });
     const envelope = world.feed.envelope(ProgramOpened, opened);
 
     await world.feed.send(ProgramOpened, envelope);
@@ -53,7 +64,11 @@ describe('issuance consumes funding events', () => {
   it('given an open program, when ProgramClosed arrives, then it is closed', async () => {
     const opened = await world.openProgram();
 
-    await world.feed.deliver(ProgramClosed, { programId: opened.programId, reason: 'Fin du dispositif', closedBy: 'operator-test' });
+    await world.feed.deliver(ProgramClosed, {
+      programId: opened.programId,
+      reason: 'Fin du dispositif',
+      closedBy: 'operator-test',
+    });
 
     expect((await program(opened.programId)).status).toBe('closed');
   });
@@ -69,16 +84,29 @@ describe('issuance consumes funding events', () => {
   it('given FunderRegistered, then the funder name is stored for printing', async () => {
     const funderId = randomUUID();
 
-    await world.feed.deliver(FunderRegistered, { funderId, name: 'Conseil départemental de la Haute-Garonne', kind: 'departement', siret: siretFor(77) });
+    await world.feed.deliver(FunderRegistered, {
+      funderId,
+      name: 'Conseil départemental de la Haute-Garonne',
+      kind: 'departement',
+      siret: siretFor(77),
+    });
 
-    expect(await scope.sql('issuance', 'SELECT name FROM funders WHERE id = $1', [funderId])).toEqual([{ name: 'Conseil départemental de la Haute-Garonne' }]);
+    expect(await scope.sql('issuance', 'SELECT name FROM funders WHERE id = $1', [funderId])).toEqual([
+      { name: 'Conseil départemental de la Haute-Garonne' },
+    ]);
   });
 
   it('given two grants and one grant delivered twice, then the balance is the sum of the distinct grants', async () => {
     const agencyId = await world.registerAgency();
     const opened = await world.openProgram();
     const grant = (amountCents: number) =>
-      world.feed.envelope(AllocationGranted, { allocationId: randomUUID(), programId: opened.programId, agencyId, amountCents, grantedBy: 'op' });
+      world.feed.envelope(AllocationGranted, {
+        allocationId: randomUUID(),
+        programId: opened.programId,
+        agencyId,
+        amountCents,
+        grantedBy: 'op',
+      });
     const first = grant(20_000);
     const second = grant(30_000);
 
@@ -90,7 +118,9 @@ describe('issuance consumes funding events', () => {
     // The duplicate sits on the same partition, before the second grant: once the second is applied, it was seen.
 
     expect(await world.balance(agencyId, opened.programId)).toBe(50_000);
-    const [row] = await scope.sql('issuance', 'SELECT granted_cents::int FROM allocations WHERE agency_id = $1', [agencyId]);
+    const [row] = await scope.sql('issuance', 'SELECT granted_cents::int FROM allocations WHERE agency_id = $1', [
+      agencyId,
+    ]);
     expect(row).toEqual({ granted_cents: 50_000 });
   });
 
@@ -98,7 +128,13 @@ describe('issuance consumes funding events', () => {
     const opened = await world.openProgram();
     const agencyId = randomUUID();
 
-    const error = await world.feed.deliverPoison(AllocationGranted, { allocationId: randomUUID(), programId: opened.programId, agencyId, amountCents: 10_000, grantedBy: 'op' });
+    const error = await world.feed.deliverPoison(AllocationGranted, {
+      allocationId: randomUUID(),
+      programId: opened.programId,
+      agencyId,
+      amountCents: 10_000,
+      grantedBy: 'op',
+    });
 
     expect(error).toBe(`AllocationGranted refers to unknown agency ${agencyId}`);
     expect(await world.balance(agencyId, opened.programId)).toBeUndefined();
@@ -108,7 +144,13 @@ describe('issuance consumes funding events', () => {
     const agencyId = await world.registerAgency();
     const programId = randomUUID();
 
-    const error = await world.feed.deliverPoison(AllocationGranted, { allocationId: randomUUID(), programId, agencyId, amountCents: 10_000, grantedBy: 'op' });
+    const error = await world.feed.deliverPoison(AllocationGranted, {
+      allocationId: randomUUID(),
+      programId,
+      agencyId,
+      amountCents: 10_000,
+      grantedBy: 'op',
+    });
 
     expect(error).toBe(`AllocationGranted refers to unknown program ${programId}`);
   });
@@ -128,12 +170,23 @@ describe('issuance consumes funding events', () => {
       const { agencyId, program } = await world.agencyWithAllocation(5);
       const reclaimId = randomUUID();
 
-      await world.feed.deliver(AllocationReclaimRequested, { reclaimId, programId: program.programId, agencyId, requestedCents: 20_000, requestedBy: 'op' });
+      await world.feed.deliver(AllocationReclaimRequested, {
+        reclaimId,
+        programId: program.programId,
+        agencyId,
+        requestedCents: 20_000,
+        requestedBy: 'op',
+      });
 
       expect(await world.balance(agencyId, program.programId)).toBe(30_000);
       const rows = await released(reclaimId);
       expect(rows).toEqual([
-        { message_key: program.programId, payload: expect.objectContaining({ payload: { reclaimId, programId: program.programId, agencyId, amountCents: 20_000 } }) },
+        {
+          message_key: program.programId,
+          payload: expect.objectContaining({
+            payload: { reclaimId, programId: program.programId, agencyId, amountCents: 20_000 },
+          }),
+        },
       ]);
     });
 
@@ -141,13 +194,23 @@ describe('issuance consumes funding events', () => {
       const { agencyId, program } = await world.agencyWithAllocation(5);
       const reclaimId = randomUUID();
 
-      await world.feed.deliver(AllocationReclaimRequested, { reclaimId, programId: program.programId, agencyId, requestedCents: 80_000, requestedBy: 'op' });
+      await world.feed.deliver(AllocationReclaimRequested, {
+        reclaimId,
+        programId: program.programId,
+        agencyId,
+        requestedCents: 80_000,
+        requestedBy: 'op',
+      });
 
       expect(await world.balance(agencyId, program.programId)).toBe(0);
       expect((await released(reclaimId))[0].payload.payload).toMatchObject({ amountCents: 50_000 });
-      expect(await scope.sql('issuance', 'SELECT requested_cents::int, released_cents::int FROM allocation_reclaims WHERE reclaim_id = $1', [reclaimId])).toEqual([
-        { requested_cents: 80_000, released_cents: 50_000 },
-      ]);
+      expect(
+        await scope.sql(
+          'issuance',
+          'SELECT requested_cents::int, released_cents::int FROM allocation_reclaims WHERE reclaim_id = $1',
+          [reclaimId],
+        ),
+      ).toEqual([{ requested_cents: 80_000, released_cents: 50_000 }]);
     });
 
     it('given a known agency without allocation on the program, when a reclaim arrives, then 0 is released', async () => {
@@ -155,7 +218,13 @@ describe('issuance consumes funding events', () => {
       const opened = await world.openProgram();
       const reclaimId = randomUUID();
 
-      await world.feed.deliver(AllocationReclaimRequested, { reclaimId, programId: opened.programId, agencyId, requestedCents: 10_000, requestedBy: 'op' });
+      await world.feed.deliver(AllocationReclaimRequested, {
+        reclaimId,
+        programId: opened.programId,
+        agencyId,
+        requestedCents: 10_000,
+        requestedBy: 'op',
+      });
 
       expect((await released(reclaimId))[0].payload.payload).toMatchObject({ amountCents: 0 });
     });
@@ -165,7 +234,11 @@ describe('issuance consumes funding events', () => {
     const { agencyId, program } = await world.agencyWithAllocation(1);
 
     await expect(
-      scope.sql('issuance', 'UPDATE allocations SET balance_cents = balance_cents - 10001 WHERE agency_id = $1 AND program_id = $2', [agencyId, program.programId]),
+      scope.sql(
+        'issuance',
+        'UPDATE allocations SET balance_cents = balance_cents - 10001 WHERE agency_id = $1 AND program_id = $2',
+        [agencyId, program.programId],
+      ),
     ).rejects.toThrow(/allocations_balance_non_negative/);
   });
 });

@@ -1,15 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import type {
-  EventDefinition,
-  EventEnvelope,
-  ProgramOpenedV1} from '@app/contracts';
-import {
-  AllocationGranted,
-  FunderRegistered,
-  ProgramOpened
-} from '@app/contracts';
-import type { TestScope} from '@app/testing';
+import type { EventDefinition, EventEnvelope, ProgramOpenedV1 } from '@app/contracts';
+import { AllocationGranted, FunderRegistered, ProgramOpened } from '@app/contracts';
+import type { TestScope } from '@app/testing';
 import { envelopeOf, produceRaw, siretFor, testToken, waitFor } from '@app/testing';
 
 /** A running issuance, in this process or spawned: its URL and environment. */
@@ -25,7 +18,9 @@ export const bearer = (token: string) => `Bearer ${token}`;
 
 /** An ISO date `days` away from today in Paris. */
 export function parisDay(days: number): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(Date.now() + days * 86_400_000));
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(
+    new Date(Date.now() + days * 86_400_000),
+  );
 }
 
 /**
@@ -44,7 +39,11 @@ export class EventFeed {
 
   /** Sends an envelope (again, to forge a duplicate) without waiting. */
   async send(definition: { topic: string }, envelope: EventEnvelope<object>): Promise<void> {
-    await produceRaw(`${this.running.env.KAFKA_TOPIC_PREFIX}${definition.topic}`, envelope.key, JSON.stringify(envelope));
+    await produceRaw(
+      `${this.running.env.KAFKA_TOPIC_PREFIX}${definition.topic}`,
+      envelope.key,
+      JSON.stringify(envelope),
+    );
   }
 
   /** Sends an event and waits until the service applied it (its inbox has it). */
@@ -56,12 +55,20 @@ export class EventFeed {
   }
 
   async applied(eventId: string): Promise<void> {
-    await waitFor(`event ${eventId} to be applied`, async () => (await this.scope.sql('issuance', 'SELECT 1 FROM inbox_records WHERE event_id = $1', [eventId])).length === 1);
+    await waitFor(
+      `event ${eventId} to be applied`,
+      async () =>
+        (await this.scope.sql('issuance', 'SELECT 1 FROM inbox_records WHERE event_id = $1', [eventId])).length === 1,
+    );
   }
 
   async appliedOrDeadLettered(eventId: string): Promise<void> {
     await waitFor(`event ${eventId} to be applied or dead-lettered`, async () => {
-      const rows = await this.scope.sql('issuance', 'SELECT 1 FROM inbox_records WHERE event_id::text = $1 UNION ALL SELECT 1 FROM dead_letters WHERE event_id = $1', [eventId]);
+      const rows = await this.scope.sql(
+        'issuance',
+        'SELECT 1 FROM inbox_records WHERE event_id::text = $1 UNION ALL SELECT 1 FROM dead_letters WHERE event_id = $1',
+        [eventId],
+      );
       return rows.length > 0;
     });
   }
@@ -71,7 +78,11 @@ export class EventFeed {
     const envelope = this.envelope(definition, payload);
     await this.send(definition, envelope);
     const [letter] = await waitFor('the dead letter', async () => {
-      const rows = await this.scope.sql<{ error: string }>('issuance', 'SELECT error FROM dead_letters WHERE event_id = $1', [envelope.eventId]);
+      const rows = await this.scope.sql<{ error: string }>(
+        'issuance',
+        'SELECT error FROM dead_letters WHERE event_id = $1',
+        [envelope.eventId],
+      );
       return rows.length > 0 && rows;
     });
     return letter.error;
@@ -124,14 +135,25 @@ export class IssuanceWorld {
   async openProgram(overrides: Partial<ProgramOpenedV1> = {}, funderNames?: string[]): Promise<ProgramOpenedV1> {
     const program = this.programPayload(overrides);
     for (const [i, name] of (funderNames ?? []).entries()) {
-      await this.feed.deliver(FunderRegistered, { funderId: program.fundingLines[i].funderId, name, kind: 'state', siret: siretFor(++this.seed) });
+      await this.feed.deliver(FunderRegistered, {
+        funderId: program.fundingLines[i].funderId,
+        name,
+        kind: 'state',
+        siret: siretFor(++this.seed),
+      });
     }
     await this.feed.deliver(ProgramOpened, program);
     return program;
   }
 
   async grant(agencyId: string, programId: string, amountCents: number): Promise<void> {
-    await this.feed.deliver(AllocationGranted, { allocationId: randomUUID(), programId, agencyId, amountCents, grantedBy: 'operator-test' });
+    await this.feed.deliver(AllocationGranted, {
+      allocationId: randomUUID(),
+      programId,
+      agencyId,
+      amountCents,
+      grantedBy: 'operator-test',
+    });
   }
 
   /** An agency with an open program and `booklets` booklets' worth of allocation. */
@@ -139,26 +161,49 @@ export class IssuanceWorld {
     const agencyId = await this.registerAgency();
     const program = await this.openProgram(programOverrides);
     await this.grant(agencyId, program.programId, booklets * program.faceValueCents * program.bookletSize);
-    const counselor = await testToken({ role: 'counselor', org: agencyId, subject: `counselor-${agencyId.slice(0, 8)}` });
+    const counselor = await testToken({
+      role: 'counselor',
+      org: agencyId,
+      subject: `counselor-${agencyId.slice(0, 8)}`,
+    });
     return { agencyId, program, counselor };
   }
 
-  issue(counselor: string, programId: string, beneficiary: object = { situation: 'job_seeker', diagnosticLevel: 'low_autonomy' }) {
-    return request(this.running.url).post('/booklets').set('Authorization', bearer(counselor)).send({ programId, beneficiary });
+  issue(
+    counselor: string,
+    programId: string,
+    beneficiary: object = { situation: 'job_seeker', diagnosticLevel: 'low_autonomy' },
+  ) {
+    return request(this.running.url)
+      .post('/booklets')
+      .set('Authorization', bearer(counselor))
+      .send({ programId, beneficiary });
   }
 
   /** POST /booklet-orders: one booklet per profile (n job seekers by default), with a new Idempotency-Key unless given one (null: none). */
-  order(counselor: string, programId: string, beneficiaries: object[] | number, idempotencyKey: string | null = randomUUID()) {
-    const profiles = typeof beneficiaries === 'number' ? Array.from({ length: beneficiaries }, () => ({ situation: 'job_seeker', diagnosticLevel: 'low_autonomy' })) : beneficiaries;
+  order(
+    counselor: string,
+    programId: string,
+    beneficiaries: object[] | number,
+    idempotencyKey: string | null = randomUUID(),
+  ) {
+    const profiles =
+      typeof beneficiaries === 'number'
+        ? Array.from({ length: beneficiaries }, () => ({ situation: 'job_seeker', diagnosticLevel: 'low_autonomy' }))
+        : beneficiaries;
     const call = request(this.running.url).post('/booklet-orders').set('Authorization', bearer(counselor));
-    return (idempotencyKey !== null ? call.set('Idempotency-Key', idempotencyKey) : call).send({ programId, beneficiaries: profiles });
+    return (idempotencyKey !== null ? call.set('Idempotency-Key', idempotencyKey) : call).send({
+      programId,
+      beneficiaries: profiles,
+    });
   }
 
   async balance(agencyId: string, programId: string): Promise<number | undefined> {
-    const rows = await this.scope.sql<{ balance_cents: string }>('issuance', 'SELECT balance_cents FROM allocations WHERE agency_id = $1 AND program_id = $2', [
-      agencyId,
-      programId,
-    ]);
+    const rows = await this.scope.sql<{ balance_cents: string }>(
+      'issuance',
+      'SELECT balance_cents FROM allocations WHERE agency_id = $1 AND program_id = $2',
+      [agencyId, programId],
+    );
     return rows[0] ? Number(rows[0].balance_cents) : undefined;
   }
 }

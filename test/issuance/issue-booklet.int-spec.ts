@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { ProgramClosed } from '@app/contracts';
 import { hashPassCode, parsePassCode } from '@app/pass-codes';
-import type { RunningService} from '@app/testing';
+import type { RunningService } from '@app/testing';
 import { readTopic, TestScope, testToken } from '@app/testing';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
 import { bearer, FRENCH, IssuanceWorld, parisDay } from './issuance-fixture';
@@ -24,18 +24,29 @@ describe('issuing a booklet', () => {
     let agencyId: string;
     let programId: string;
     let counselor: string;
-    let issued: { id: string; passes: Array<{ id: string; code: string; amountCents: number; position: number }>; beneficiary: { beneficiaryRef: string } };
+    let issued: {
+      id: string;
+      passes: Array<{ id: string; code: string; amountCents: number; position: number }>;
+      beneficiary: { beneficiaryRef: string };
+    };
 
     beforeAll(async () => {
       const setup = await world.agencyWithAllocation(2);
       ({ agencyId, counselor } = setup);
       programId = setup.program.programId;
-      const response = await world.issue(counselor, programId, { ageBand: '45_59', situation: 'rsa_recipient', diagnosticLevel: 'no_autonomy' }).expect(201);
+      const response = await world
+        .issue(counselor, programId, { ageBand: '45_59', situation: 'rsa_recipient', diagnosticLevel: 'no_autonomy' })
+        .expect(201);
       issued = response.body;
     });
 
     it('then the answer holds the booklet with 10 passes of 10 € and their formatted codes, all different', () => {
-      expect(issued).toMatchObject({ programId, agencyId, totalCents: 10_000, beneficiary: { ageBand: '45_59', situation: 'rsa_recipient', diagnosticLevel: 'no_autonomy' } });
+      expect(issued).toMatchObject({
+        programId,
+        agencyId,
+        totalCents: 10_000,
+        beneficiary: { ageBand: '45_59', situation: 'rsa_recipient', diagnosticLevel: 'no_autonomy' },
+      });
       expect(issued.beneficiary.beneficiaryRef).toMatch(/^BEN-[0-9A-HJKMNP-TV-Z]{10}$/);
       expect(issued.passes).toHaveLength(10);
       expect(issued.passes.map((p) => p.position)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -69,14 +80,18 @@ describe('issuing a booklet', () => {
     });
 
     it('then the database refuses a second pass with the same code hash', async () => {
-      const [{ code_hash }] = await scope.sql<{ code_hash: string }>('issuance', 'SELECT code_hash FROM passes WHERE booklet_id = $1 LIMIT 1', [issued.id]);
+      const [{ code_hash }] = await scope.sql<{ code_hash: string }>(
+        'issuance',
+        'SELECT code_hash FROM passes WHERE booklet_id = $1 LIMIT 1',
+        [issued.id],
+      );
 
       await expect(
-        scope.sql('issuance', `INSERT INTO passes (id, booklet_id, position, amount_cents, code_sealed, code_hash) VALUES ($1, $2, 11, 1000, '\\x00', $3)`, [
-          randomUUID(),
-          issued.id,
-          code_hash,
-        ]),
+        scope.sql(
+          'issuance',
+          `INSERT INTO passes (id, booklet_id, position, amount_cents, code_sealed, code_hash) VALUES ($1, $2, 11, 1000, '\\x00', $3)`,
+          [randomUUID(), issued.id, code_hash],
+        ),
       ).rejects.toThrow();
     });
 
@@ -91,18 +106,29 @@ describe('issuing a booklet', () => {
         bookletId: issued.id,
         programId,
         agencyId,
-        beneficiary: { beneficiaryRef: issued.beneficiary.beneficiaryRef, ageBand: '45_59', situation: 'rsa_recipient', diagnosticLevel: 'no_autonomy' },
+        beneficiary: {
+          beneficiaryRef: issued.beneficiary.beneficiaryRef,
+          ageBand: '45_59',
+          situation: 'rsa_recipient',
+          diagnosticLevel: 'no_autonomy',
+        },
         territory: ['31', '32'],
         toleranceDays: 31,
         totalCents: 10_000,
-        passes: issued.passes.map((p) => ({ passId: p.id, codeHash: hashPassCode((parsePassCode(p.code) as { canonical: string }).canonical), amountCents: 1000 })),
+        passes: issued.passes.map((p) => ({
+          passId: p.id,
+          codeHash: hashPassCode((parsePassCode(p.code) as { canonical: string }).canonical),
+          amountCents: 1000,
+        })),
       });
     });
 
     it('then no code appears in any outbox payload nor in what was published on the issuance topic, in any form', async () => {
       const outbox = JSON.stringify(await scope.sql('issuance', 'SELECT payload, headers FROM outbox_messages'));
       const published = (
-        await readTopic(`${issuance.env.KAFKA_TOPIC_PREFIX}pass.issuance.events`, (values) => values.some((v) => v.includes(issued.id)))
+        await readTopic(`${issuance.env.KAFKA_TOPIC_PREFIX}pass.issuance.events`, (values) =>
+          values.some((v) => v.includes(issued.id)),
+        )
       ).join('\n');
 
       for (const { code } of issued.passes) {
@@ -117,7 +143,10 @@ describe('issuing a booklet', () => {
     });
 
     it('then reading the booklet back shows the passes and their status but no code', async () => {
-      const response = await request(issuance.url).get(`/booklets/${issued.id}`).set('Authorization', bearer(counselor)).expect(200);
+      const response = await request(issuance.url)
+        .get(`/booklets/${issued.id}`)
+        .set('Authorization', bearer(counselor))
+        .expect(200);
 
       expect(response.body).toMatchObject({ id: issued.id, status: 'issued', passesIssued: 10 });
       expect(response.body.passes.map((p: { status: string }) => p.status)).toEqual(Array(10).fill('issued'));
@@ -146,7 +175,11 @@ describe('issuing a booklet', () => {
     expect(statuses.filter((s) => s === 201)).toHaveLength(10);
     expect(responses.filter((r) => r.status === 409 && r.body.code === 'ALLOCATION_EXHAUSTED')).toHaveLength(40);
     expect(await world.balance(agencyId, program.programId)).toBe(0);
-    const [{ count }] = await scope.sql<{ count: number }>('issuance', 'SELECT count(*)::int AS count FROM booklets WHERE agency_id = $1', [agencyId]);
+    const [{ count }] = await scope.sql<{ count: number }>(
+      'issuance',
+      'SELECT count(*)::int AS count FROM booklets WHERE agency_id = $1',
+      [agencyId],
+    );
     expect(count).toBe(10);
     const [{ events }] = await scope.sql<{ events: number }>(
       'issuance',
@@ -178,19 +211,28 @@ describe('issuing a booklet', () => {
     });
 
     it('given a program valid from tomorrow (Paris), then 422 PROGRAM_NOT_YET_VALID', async () => {
-      const { counselor, program } = await world.agencyWithAllocation(1, { validFrom: parisDay(1), validUntil: parisDay(90) });
+      const { counselor, program } = await world.agencyWithAllocation(1, {
+        validFrom: parisDay(1),
+        validUntil: parisDay(90),
+      });
 
       await expectRefusal(await world.issue(counselor, program.programId), 422, 'PROGRAM_NOT_YET_VALID');
     });
 
     it('given a program whose validity ended yesterday (Paris), then 422 PROGRAM_EXPIRED', async () => {
-      const { counselor, program } = await world.agencyWithAllocation(1, { validFrom: parisDay(-90), validUntil: parisDay(-1) });
+      const { counselor, program } = await world.agencyWithAllocation(1, {
+        validFrom: parisDay(-90),
+        validUntil: parisDay(-1),
+      });
 
       await expectRefusal(await world.issue(counselor, program.programId), 422, 'PROGRAM_EXPIRED');
     });
 
     it('given a program valid until today (Paris), then the booklet is issued', async () => {
-      const { counselor, program } = await world.agencyWithAllocation(1, { validFrom: parisDay(0), validUntil: parisDay(0) });
+      const { counselor, program } = await world.agencyWithAllocation(1, {
+        validFrom: parisDay(0),
+        validUntil: parisDay(0),
+      });
 
       await world.issue(counselor, program.programId).expect(201);
     });
@@ -238,7 +280,11 @@ describe('issuing a booklet', () => {
       const response = await request(issuance.url)
         .post('/booklets')
         .set('Authorization', bearer(counselor))
-        .send({ programId: program.programId, beneficiary: { situation: 'job_seeker', diagnosticLevel: 'low_autonomy' }, beneficiaryName: 'X' })
+        .send({
+          programId: program.programId,
+          beneficiary: { situation: 'job_seeker', diagnosticLevel: 'low_autonomy' },
+          beneficiaryName: 'X',
+        })
         .expect(400);
 
       expect(response.body.code).toBe('VALIDATION_FAILED');

@@ -34,7 +34,10 @@ describe('crash recovery', () => {
     expect(await count('funding', 'SELECT count(*) AS n FROM known_agencies')).toBe(0);
 
     await scope.start(issuanceService); // the restart
-    await waitFor('funding to learn the 10 agencies', async () => (await count('funding', 'SELECT count(*) AS n FROM known_agencies')) === 10);
+    await waitFor(
+      'funding to learn the 10 agencies',
+      async () => (await count('funding', 'SELECT count(*) AS n FROM known_agencies')) === 10,
+    );
     expect(await count('issuance', 'SELECT count(*) AS n FROM outbox_messages WHERE published_at IS NULL')).toBe(0);
   });
 
@@ -42,7 +45,12 @@ describe('crash recovery', () => {
     const before = await count('funding', 'SELECT count(*) AS n FROM known_agencies');
     // A long poll interval: only wake-ups and the drain at shutdown publish.
     const service = await spawnService(scope, 'issuance', { OUTBOX_POLL_INTERVAL_MS: '600000' });
-    const burst = Array.from({ length: 20 }, () => registerAgency(service.url).then((r) => r.status, () => 0));
+    const burst = Array.from({ length: 20 }, () =>
+      registerAgency(service.url).then(
+        (r) => r.status,
+        () => 0,
+      ),
+    );
     await new Promise((resolve) => setTimeout(resolve, 30));
     const exitCode = await service.terminate();
     const statuses = await Promise.all(burst);
@@ -51,18 +59,23 @@ describe('crash recovery', () => {
     const committed = await count('issuance', 'SELECT count(*) AS n FROM agencies');
     expect(committed).toBeGreaterThanOrEqual(before + statuses.filter((s) => s === 201).length);
     expect(await count('issuance', 'SELECT count(*) AS n FROM outbox_messages WHERE published_at IS NULL')).toBe(0);
-    await waitFor('funding to learn every committed agency', async () => (await count('funding', 'SELECT count(*) AS n FROM known_agencies')) === committed);
+    await waitFor(
+      'funding to learn every committed agency',
+      async () => (await count('funding', 'SELECT count(*) AS n FROM known_agencies')) === committed,
+    );
   });
 
   it('loses no event and applies none twice when a service is killed in the middle of a burst', async () => {
     const victim = await spawnService(scope, 'issuance');
     let answered = 0;
-    const burst = Array.from({ length: 60 }, () =>
-      registerAgency(victim.url)
-        .then((response) => {
-          if (response.status === 201) answered++;
-        })
-        .catch(() => undefined), // requests cut by the kill
+    const burst = Array.from(
+      { length: 60 },
+      () =>
+        registerAgency(victim.url)
+          .then((response) => {
+            if (response.status === 201) answered++;
+          })
+          .catch(() => undefined), // requests cut by the kill
     );
     await waitFor('some requests to be answered', () => answered >= 15, { intervalMs: 5 });
     await victim.kill();
@@ -73,11 +86,14 @@ describe('crash recovery', () => {
     await waitFor('funding to learn every committed agency', async () => {
       const known = await count('funding', 'SELECT count(*) AS n FROM known_agencies');
       // Thrown, so that a timeout says how far funding got (waitFor reports the last error).
-      if (known !== committed.length) throw new Error(`funding knows ${known} of the ${committed.length} committed agencies`);
+      if (known !== committed.length)
+        throw new Error(`funding knows ${known} of the ${committed.length} committed agencies`);
       return true;
     });
     const known = await scope.sql<{ id: string }>('funding', 'SELECT id FROM known_agencies ORDER BY id');
     expect(known).toEqual(committed);
-    expect(await count('funding', `SELECT count(*) AS n FROM inbox_records WHERE event_type = 'AgencyRegistered'`)).toBe(committed.length);
+    expect(
+      await count('funding', `SELECT count(*) AS n FROM inbox_records WHERE event_type = 'AgencyRegistered'`),
+    ).toBe(committed.length);
   });
 });

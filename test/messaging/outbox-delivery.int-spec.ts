@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { fundingService } from '../../services/funding/src/funding.service-definition';
 import { issuanceService } from '../../services/issuance/src/issuance.service-definition';
-import type { RunningService} from '@app/testing';
+import type { RunningService } from '@app/testing';
 import { TestScope, testToken, waitFor } from '@app/testing';
 
 // (a) An event written through the outbox by one service reaches a consumer in another.
@@ -26,16 +26,22 @@ describe('outbox delivery across services', () => {
     expect(response.headers['x-correlation-id']).toBe('journey-42');
 
     const [known] = await waitFor('funding to learn the agency', async () => {
-      const rows = await scope.sql('funding', 'SELECT id, name, departement FROM known_agencies WHERE id = $1', [response.body.id]);
+      const rows = await scope.sql('funding', 'SELECT id, name, departement FROM known_agencies WHERE id = $1', [
+        response.body.id,
+      ]);
       return rows.length > 0 && rows;
     });
     expect(known).toEqual({ id: response.body.id, name: 'CCAS de Muret', departement: '31' });
 
-    const [outbox] = await scope.sql<{ payload: { correlationId: string; producer: string; type: string }; published_at: Date | null }>(
-      'issuance',
-      'SELECT payload, published_at FROM outbox_messages',
-    );
-    expect(outbox.payload).toMatchObject({ type: 'AgencyRegistered', producer: 'issuance', correlationId: 'journey-42' });
+    const [outbox] = await scope.sql<{
+      payload: { correlationId: string; producer: string; type: string };
+      published_at: Date | null;
+    }>('issuance', 'SELECT payload, published_at FROM outbox_messages');
+    expect(outbox.payload).toMatchObject({
+      type: 'AgencyRegistered',
+      producer: 'issuance',
+      correlationId: 'journey-42',
+    });
     expect(outbox.published_at).not.toBeNull();
     const inbox = await scope.sql('funding', 'SELECT consumer, event_type FROM inbox_records');
     expect(inbox).toEqual([{ consumer: 'funding', event_type: 'AgencyRegistered' }]);
@@ -49,7 +55,13 @@ describe('outbox delivery across services', () => {
       .send({ name: 'X', kind: 'bank', departement: '20', siret: '73282932000075', extra: true })
       .expect(400);
     expect(response.body.code).toBe('VALIDATION_FAILED');
-    expect(response.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['departement', 'extra', 'kind', 'name', 'siret']);
+    expect(response.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'departement',
+      'extra',
+      'kind',
+      'name',
+      'siret',
+    ]);
     const [{ count }] = await scope.sql<{ count: string }>('issuance', 'SELECT count(*) FROM outbox_messages');
     expect(Number(count)).toBe(1);
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { EventEnvelope} from '@app/contracts';
+import type { EventEnvelope } from '@app/contracts';
 import { AgencyRegistered, Topics } from '@app/contracts';
-import type { MessagingOptions, PartitionOffsets, ReplayedEvent} from '@app/messaging';
+import type { MessagingOptions, PartitionOffsets, ReplayedEvent } from '@app/messaging';
 import { TopicAdmin, TopicReplayer } from '@app/messaging';
 import { consumerGroups, envelopeOf, produceRaw, publishTogether, siretFor } from '@app/testing';
 
@@ -26,13 +26,15 @@ describe('topic replay', () => {
       const payload = { agencyId, name: `Agence ${++seed}`, kind: 'caf', departement: '31', siret: siretFor(seed) };
       return envelopeOf(AgencyRegistered, payload, { correlationId: `${agencyId}${'.'.repeat(padding)}` });
     });
-  const ends = async (): Promise<PartitionOffsets> => (await replayer.endOffsets([Topics.issuance])).get(Topics.issuance)!;
+  const ends = async (): Promise<PartitionOffsets> =>
+    (await replayer.endOffsets([Topics.issuance])).get(Topics.issuance)!;
   const published = agencies(600, 12_000);
 
   beforeAll(async () => {
     await admin.ensureTopics();
     // Three partitions get 200 events each; one message is not an event at all.
-    for (let i = 0; i < published.length; i += 50) await publishTogether(topicPrefix, published.slice(i, i + 50), Math.floor(i / 200));
+    for (let i = 0; i < published.length; i += 50)
+      await publishTogether(topicPrefix, published.slice(i, i + 50), Math.floor(i / 200));
     await produceRaw(`${topicPrefix}${Topics.issuance}`, 'garbage', '{"not":"an event"');
   });
   afterAll(async () => {
@@ -92,7 +94,14 @@ describe('topic replay', () => {
     const to = await ends();
 
     const fromOnward: string[] = [];
-    const outcome = await replayer.replayBatches(Topics.issuance, to, async (events) => void fromOnward.push(...events.map((e) => e.envelope.eventId)), from, 3, 10);
+    const outcome = await replayer.replayBatches(
+      Topics.issuance,
+      to,
+      async (events) => void fromOnward.push(...events.map((e) => e.envelope.eventId)),
+      from,
+      3,
+      10,
+    );
     expect(outcome).toEqual({ handled: 60, invalid: 0 });
     expect(fromOnward).toEqual(expect.arrayContaining(later.map((e) => e.eventId)));
 

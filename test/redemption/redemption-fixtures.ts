@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import type { BookletIssuedV1, EventDefinition, EventEnvelope} from '@app/contracts';
+import type { BookletIssuedV1, EventDefinition, EventEnvelope } from '@app/contracts';
 import { BookletIssued, Topics } from '@app/contracts';
 import { generatePassCode, hashPassCode, parsePassCode } from '@app/pass-codes';
-import type { RunningService, TestScope} from '@app/testing';
+import type { RunningService, TestScope } from '@app/testing';
 import { produceRaw, siretFor, testToken, waitFor } from '@app/testing';
 
 /** Words a French message carries and an English one does not. */
@@ -16,7 +16,11 @@ export const bearer = async (role: 'operator' | 'site' | 'counselor', org?: stri
   `Bearer ${await testToken({ role, ...(org ? { org } : {}), ...(subject ? { subject } : {}) })}`;
 
 /** A full envelope as another service's outbox would publish it, written straight to its topic. */
-export async function produceEvent<P extends object>(running: RunningService, definition: EventDefinition<P>, payload: P): Promise<EventEnvelope<P>> {
+export async function produceEvent<P extends object>(
+  running: RunningService,
+  definition: EventDefinition<P>,
+  payload: P,
+): Promise<EventEnvelope<P>> {
   const eventId = randomUUID();
   const envelope: EventEnvelope<P> = {
     eventId,
@@ -39,7 +43,11 @@ export interface IssuedBooklet {
 }
 
 /** A booklet as issuance would announce it, with the clear codes the beneficiary holds. */
-export function booklet(options: Partial<Pick<BookletIssuedV1, 'territory' | 'validFrom' | 'validUntil' | 'toleranceDays'>> & { size?: number } = {}): IssuedBooklet {
+export function booklet(
+  options: Partial<Pick<BookletIssuedV1, 'territory' | 'validFrom' | 'validUntil' | 'toleranceDays'>> & {
+    size?: number;
+  } = {},
+): IssuedBooklet {
   const codes = Array.from({ length: options.size ?? 2 }, () => generatePassCode());
   const passes = codes.map((code) => {
     const parsed = parsePassCode(code);

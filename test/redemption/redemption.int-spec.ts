@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { BookletIssued, VoucherVoidRequested } from '@app/contracts';
 import { generatePassCode } from '@app/pass-codes';
-import type { RunningService} from '@app/testing';
+import type { RunningService } from '@app/testing';
 import { envelopeOf, metricValue, publishTogether, TestScope, waitFor } from '@app/testing';
 import { redemptionService } from '../../services/redemption/src/redemption.service-definition';
 import { accreditedSite, bearer, booklet, FRENCH, issue, outbox, produceEvent, siteBody } from './redemption-fixtures';
@@ -22,7 +22,9 @@ describe('redeeming passes', () => {
   afterAll(() => scope.close());
 
   const redeem = async (siteId: string, codes: string[], key: string | null = randomUUID()) => {
-    const call = request(service.url).post('/redemptions').set('Authorization', await bearer('site', siteId, `staff-${siteId.slice(0, 4)}`));
+    const call = request(service.url)
+      .post('/redemptions')
+      .set('Authorization', await bearer('site', siteId, `staff-${siteId.slice(0, 4)}`));
     return (key ? call.set('Idempotency-Key', key) : call).send({ codes });
   };
   const expectStatus = async (pending: Promise<request.Response>, status: number) => {
@@ -30,14 +32,23 @@ describe('redeeming passes', () => {
     expect({ status: response.status, body: response.body }).toMatchObject({ status });
     return response;
   };
-  const passStatus = async (passId: string) => (await scope.sql<{ status: string }>('redemption', 'SELECT status FROM passes WHERE id = $1', [passId]))[0]?.status;
+  const passStatus = async (passId: string) =>
+    (await scope.sql<{ status: string }>('redemption', 'SELECT status FROM passes WHERE id = $1', [passId]))[0]?.status;
 
   describe('passes known from BookletIssued', () => {
     it('given a booklet issued twice (two event ids), then its passes are recorded once, issued, with their validity and territory', async () => {
-      const issued = booklet({ territory: ['31', '973'], validFrom: '2026-01-01', validUntil: '2026-12-31', toleranceDays: 31 });
+      const issued = booklet({
+        territory: ['31', '973'],
+        validFrom: '2026-01-01',
+        validUntil: '2026-12-31',
+        toleranceDays: 31,
+      });
       await issue(scope, service, issued);
       await produceEvent(service, BookletIssued, issued.payload);
-      await waitFor('the replay to be consumed', async () => (await scope.sql('redemption', 'SELECT 1 FROM inbox_records')).length >= 2);
+      await waitFor(
+        'the replay to be consumed',
+        async () => (await scope.sql('redemption', 'SELECT 1 FROM inbox_records')).length >= 2,
+      );
 
       const rows = await scope.sql(
         'redemption',
@@ -46,7 +57,13 @@ describe('redeeming passes', () => {
         [issued.payload.bookletId],
       );
       expect(rows).toHaveLength(2);
-      expect(rows[0]).toMatchObject({ amount_cents: 1000, territory: ['31', '973'], valid_until: '2026-12-31', tolerance_days: 31, status: 'issued' });
+      expect(rows[0]).toMatchObject({
+        amount_cents: 1000,
+        territory: ['31', '973'],
+        valid_until: '2026-12-31',
+        tolerance_days: 31,
+        status: 'issued',
+      });
       expect(await scope.sql('redemption', 'SELECT 1 FROM dead_letters')).toHaveLength(0);
     });
 
@@ -55,16 +72,43 @@ describe('redeeming passes', () => {
       const envelopes = order.map((issued) => envelopeOf(BookletIssued, issued.payload));
       const together = await metricValue(service.url, 'events_applied_together_total', { type: 'BookletIssued' });
       await publishTogether(service.env.KAFKA_TOPIC_PREFIX!, envelopes, 0);
-      await waitFor('the order to be applied', async () => (await scope.sql('redemption', 'SELECT 1 FROM inbox_records WHERE event_id::text = ANY($1)', [envelopes.map((e) => e.eventId)])).length === 3);
-      expect(await metricValue(service.url, 'events_applied_together_total', { type: 'BookletIssued' })).toBe(together + 3);
-      expect(await scope.sql('redemption', 'SELECT 1 FROM passes WHERE booklet_id = ANY($1::uuid[])', [order.map((issued) => issued.payload.bookletId)])).toHaveLength(9);
+      await waitFor(
+        'the order to be applied',
+        async () =>
+          (
+            await scope.sql('redemption', 'SELECT 1 FROM inbox_records WHERE event_id::text = ANY($1)', [
+              envelopes.map((e) => e.eventId),
+            ])
+          ).length === 3,
+      );
+      expect(await metricValue(service.url, 'events_applied_together_total', { type: 'BookletIssued' })).toBe(
+        together + 3,
+      );
+      expect(
+        await scope.sql('redemption', 'SELECT 1 FROM passes WHERE booklet_id = ANY($1::uuid[])', [
+          order.map((issued) => issued.payload.bookletId),
+        ]),
+      ).toHaveLength(9);
 
       const [before, clash, after] = [booklet({ size: 1 }), booklet({ size: 1 }), booklet({ size: 1 })];
       clash.payload.passes[0].codeHash = order[0].payload.passes[0].codeHash;
       const second = [before, clash, after].map((issued) => envelopeOf(BookletIssued, issued.payload));
       await publishTogether(service.env.KAFKA_TOPIC_PREFIX!, second, 0);
-      await waitFor('the clash to be dead-lettered', async () => (await scope.sql('redemption', 'SELECT 1 FROM dead_letters WHERE event_id = $1', [second[1].eventId])).length === 1);
-      await waitFor('the others to be applied', async () => (await scope.sql('redemption', 'SELECT 1 FROM inbox_records WHERE event_id::text = ANY($1)', [[second[0].eventId, second[2].eventId]])).length === 2);
+      await waitFor(
+        'the clash to be dead-lettered',
+        async () =>
+          (await scope.sql('redemption', 'SELECT 1 FROM dead_letters WHERE event_id = $1', [second[1].eventId]))
+            .length === 1,
+      );
+      await waitFor(
+        'the others to be applied',
+        async () =>
+          (
+            await scope.sql('redemption', 'SELECT 1 FROM inbox_records WHERE event_id::text = ANY($1)', [
+              [second[0].eventId, second[2].eventId],
+            ])
+          ).length === 2,
+      );
       expect(await passStatus(before.payload.passes[0].passId)).toBe('issued');
       expect(await passStatus(clash.payload.passes[0].passId)).toBeUndefined();
       expect(await passStatus(after.payload.passes[0].passId)).toBe('issued');
@@ -79,7 +123,10 @@ describe('redeeming passes', () => {
 
       await produceEvent(service, BookletIssued, clash.payload);
 
-      await waitFor('the dead letter', async () => (await scope.sql('redemption', 'SELECT error FROM dead_letters')).length === 1);
+      await waitFor(
+        'the dead letter',
+        async () => (await scope.sql('redemption', 'SELECT error FROM dead_letters')).length === 1,
+      );
       expect(await passStatus(clash.payload.passes[0].passId)).toBeUndefined();
     });
   });
@@ -89,15 +136,30 @@ describe('redeeming passes', () => {
       const issued = booklet({ size: 2 });
       await issue(scope, service, issued);
 
-      const response = await expectStatus(redeem(siteA, issued.codes.map((code) => code.toLowerCase().replace(/-/g, ' '))), 201);
+      const response = await expectStatus(
+        redeem(
+          siteA,
+          issued.codes.map((code) => code.toLowerCase().replace(/-/g, ' ')),
+        ),
+        201,
+      );
 
       expect(response.body).toMatchObject({ siteId: siteA, totalCents: 2000 });
-      expect(response.body.passes.map((p: { passId: string }) => p.passId).sort()).toEqual(issued.payload.passes.map((p) => p.passId).sort());
+      expect(response.body.passes.map((p: { passId: string }) => p.passId).sort()).toEqual(
+        issued.payload.passes.map((p) => p.passId).sort(),
+      );
       for (const pass of issued.payload.passes) expect(await passStatus(pass.passId)).toBe('redeemed');
-      const events = (await outbox(scope, 'VoucherRedeemed')).filter((e) => e.payload.payload.redemptionId === response.body.redemptionId);
+      const events = (await outbox(scope, 'VoucherRedeemed')).filter(
+        (e) => e.payload.payload.redemptionId === response.body.redemptionId,
+      );
       expect(events).toHaveLength(2);
       expect(events.every((e) => e.message_key === issued.payload.bookletId)).toBe(true);
-      expect(events[0].payload.payload).toMatchObject({ siteId: siteA, amountCents: 1000, programId: issued.payload.programId, redeemedBy: `staff-${siteA.slice(0, 4)}` });
+      expect(events[0].payload.payload).toMatchObject({
+        siteId: siteA,
+        amountCents: 1000,
+        programId: issued.payload.programId,
+        redeemedBy: `staff-${siteA.slice(0, 4)}`,
+      });
       expect(JSON.stringify(events)).not.toContain(issued.codes[0]);
     });
   });
@@ -112,9 +174,13 @@ describe('redeeming passes', () => {
       const retry = await expectStatus(redeem(siteA, issued.codes, key), 201);
 
       expect(retry.body).toEqual(first.body);
-      const lines = await scope.sql('redemption', 'SELECT 1 FROM redemption_lines WHERE pass_id = $1', [issued.payload.passes[0].passId]);
+      const lines = await scope.sql('redemption', 'SELECT 1 FROM redemption_lines WHERE pass_id = $1', [
+        issued.payload.passes[0].passId,
+      ]);
       expect(lines).toHaveLength(1);
-      const events = (await outbox(scope, 'VoucherRedeemed')).filter((e) => e.payload.payload.passId === issued.payload.passes[0].passId);
+      const events = (await outbox(scope, 'VoucherRedeemed')).filter(
+        (e) => e.payload.payload.passId === issued.payload.passes[0].passId,
+      );
       expect(events).toHaveLength(1);
     });
 
@@ -127,7 +193,11 @@ describe('redeeming passes', () => {
 
       expect(answers.map((a) => a.status)).toEqual(Array(10).fill(201));
       expect(new Set(answers.map((a) => a.body.redemptionId)).size).toBe(1);
-      expect(await scope.sql('redemption', 'SELECT 1 FROM redemption_lines WHERE pass_id = $1', [issued.payload.passes[0].passId])).toHaveLength(1);
+      expect(
+        await scope.sql('redemption', 'SELECT 1 FROM redemption_lines WHERE pass_id = $1', [
+          issued.payload.passes[0].passId,
+        ]),
+      ).toHaveLength(1);
     });
 
     it('given a used key, when sent with other codes, then 409 IDEMPOTENCY_KEY_REUSED and nothing redeemed', async () => {
@@ -164,30 +234,52 @@ describe('redeeming passes', () => {
       await issue(scope, service, issued);
       const passId = issued.payload.passes[0].passId;
 
-      const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => redeem(i % 2 === 0 ? siteA : siteB, issued.codes)));
+      const answers = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => redeem(i % 2 === 0 ? siteA : siteB, issued.codes)),
+      );
 
       const statuses = answers.map((a) => a.status).sort();
       expect(statuses).toEqual([201, ...Array(99).fill(409)]);
-      expect(new Set(answers.filter((a) => a.status === 409).map((a) => a.body.code))).toEqual(new Set(['PASS_ALREADY_REDEEMED']));
-      expect(await scope.sql('redemption', 'SELECT 1 FROM redemption_lines WHERE pass_id = $1', [passId])).toHaveLength(1);
-      expect((await outbox(scope, 'VoucherRedeemed')).filter((e) => e.payload.payload.passId === passId)).toHaveLength(1);
+      expect(new Set(answers.filter((a) => a.status === 409).map((a) => a.body.code))).toEqual(
+        new Set(['PASS_ALREADY_REDEEMED']),
+      );
+      expect(await scope.sql('redemption', 'SELECT 1 FROM redemption_lines WHERE pass_id = $1', [passId])).toHaveLength(
+        1,
+      );
+      expect((await outbox(scope, 'VoucherRedeemed')).filter((e) => e.payload.payload.passId === passId)).toHaveLength(
+        1,
+      );
     });
 
     it('given a live redemption line, when a second one is written for the pass behind the service, then the database refuses it', async () => {
-      const [line] = await scope.sql<{ pass_id: string; redemption_id: string }>('redemption', 'SELECT pass_id, redemption_id FROM redemption_lines WHERE cancelled_at IS NULL LIMIT 1');
-      const other = randomUUID();
-      await scope.sql('redemption', `INSERT INTO redemptions (id, site_id, redeemed_by, total_cents) VALUES ($1, $2, 'x', 1000)`, [other, siteB]);
-
-      await expect(scope.sql('redemption', 'INSERT INTO redemption_lines (redemption_id, pass_id, amount_cents) VALUES ($1, $2, 1000)', [other, line.pass_id])).rejects.toThrow(
-        /redemption_lines_one_live_per_pass/,
+      const [line] = await scope.sql<{ pass_id: string; redemption_id: string }>(
+        'redemption',
+        'SELECT pass_id, redemption_id FROM redemption_lines WHERE cancelled_at IS NULL LIMIT 1',
       );
+      const other = randomUUID();
+      await scope.sql(
+        'redemption',
+        `INSERT INTO redemptions (id, site_id, redeemed_by, total_cents) VALUES ($1, $2, 'x', 1000)`,
+        [other, siteB],
+      );
+
+      await expect(
+        scope.sql(
+          'redemption',
+          'INSERT INTO redemption_lines (redemption_id, pass_id, amount_cents) VALUES ($1, $2, 1000)',
+          [other, line.pass_id],
+        ),
+      ).rejects.toThrow(/redemption_lines_one_live_per_pass/);
     });
   });
 
   describe('refusals, each with its code and French message', () => {
     it('given a code of the wrong length, then 422 CODE_INVALID asking to check the input', async () => {
       const response = await expectStatus(redeem(siteA, ['K7QM-3XTA']), 422);
-      expect(response.body).toMatchObject({ code: 'CODE_INVALID', details: { codes: [{ position: 0, code: 'CODE_INVALID' }] } });
+      expect(response.body).toMatchObject({
+        code: 'CODE_INVALID',
+        details: { codes: [{ position: 0, code: 'CODE_INVALID' }] },
+      });
       expect(response.body.message).toContain('vérifiez la saisie');
     });
 
@@ -214,7 +306,9 @@ describe('redeeming passes', () => {
       const elsewhere = await expectStatus(redeem(siteB, issued.codes), 409);
 
       expect(here.body.code).toBe('PASS_ALREADY_REDEEMED');
-      expect(here.body.message).toMatch(/^Ce pass a déjà été utilisé le \d{2}\/\d{2}\/\d{4} à \d{2}:\d{2}, dans votre lieu\.$/);
+      expect(here.body.message).toMatch(
+        /^Ce pass a déjà été utilisé le \d{2}\/\d{2}\/\d{4} à \d{2}:\d{2}, dans votre lieu\.$/,
+      );
       expect(elsewhere.body.message).toContain('dans un autre lieu');
     });
 
@@ -242,7 +336,10 @@ describe('redeeming passes', () => {
       await issue(scope, service, issued);
 
       const response = await expectStatus(redeem(siteA, issued.codes), 422);
-      expect(response.body).toMatchObject({ code: 'PASS_EXPIRED', message: "Ce pass a expiré : il était utilisable jusqu'au 31/01/2021 inclus." });
+      expect(response.body).toMatchObject({
+        code: 'PASS_EXPIRED',
+        message: "Ce pass a expiré : il était utilisable jusqu'au 31/01/2021 inclus.",
+      });
     });
 
     it('given a pass valid from a later day, then 422 PASS_NOT_YET_VALID', async () => {
@@ -250,19 +347,36 @@ describe('redeeming passes', () => {
       await issue(scope, service, issued);
 
       const response = await expectStatus(redeem(siteA, issued.codes), 422);
-      expect(response.body).toMatchObject({ code: 'PASS_NOT_YET_VALID', message: "Ce pass n'est utilisable qu'à partir du 01/01/2098." });
+      expect(response.body).toMatchObject({
+        code: 'PASS_NOT_YET_VALID',
+        message: "Ce pass n'est utilisable qu'à partir du 01/01/2098.",
+      });
     });
 
-    it("given a pass of another territory, then 422 SITE_OUTSIDE_TERRITORY with no detail", async () => {
+    it('given a pass of another territory, then 422 SITE_OUTSIDE_TERRITORY with no detail', async () => {
       const issued = booklet({ size: 1, territory: ['974'] });
       await issue(scope, service, issued);
 
       const response = await expectStatus(redeem(siteA, issued.codes), 422);
-      expect(response.body).toMatchObject({ code: 'SITE_OUTSIDE_TERRITORY', message: "Ce pass n'est pas utilisable ici." });
+      expect(response.body).toMatchObject({
+        code: 'SITE_OUTSIDE_TERRITORY',
+        message: "Ce pass n'est pas utilisable ici.",
+      });
     });
 
     it.each([
-      ['pending', 'SITE_NOT_ACCREDITED', async () => (await request(service.url).post('/sites').set('Authorization', await bearer('operator')).send(siteBody()).expect(201)).body.id],
+      [
+        'pending',
+        'SITE_NOT_ACCREDITED',
+        async () =>
+          (
+            await request(service.url)
+              .post('/sites')
+              .set('Authorization', await bearer('operator'))
+              .send(siteBody())
+              .expect(201)
+          ).body.id,
+      ],
       ['suspended', 'SITE_SUSPENDED', async () => changed(await accreditedSite(service.url), 'suspension')],
       ['revoked', 'SITE_REVOKED', async () => changed(await accreditedSite(service.url), 'revocation')],
       [
@@ -274,17 +388,20 @@ describe('redeeming passes', () => {
           return id;
         },
       ],
-    ] as Array<[string, string, () => Promise<string>]>)('given a site %s, then 403 %s and the pass stays issued', async (_state, code, makeSite) => {
-      const issued = booklet({ size: 1 });
-      await issue(scope, service, issued);
-      const siteId = await makeSite();
+    ] as Array<[string, string, () => Promise<string>]>)(
+      'given a site %s, then 403 %s and the pass stays issued',
+      async (_state, code, makeSite) => {
+        const issued = booklet({ size: 1 });
+        await issue(scope, service, issued);
+        const siteId = await makeSite();
 
-      const response = await expectStatus(redeem(siteId, issued.codes), 403);
+        const response = await expectStatus(redeem(siteId, issued.codes), 403);
 
-      expect(response.body.code).toBe(code);
-      expect(response.body.message).toMatch(FRENCH);
-      expect(await passStatus(issued.payload.passes[0].passId)).toBe('issued');
-    });
+        expect(response.body.code).toBe(code);
+        expect(response.body.message).toMatch(FRENCH);
+        expect(await passStatus(issued.payload.passes[0].passId)).toBe('issued');
+      },
+    );
 
     it('given one usable and one unknown code, then nothing is redeemed (all or nothing) and the refusal names the position', async () => {
       const issued = booklet({ size: 1 });
@@ -305,36 +422,56 @@ describe('redeeming passes', () => {
 
     it('given an operator or a counselor, when redeeming, then 403 AUTH_ROLE_FORBIDDEN', async () => {
       for (const token of [await bearer('operator'), await bearer('counselor', randomUUID())]) {
-        const response = await request(service.url).post('/redemptions').set('Authorization', token).set('Idempotency-Key', 'k').send({ codes: [generatePassCode()] });
+        const response = await request(service.url)
+          .post('/redemptions')
+          .set('Authorization', token)
+          .set('Idempotency-Key', 'k')
+          .send({ codes: [generatePassCode()] });
         expect(response.body.code).toBe('AUTH_ROLE_FORBIDDEN');
       }
     });
 
     it('counts refusals by reason in Prometheus', async () => {
       const metrics = await request(service.url).get('/metrics').expect(200);
-      expect(metrics.text).toMatch(/redemption_refusals_total\{reason="PASS_ALREADY_REDEEMED",operation="redeem"[^}]*\} \d+/);
+      expect(metrics.text).toMatch(
+        /redemption_refusals_total\{reason="PASS_ALREADY_REDEEMED",operation="redeem"[^}]*\} \d+/,
+      );
       expect(metrics.text).toMatch(/redemption_refusals_total\{reason="SITE_SUSPENDED",operation="redeem"[^}]*\} 1/);
     });
   });
 
   describe('checking a pass before redeeming', () => {
     const check = async (siteId: string, code: string) =>
-      request(service.url).post('/passes/check').set('Authorization', await bearer('site', siteId)).send({ code }).expect(200);
+      request(service.url)
+        .post('/passes/check')
+        .set('Authorization', await bearer('site', siteId))
+        .send({ code })
+        .expect(200);
 
     it('given an issued pass, then usable with its amount and last day, and it stays issued', async () => {
       const issued = booklet({ size: 1, validUntil: '2099-01-31', toleranceDays: 0 });
       await issue(scope, service, issued);
 
-      expect((await check(siteA, issued.codes[0])).body).toEqual({ usable: true, amountCents: 1000, usableUntil: '2099-01-31' });
+      expect((await check(siteA, issued.codes[0])).body).toEqual({
+        usable: true,
+        amountCents: 1000,
+        usableUntil: '2099-01-31',
+      });
       expect(await passStatus(issued.payload.passes[0].passId)).toBe('issued');
     });
 
     it('given a pass of another territory, even redeemed, then only "not usable here"', async () => {
       const issued = booklet({ size: 1, territory: ['974'] });
       await issue(scope, service, issued);
-      await scope.sql('redemption', `UPDATE passes SET status = 'voided' WHERE id = $1`, [issued.payload.passes[0].passId]);
+      await scope.sql('redemption', `UPDATE passes SET status = 'voided' WHERE id = $1`, [
+        issued.payload.passes[0].passId,
+      ]);
 
-      expect((await check(siteA, issued.codes[0])).body).toEqual({ usable: false, code: 'SITE_OUTSIDE_TERRITORY', message: "Ce pass n'est pas utilisable ici." });
+      expect((await check(siteA, issued.codes[0])).body).toEqual({
+        usable: false,
+        code: 'SITE_OUTSIDE_TERRITORY',
+        message: "Ce pass n'est pas utilisable ici.",
+      });
     });
 
     it('given a redeemed pass, then the refusal reason', async () => {
@@ -342,12 +479,15 @@ describe('redeeming passes', () => {
       await issue(scope, service, issued);
       await expectStatus(redeem(siteB, issued.codes), 201);
 
-      expect((await check(siteA, issued.codes[0])).body).toMatchObject({ usable: false, code: 'PASS_ALREADY_REDEEMED' });
+      expect((await check(siteA, issued.codes[0])).body).toMatchObject({
+        usable: false,
+        code: 'PASS_ALREADY_REDEEMED',
+      });
     });
   });
 
   describe("the site's own history", () => {
-    it('lists its redemptions of the last 24 hours, newest first, with what it may still cancel; never another site\'s', async () => {
+    it("lists its redemptions of the last 24 hours, newest first, with what it may still cancel; never another site's", async () => {
       const [mine, theirs] = [await accreditedSite(service.url), await accreditedSite(service.url)];
       const issued = booklet({ size: 4 });
       await issue(scope, service, issued);
@@ -360,12 +500,24 @@ describe('redeeming passes', () => {
         .send({ reason: 'Erreur de saisie' })
         .expect(200);
       const history = async (siteId: string, query = '', status = 200) =>
-        (await request(service.url).get(`/redemptions${query}`).set('Authorization', await bearer('site', siteId)).expect(status)).body;
+        (
+          await request(service.url)
+            .get(`/redemptions${query}`)
+            .set('Authorization', await bearer('site', siteId))
+            .expect(status)
+        ).body;
 
       const page = await history(mine);
       expect(page).toMatchObject({ total: 2, page: 1, pageSize: 50 });
       expect(page.items).toEqual([
-        { redemptionId: cancelledOne.redemptionId, redeemedAt: cancelledOne.redeemedAt, totalCents: 1000, passCount: 1, cancelledAt: expect.any(String), cancellableUntil: null },
+        {
+          redemptionId: cancelledOne.redemptionId,
+          redeemedAt: cancelledOne.redeemedAt,
+          totalCents: 1000,
+          passCount: 1,
+          cancelledAt: expect.any(String),
+          cancellableUntil: null,
+        },
         {
           redemptionId: first.redemptionId,
           redeemedAt: first.redeemedAt,
@@ -376,16 +528,36 @@ describe('redeeming passes', () => {
         },
       ]);
       expect((await history(theirs)).items).toHaveLength(1);
-      expect((await history(mine, '?pageSize=1&page=2')).items.map((r: { redemptionId: string }) => r.redemptionId)).toEqual([first.redemptionId]);
+      expect(
+        (await history(mine, '?pageSize=1&page=2')).items.map((r: { redemptionId: string }) => r.redemptionId),
+      ).toEqual([first.redemptionId]);
 
       // Older than 24 hours: out of the default period, in an explicit one, and no longer cancellable.
-      await scope.sql('redemption', `UPDATE redemptions SET redeemed_at = now() - interval '30 hours' WHERE id = $1`, [first.redemptionId]);
-      expect((await history(mine)).items.map((r: { redemptionId: string }) => r.redemptionId)).toEqual([cancelledOne.redemptionId]);
+      await scope.sql('redemption', `UPDATE redemptions SET redeemed_at = now() - interval '30 hours' WHERE id = $1`, [
+        first.redemptionId,
+      ]);
+      expect((await history(mine)).items.map((r: { redemptionId: string }) => r.redemptionId)).toEqual([
+        cancelledOne.redemptionId,
+      ]);
       const week = await history(mine, `?from=${new Date(Date.now() - 7 * 24 * 3600_000).toISOString()}`);
-      expect(week.items.find((r: { redemptionId: string }) => r.redemptionId === first.redemptionId)).toMatchObject({ cancelledAt: null, cancellableUntil: null });
+      expect(week.items.find((r: { redemptionId: string }) => r.redemptionId === first.redemptionId)).toMatchObject({
+        cancelledAt: null,
+        cancellableUntil: null,
+      });
 
-      expect(await history(mine, '?from=yesterday', 400)).toMatchObject({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ field: 'from' })] });
-      expect((await history(mine, `?from=${new Date().toISOString()}&to=${new Date(Date.now() - 3600_000).toISOString()}`, 400)).code).toBe('HISTORY_RANGE_INVALID');
+      expect(await history(mine, '?from=yesterday', 400)).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [expect.objectContaining({ field: 'from' })],
+      });
+      expect(
+        (
+          await history(
+            mine,
+            `?from=${new Date().toISOString()}&to=${new Date(Date.now() - 3600_000).toISOString()}`,
+            400,
+          )
+        ).code,
+      ).toBe('HISTORY_RANGE_INVALID');
       await history(mine, '?pageSize=501', 400);
     });
   });
@@ -407,9 +579,17 @@ describe('redeeming passes', () => {
       expect(cancelled.body.passIds.sort()).toEqual(issued.payload.passes.map((p) => p.passId).sort());
       expect((await cancel(siteA)).body.code).toBe('REDEMPTION_ALREADY_CANCELLED');
 
-      const events = (await outbox(scope, 'RedemptionCancelled')).filter((e) => e.payload.payload.redemptionId === redemption.body.redemptionId);
+      const events = (await outbox(scope, 'RedemptionCancelled')).filter(
+        (e) => e.payload.payload.redemptionId === redemption.body.redemptionId,
+      );
       expect(events.map((e) => e.payload.payload)).toEqual([
-        expect.objectContaining({ siteId: siteA, amountCents: 1000, reason: 'Scanné par erreur', cancelledBy: 'staff-cancel', bookletId: issued.payload.bookletId }),
+        expect.objectContaining({
+          siteId: siteA,
+          amountCents: 1000,
+          reason: 'Scanné par erreur',
+          cancelledBy: 'staff-cancel',
+          bookletId: issued.payload.bookletId,
+        }),
         expect.objectContaining({ siteId: siteA, amountCents: 1000 }),
       ]);
       for (const pass of issued.payload.passes) expect(await passStatus(pass.passId)).toBe('issued');
@@ -420,7 +600,9 @@ describe('redeeming passes', () => {
       const issued = booklet({ size: 1 });
       await issue(scope, service, issued);
       const redemption = await expectStatus(redeem(siteA, issued.codes), 201);
-      await scope.sql('redemption', `UPDATE redemptions SET redeemed_at = now() - interval '25 hours' WHERE id = $1`, [redemption.body.redemptionId]);
+      await scope.sql('redemption', `UPDATE redemptions SET redeemed_at = now() - interval '25 hours' WHERE id = $1`, [
+        redemption.body.redemptionId,
+      ]);
 
       const response = await request(service.url)
         .post(`/redemptions/${redemption.body.redemptionId}/cancellation`)
@@ -434,7 +616,11 @@ describe('redeeming passes', () => {
   });
 
   async function changed(siteId: string, step: 'suspension' | 'revocation'): Promise<string> {
-    await request(service.url).post(`/sites/${siteId}/${step}`).set('Authorization', await bearer('operator')).send({ reason: 'Contrôle' }).expect(200);
+    await request(service.url)
+      .post(`/sites/${siteId}/${step}`)
+      .set('Authorization', await bearer('operator'))
+      .send({ reason: 'Contrôle' })
+      .expect(200);
     return siteId;
   }
 });

@@ -6,10 +6,10 @@ import { addDays, parisDay } from '@app/calendar';
 import { checkEvent, VoucherExpired, VoucherVoidRequested } from '@app/contracts';
 import { TransactionHost } from '@app/database';
 import { EventPublisher } from '@app/messaging';
-import type { RunningService} from '@app/testing';
+import type { RunningService } from '@app/testing';
 import { TestScope, waitFor } from '@app/testing';
 import { redemptionService } from '../../services/redemption/src/redemption.service-definition';
-import type { IssuedBooklet} from './redemption-fixtures';
+import type { IssuedBooklet } from './redemption-fixtures';
 import { accreditedSite, bearer, booklet, issue, outbox, produceEvent } from './redemption-fixtures';
 
 describe('void requests and expiry', () => {
@@ -24,7 +24,8 @@ describe('void requests and expiry', () => {
   });
   afterAll(() => scope.close());
 
-  const passStatus = async (passId: string) => (await scope.sql<{ status: string }>('redemption', 'SELECT status FROM passes WHERE id = $1', [passId]))[0]?.status;
+  const passStatus = async (passId: string) =>
+    (await scope.sql<{ status: string }>('redemption', 'SELECT status FROM passes WHERE id = $1', [passId]))[0]?.status;
 
   describe('answering VoucherVoidRequested', () => {
     const requestVoid = async (issued: IssuedBooklet, passId = issued.payload.passes[0].passId) => {
@@ -52,7 +53,12 @@ describe('void requests and expiry', () => {
       const issued = booklet({ size: 1 });
       await issue(scope, service, issued);
 
-      expect(await requestVoid(issued)).toMatchObject({ type: 'VoucherVoided', passId: issued.payload.passes[0].passId, amountCents: 1000, agencyId: issued.payload.agencyId });
+      expect(await requestVoid(issued)).toMatchObject({
+        type: 'VoucherVoided',
+        passId: issued.payload.passes[0].passId,
+        amountCents: 1000,
+        agencyId: issued.payload.agencyId,
+      });
       expect(await passStatus(issued.payload.passes[0].passId)).toBe('voided');
       expect(await requestVoid(issued)).toMatchObject({ type: 'VoucherVoidRejected', reason: 'already_voided' });
     });
@@ -60,7 +66,12 @@ describe('void requests and expiry', () => {
     it('given a redeemed pass, then VoucherVoidRejected already_redeemed and it stays redeemed', async () => {
       const issued = booklet({ size: 1 });
       await issue(scope, service, issued);
-      await request(service.url).post('/redemptions').set('Authorization', await bearer('site', siteId)).set('Idempotency-Key', randomUUID()).send({ codes: issued.codes }).expect(201);
+      await request(service.url)
+        .post('/redemptions')
+        .set('Authorization', await bearer('site', siteId))
+        .set('Idempotency-Key', randomUUID())
+        .send({ codes: issued.codes })
+        .expect(201);
 
       expect(await requestVoid(issued)).toMatchObject({ type: 'VoucherVoidRejected', reason: 'already_redeemed' });
       expect(await passStatus(issued.payload.passes[0].passId)).toBe('redeemed');
@@ -76,7 +87,11 @@ describe('void requests and expiry', () => {
     it('given an unknown pass, then VoucherVoidRejected unknown_pass (an answer, not a dead letter)', async () => {
       const issued = booklet({ size: 1 });
 
-      expect(await requestVoid(issued, randomUUID())).toMatchObject({ type: 'VoucherVoidRejected', reason: 'unknown_pass', bookletId: issued.payload.bookletId });
+      expect(await requestVoid(issued, randomUUID())).toMatchObject({
+        type: 'VoucherVoidRejected',
+        reason: 'unknown_pass',
+        bookletId: issued.payload.bookletId,
+      });
       expect(await scope.sql('redemption', 'SELECT 1 FROM dead_letters')).toHaveLength(0);
     });
   });
@@ -87,7 +102,10 @@ describe('void requests and expiry', () => {
       const notYet = booklet({ size: 2, validUntil: '2099-12-31' });
       await issue(scope, service, due, notYet);
       const operator = await bearer('operator');
-      const alreadyDue = await scope.sql<{ id: string }>('redemption', `SELECT id FROM passes WHERE status = 'issued' AND valid_until + tolerance_days < current_date`);
+      const alreadyDue = await scope.sql<{ id: string }>(
+        'redemption',
+        `SELECT id FROM passes WHERE status = 'issued' AND valid_until + tolerance_days < current_date`,
+      );
 
       const first = await request(service.url).post('/expiry-runs').set('Authorization', operator).expect(201);
       const second = await request(service.url).post('/expiry-runs').set('Authorization', operator).expect(201);
@@ -123,7 +141,10 @@ describe('void requests and expiry', () => {
       } finally {
         await redemption.end();
       }
-      const expiredOf = async () => (await outbox(scope, 'VoucherExpired')).filter((e) => e.message_key === due.payload.bookletId).map((e) => e.payload.payload.passId);
+      const expiredOf = async () =>
+        (await outbox(scope, 'VoucherExpired'))
+          .filter((e) => e.message_key === due.payload.bookletId)
+          .map((e) => e.payload.payload.passId);
       expect((await expiredOf()).sort()).toEqual([...others].sort());
 
       await request(service.url).post('/expiry-runs').set('Authorization', operator).expect(201);
@@ -134,11 +155,24 @@ describe('void requests and expiry', () => {
 
     it('given passes whose last usable Paris day is today or yesterday, when the expiry runs, then only the ones of yesterday expire', async () => {
       const today = parisDay(new Date());
-      const lastDayToday = booklet({ size: 1, validFrom: addDays(today, -60), validUntil: addDays(today, -31), toleranceDays: 31 });
-      const lastDayYesterday = booklet({ size: 1, validFrom: addDays(today, -60), validUntil: addDays(today, -1), toleranceDays: 0 });
+      const lastDayToday = booklet({
+        size: 1,
+        validFrom: addDays(today, -60),
+        validUntil: addDays(today, -31),
+        toleranceDays: 31,
+      });
+      const lastDayYesterday = booklet({
+        size: 1,
+        validFrom: addDays(today, -60),
+        validUntil: addDays(today, -1),
+        toleranceDays: 0,
+      });
       await issue(scope, service, lastDayToday, lastDayYesterday);
 
-      await request(service.url).post('/expiry-runs').set('Authorization', await bearer('operator')).expect(201);
+      await request(service.url)
+        .post('/expiry-runs')
+        .set('Authorization', await bearer('operator'))
+        .expect(201);
 
       expect(await passStatus(lastDayToday.payload.passes[0].passId)).toBe('issued');
       expect(await passStatus(lastDayYesterday.payload.passes[0].passId)).toBe('expired');
@@ -148,24 +182,48 @@ describe('void requests and expiry', () => {
       const due = booklet({ size: 5, validFrom: '2020-01-01', validUntil: '2020-12-31', toleranceDays: 0 });
       await issue(scope, service, due);
 
-      await request(service.url).post('/expiry-runs').set('Authorization', await bearer('operator')).expect(201);
+      await request(service.url)
+        .post('/expiry-runs')
+        .set('Authorization', await bearer('operator'))
+        .expect(201);
 
-      const rows = await scope.sql<{ id: string; topic: string; message_key: string; payload: Record<string, unknown>; headers: Record<string, string>; published_at: Date | null }>(
+      const rows = await scope.sql<{
+        id: string;
+        topic: string;
+        message_key: string;
+        payload: Record<string, unknown>;
+        headers: Record<string, string>;
+        published_at: Date | null;
+      }>(
         'redemption',
         `SELECT id, topic, message_key, payload, headers, published_at FROM outbox_messages
           WHERE event_type = 'VoucherExpired' AND message_key = $1 ORDER BY id`,
         [due.payload.bookletId],
       );
-      expect(rows.map((row) => (row.payload.payload as { passId: string }).passId).sort()).toEqual(due.payload.passes.map((p) => p.passId).sort());
+      expect(rows.map((row) => (row.payload.payload as { passId: string }).passId).sort()).toEqual(
+        due.payload.passes.map((p) => p.passId).sort(),
+      );
       for (const row of rows) {
         const check = checkEvent(row.payload);
         expect(check.valid ? check.envelope.type : check.reason).toBe('VoucherExpired');
         expect(row.topic).toMatch(/redemption/);
-        expect(row.headers).toMatchObject({ 'event-id': row.payload.eventId, 'event-type': 'VoucherExpired', 'schema-version': '1' });
+        expect(row.headers).toMatchObject({
+          'event-id': row.payload.eventId,
+          'event-type': 'VoucherExpired',
+          'schema-version': '1',
+        });
       }
       // The relay publishes them after commit (the service's own relay is on here).
-      await waitFor('the relay to publish the expiries', async () =>
-        (await scope.sql('redemption', `SELECT 1 FROM outbox_messages WHERE message_key = $1 AND published_at IS NULL`, [due.payload.bookletId])).length === 0,
+      await waitFor(
+        'the relay to publish the expiries',
+        async () =>
+          (
+            await scope.sql(
+              'redemption',
+              `SELECT 1 FROM outbox_messages WHERE message_key = $1 AND published_at IS NULL`,
+              [due.payload.bookletId],
+            )
+          ).length === 0,
       );
     });
 
@@ -193,13 +251,24 @@ describe('void requests and expiry', () => {
 
     it('given one invalid expiry in a bulk, when published, then nothing of the bulk is written', async () => {
       const bookletId = randomUUID();
-      const payload = (amountCents: number) => ({ passId: randomUUID(), bookletId, programId: randomUUID(), agencyId: randomUUID(), amountCents, expiredAt: new Date().toISOString() });
+      const payload = (amountCents: number) => ({
+        passId: randomUUID(),
+        bookletId,
+        programId: randomUUID(),
+        agencyId: randomUUID(),
+        amountCents,
+        expiredAt: new Date().toISOString(),
+      });
       const tx = service.app.get(TransactionHost);
 
-      await expect(tx.run(() => service.app.get(EventPublisher).publishAll(VoucherExpired, [payload(1000), payload(0), payload(1000)]))).rejects.toThrow(
-        /Refusing to publish an invalid VoucherExpired: amountCents/,
-      );
-      expect(await scope.sql('redemption', 'SELECT 1 FROM outbox_messages WHERE message_key = $1', [bookletId])).toHaveLength(0);
+      await expect(
+        tx.run(() =>
+          service.app.get(EventPublisher).publishAll(VoucherExpired, [payload(1000), payload(0), payload(1000)]),
+        ),
+      ).rejects.toThrow(/Refusing to publish an invalid VoucherExpired: amountCents/);
+      expect(
+        await scope.sql('redemption', 'SELECT 1 FROM outbox_messages WHERE message_key = $1', [bookletId]),
+      ).toHaveLength(0);
     });
 
     it('registers the expiry as an hourly job', () => {
@@ -208,7 +277,10 @@ describe('void requests and expiry', () => {
     });
 
     it('given a site token, when it asks for an expiry run, then 403', async () => {
-      await request(service.url).post('/expiry-runs').set('Authorization', await bearer('site', siteId)).expect(403);
+      await request(service.url)
+        .post('/expiry-runs')
+        .set('Authorization', await bearer('site', siteId))
+        .expect(403);
     });
   });
 });

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  BookletIssuedV1,
-  EventEnvelope} from '@app/contracts';
+import type { BookletIssuedV1, EventEnvelope } from '@app/contracts';
 import {
   AGE_BANDS,
   AgencyRegistered,
@@ -63,7 +61,13 @@ export class ReportingScenario {
   readonly funding: EventEnvelope<object>[] = [];
   readonly issuance: EventEnvelope<object>[] = [];
   readonly redemption: EventEnvelope<object>[] = [];
-  readonly funders: Record<'a' | 'b' | 'c' | 'd' | 'e', string> = { a: randomUUID(), b: randomUUID(), c: randomUUID(), d: randomUUID(), e: randomUUID() };
+  readonly funders: Record<'a' | 'b' | 'c' | 'd' | 'e', string> = {
+    a: randomUUID(),
+    b: randomUUID(),
+    c: randomUUID(),
+    d: randomUUID(),
+    e: randomUUID(),
+  };
   readonly programs = { coFunded: randomUUID(), single: randomUUID() };
   readonly agencies: Array<{ id: string; departement: string }> = [];
   readonly sites: Array<{ id: string; departement: string }> = [];
@@ -91,9 +95,17 @@ export class ReportingScenario {
 
   setUp(): void {
     for (const [key, id] of Object.entries(this.funders)) {
-      this.funding.push(envelopeOf(FunderRegistered, { funderId: id, name: `Financeur ${key.toUpperCase()}`, kind: 'state', siret: siretFor(++this.seed) }));
+      this.funding.push(
+        envelopeOf(FunderRegistered, {
+          funderId: id,
+          name: `Financeur ${key.toUpperCase()}`,
+          kind: 'state',
+          siret: siretFor(++this.seed),
+        }),
+      );
     }
-    const lines = (entries: Array<[string, number]>) => entries.map(([funderId, shareBasisPoints]) => ({ fundingLineId: randomUUID(), funderId, shareBasisPoints }));
+    const lines = (entries: Array<[string, number]>) =>
+      entries.map(([funderId, shareBasisPoints]) => ({ fundingLineId: randomUUID(), funderId, shareBasisPoints }));
     const program = (programId: string, fundingLines: ReturnType<typeof lines>, budgetCents: number) =>
       envelopeOf(ProgramOpened, {
         programId,
@@ -109,15 +121,40 @@ export class ReportingScenario {
         budgetCents,
         openedBy: 'operator-1',
       });
-    this.funding.push(program(this.programs.coFunded, lines([[this.funders.a, 3334], [this.funders.b, 3333], [this.funders.c, 3333]]), 5_000_000));
+    this.funding.push(
+      program(
+        this.programs.coFunded,
+        lines([
+          [this.funders.a, 3334],
+          [this.funders.b, 3333],
+          [this.funders.c, 3333],
+        ]),
+        5_000_000,
+      ),
+    );
     const singleLines = lines([[this.funders.d, 10000]]);
     this.funding.push(program(this.programs.single, singleLines, 1_000_000));
     this.singleFundingLine = singleLines[0].fundingLineId;
-    this.funding.push(envelopeOf(ProgramBudgetIncreased, { programId: this.programs.coFunded, amountCents: 1_000_001, budgetCents: 6_000_001, increasedBy: 'operator-1' }));
+    this.funding.push(
+      envelopeOf(ProgramBudgetIncreased, {
+        programId: this.programs.coFunded,
+        amountCents: 1_000_001,
+        budgetCents: 6_000_001,
+        increasedBy: 'operator-1',
+      }),
+    );
     for (const departement of ['31', '31', '09', '32']) {
       const id = randomUUID();
       this.agencies.push({ id, departement });
-      this.issuance.push(envelopeOf(AgencyRegistered, { agencyId: id, name: `Agence ${id.slice(0, 4)}`, kind: 'france_travail', departement, siret: siretFor(++this.seed) }));
+      this.issuance.push(
+        envelopeOf(AgencyRegistered, {
+          agencyId: id,
+          name: `Agence ${id.slice(0, 4)}`,
+          kind: 'france_travail',
+          departement,
+          siret: siretFor(++this.seed),
+        }),
+      );
     }
     for (const departement of ['31', '09', '32']) {
       const id = randomUUID();
@@ -142,12 +179,30 @@ export class ReportingScenario {
     for (const agency of this.agencies) {
       for (const programId of Object.values(this.programs)) this.grant(programId, agency.id, 600_000);
     }
-    this.funding.push(envelopeOf(AllocationReduced, { reclaimId: randomUUID(), programId: this.programs.single, agencyId: this.agencies[0].id, amountCents: 20_000 }));
-    this.allocated.set(`${this.programs.single}/${this.agencies[0].id}`, this.allocated.get(`${this.programs.single}/${this.agencies[0].id}`)! - 20_000);
+    this.funding.push(
+      envelopeOf(AllocationReduced, {
+        reclaimId: randomUUID(),
+        programId: this.programs.single,
+        agencyId: this.agencies[0].id,
+        amountCents: 20_000,
+      }),
+    );
+    this.allocated.set(
+      `${this.programs.single}/${this.agencies[0].id}`,
+      this.allocated.get(`${this.programs.single}/${this.agencies[0].id}`)! - 20_000,
+    );
   }
 
   private grant(programId: string, agencyId: string, amountCents: number): void {
-    this.funding.push(envelopeOf(AllocationGranted, { allocationId: randomUUID(), programId, agencyId, amountCents, grantedBy: 'operator-1' }));
+    this.funding.push(
+      envelopeOf(AllocationGranted, {
+        allocationId: randomUUID(),
+        programId,
+        agencyId,
+        amountCents,
+        grantedBy: 'operator-1',
+      }),
+    );
     const key = `${programId}/${agencyId}`;
     this.allocated.set(key, (this.allocated.get(key) ?? 0) + amountCents);
   }
@@ -162,20 +217,35 @@ export class ReportingScenario {
       const rare = this.random();
       const profile = {
         // 75_plus and partial_autonomy are rare: their cells fall under 5 beneficiaries.
-        ageBand: rare < 0.01 ? '75_plus' : this.random() < 0.1 ? undefined : this.pick(AGE_BANDS.filter((b) => b !== '75_plus')),
+        ageBand:
+          rare < 0.01
+            ? '75_plus'
+            : this.random() < 0.1
+              ? undefined
+              : this.pick(AGE_BANDS.filter((b) => b !== '75_plus')),
         situation: this.pick(SITUATIONS),
-        diagnosticLevel: rare > 0.99 ? 'partial_autonomy' : this.pick(DIAGNOSTIC_LEVELS.filter((d) => d !== 'partial_autonomy')),
+        diagnosticLevel:
+          rare > 0.99 ? 'partial_autonomy' : this.pick(DIAGNOSTIC_LEVELS.filter((d) => d !== 'partial_autonomy')),
       };
       const agency = this.pick(this.agencies);
       const amount = 1000;
-      const passes = Array.from({ length: 10 }, () => ({ passId: randomUUID(), codeHash: hashPassCode(randomUUID()), amountCents: amount }));
+      const passes = Array.from({ length: 10 }, () => ({
+        passId: randomUUID(),
+        codeHash: hashPassCode(randomUUID()),
+        amountCents: amount,
+      }));
       const issuedAt = this.tick();
       const payload: BookletIssuedV1 = {
         bookletId: randomUUID(),
         programId,
         agencyId: agency.id,
         issuedBy: 'counselor-1',
-        beneficiary: { beneficiaryRef, ...(profile.ageBand ? { ageBand: profile.ageBand as BookletIssuedV1['beneficiary']['ageBand'] } : {}), situation: profile.situation, diagnosticLevel: profile.diagnosticLevel as BookletIssuedV1['beneficiary']['diagnosticLevel'] },
+        beneficiary: {
+          beneficiaryRef,
+          ...(profile.ageBand ? { ageBand: profile.ageBand as BookletIssuedV1['beneficiary']['ageBand'] } : {}),
+          situation: profile.situation,
+          diagnosticLevel: profile.diagnosticLevel as BookletIssuedV1['beneficiary']['diagnosticLevel'],
+        },
         validFrom: '2026-01-01',
         validUntil: '2026-12-31',
         toleranceDays: 31,
@@ -184,8 +254,16 @@ export class ReportingScenario {
         totalCents: amount * passes.length,
       };
       this.issuance.push(envelopeOf(BookletIssued, payload, { occurredAt: issuedAt }));
-      if (programId === this.programs.coFunded) this.beneficiaries.set(beneficiaryRef, { ...profile, ageBand: profile.ageBand ?? 'unknown' });
-      const booklet: ModelBooklet = { bookletId: payload.bookletId, programId, agencyId: agency.id, issuedAt, amount, passes: new Map(passes.map((p) => [p.passId, { status: 'issued', siteId: null, at: null }])) };
+      if (programId === this.programs.coFunded)
+        this.beneficiaries.set(beneficiaryRef, { ...profile, ageBand: profile.ageBand ?? 'unknown' });
+      const booklet: ModelBooklet = {
+        bookletId: payload.bookletId,
+        programId,
+        agencyId: agency.id,
+        issuedAt,
+        amount,
+        passes: new Map(passes.map((p) => [p.passId, { status: 'issued', siteId: null, at: null }])),
+      };
       this.booklets.push(booklet);
       issued.push(booklet);
     }
@@ -196,32 +274,85 @@ export class ReportingScenario {
   settle(booklets: ModelBooklet[]): void {
     for (const booklet of booklets) {
       for (const [passId, state] of booklet.passes) {
-        const base = { passId, bookletId: booklet.bookletId, programId: booklet.programId, agencyId: booklet.agencyId, amountCents: booklet.amount };
+        const base = {
+          passId,
+          bookletId: booklet.bookletId,
+          programId: booklet.programId,
+          agencyId: booklet.agencyId,
+          amountCents: booklet.amount,
+        };
         const roll = this.random();
         if (roll < 0.5) {
           let site = this.pick(this.sites).id;
           let at = this.tick();
-          this.redemption.push(envelopeOf(VoucherRedeemed, { ...base, redemptionId: randomUUID(), siteId: site, redeemedAt: at, redeemedBy: 'staff' }, { occurredAt: at }));
+          this.redemption.push(
+            envelopeOf(
+              VoucherRedeemed,
+              { ...base, redemptionId: randomUUID(), siteId: site, redeemedAt: at, redeemedBy: 'staff' },
+              { occurredAt: at },
+            ),
+          );
           if (this.random() < 0.15) {
             const cancelledAt = this.tick();
-            this.redemption.push(envelopeOf(RedemptionCancelled, { ...base, redemptionId: randomUUID(), siteId: site, cancelledAt, reason: 'Erreur', cancelledBy: 'staff' }, { occurredAt: cancelledAt }));
+            this.redemption.push(
+              envelopeOf(
+                RedemptionCancelled,
+                {
+                  ...base,
+                  redemptionId: randomUUID(),
+                  siteId: site,
+                  cancelledAt,
+                  reason: 'Erreur',
+                  cancelledBy: 'staff',
+                },
+                { occurredAt: cancelledAt },
+              ),
+            );
             Object.assign(state, { status: 'issued', siteId: null, at: null });
             if (this.random() < 0.5) continue;
             site = this.pick(this.sites).id;
             at = this.tick();
-            this.redemption.push(envelopeOf(VoucherRedeemed, { ...base, redemptionId: randomUUID(), siteId: site, redeemedAt: at, redeemedBy: 'staff' }, { occurredAt: at }));
+            this.redemption.push(
+              envelopeOf(
+                VoucherRedeemed,
+                { ...base, redemptionId: randomUUID(), siteId: site, redeemedAt: at, redeemedBy: 'staff' },
+                { occurredAt: at },
+              ),
+            );
             this.auditedPass ??= { passId, bookletId: booklet.bookletId };
           }
           Object.assign(state, { status: 'redeemed', siteId: site, at });
           if (this.random() < 0.05) {
             const requestId = randomUUID();
             const requestedAt = this.tick();
-            this.issuance.push(envelopeOf(VoucherVoidRequested, { requestId, passId, bookletId: booklet.bookletId, programId: booklet.programId, agencyId: booklet.agencyId, reason: 'lost', requestedBy: 'counselor-1' }, { occurredAt: requestedAt }));
-            this.redemption.push(envelopeOf(VoucherVoidRejected, { requestId, passId, bookletId: booklet.bookletId, reason: 'already_redeemed' }, { occurredAt: this.tick() }));
+            this.issuance.push(
+              envelopeOf(
+                VoucherVoidRequested,
+                {
+                  requestId,
+                  passId,
+                  bookletId: booklet.bookletId,
+                  programId: booklet.programId,
+                  agencyId: booklet.agencyId,
+                  reason: 'lost',
+                  requestedBy: 'counselor-1',
+                },
+                { occurredAt: requestedAt },
+              ),
+            );
+            this.redemption.push(
+              envelopeOf(
+                VoucherVoidRejected,
+                { requestId, passId, bookletId: booklet.bookletId, reason: 'already_redeemed' },
+                { occurredAt: this.tick() },
+              ),
+            );
           }
         } else if (roll < 0.56) {
           const at = this.tick();
-          this.redemption.push(envelopeOf(VoucherVoided, { ...base, requestId: randomUUID(), voidedAt: at }, { occurredAt: at }));
+          this.redemption.push(
+            envelopeOf(VoucherVoided, { ...base, requestId: randomUUID(), voidedAt: at }, { occurredAt: at }),
+          );
           Object.assign(state, { status: 'voided', at });
         } else if (roll < 0.66) {
           const at = this.tick();
@@ -240,7 +371,8 @@ export class ReportingScenario {
   totals(filter: (b: ModelBooklet) => boolean): Totals {
     const passes = this.passes(filter);
     const count = (status: string) => passes.filter((p) => p.status === status).length;
-    const cents = (status?: string) => passes.filter((p) => !status || p.status === status).reduce((sum, p) => sum + p.booklet.amount, 0);
+    const cents = (status?: string) =>
+      passes.filter((p) => !status || p.status === status).reduce((sum, p) => sum + p.booklet.amount, 0);
     return {
       bookletsIssued: new Set(passes.map((p) => p.booklet.bookletId)).size,
       bookletsStarted: new Set(passes.filter((p) => p.status === 'redeemed').map((p) => p.booklet.bookletId)).size,
@@ -270,8 +402,13 @@ export class ReportingScenario {
   }
 
   /** Per Paris day: booklets issued, and passes redeemed / voided / expired that day. */
-  byDay(programId: string): Map<string, { bookletsIssued: number; passesRedeemed: number; passesVoided: number; passesExpired: number }> {
-    const days = new Map<string, { bookletsIssued: number; passesRedeemed: number; passesVoided: number; passesExpired: number }>();
+  byDay(
+    programId: string,
+  ): Map<string, { bookletsIssued: number; passesRedeemed: number; passesVoided: number; passesExpired: number }> {
+    const days = new Map<
+      string,
+      { bookletsIssued: number; passesRedeemed: number; passesVoided: number; passesExpired: number }
+    >();
     const entry = (iso: string) => {
       const day = parisDay(iso);
       if (!days.has(day)) days.set(day, { bookletsIssued: 0, passesRedeemed: 0, passesVoided: 0, passesExpired: 0 });
@@ -296,12 +433,44 @@ export class ReportingScenario {
       const statementId = randomUUID();
       const runId = randomUUID();
       const reference = `PN-2026-03-${String(i).padStart(6, '0')}`;
-      this.funding.push(envelopeOf(SettlementStatementIssued, { statementId, runId, siteId: site.id, period: '2026-03', reference, totalCents: 5000 * (i + 1), lineCount: 5 * (i + 1), held: i === 2, heldReason: i === 2 ? 'IBAN manquant' : null }));
+      this.funding.push(
+        envelopeOf(SettlementStatementIssued, {
+          statementId,
+          runId,
+          siteId: site.id,
+          period: '2026-03',
+          reference,
+          totalCents: 5000 * (i + 1),
+          lineCount: 5 * (i + 1),
+          held: i === 2,
+          heldReason: i === 2 ? 'IBAN manquant' : null,
+        }),
+      );
       if (i < 2) {
-        this.funding.push(envelopeOf(SettlementPaid, { statementId, runId, siteId: site.id, reference, amountCents: 5000 * (i + 1), paidAt: '2026-04-11T10:00:00.000Z', confirmedBy: 'operator-1' }));
+        this.funding.push(
+          envelopeOf(SettlementPaid, {
+            statementId,
+            runId,
+            siteId: site.id,
+            reference,
+            amountCents: 5000 * (i + 1),
+            paidAt: '2026-04-11T10:00:00.000Z',
+            confirmedBy: 'operator-1',
+          }),
+        );
       }
     });
-    this.funding.push(envelopeOf(FunderCreditNoteIssued, { creditNoteId: randomUUID(), programId: this.programs.single, fundingLineId: this.singleFundingLine, funderId: this.funders.d, reference: 'AV-2026-000001', amountCents: 1234, issuedBy: 'operator-1' }));
+    this.funding.push(
+      envelopeOf(FunderCreditNoteIssued, {
+        creditNoteId: randomUUID(),
+        programId: this.programs.single,
+        fundingLineId: this.singleFundingLine,
+        funderId: this.funders.d,
+        reference: 'AV-2026-000001',
+        amountCents: 1234,
+        issuedBy: 'operator-1',
+      }),
+    );
   }
 
   allocatedTo(programId: string): number {

@@ -7,7 +7,9 @@ export default async function globalTeardown(): Promise<void> {
   const runId = process.env.TEST_RUN_ID!;
   const client = new Client({ connectionString: process.env.TEST_POSTGRES_URL });
   await client.connect();
-  const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`%\\_${runId}\\_%`]);
+  const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+    `%\\_${runId}\\_%`,
+  ]);
   for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   await client.end();
 

@@ -35,7 +35,10 @@ function dockerAvailable(): boolean {
 }
 
 function javaAvailable(): boolean {
-  return spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0 && spawnSync('mvn', ['-v'], { stdio: 'ignore' }).status === 0;
+  return (
+    spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0 &&
+    spawnSync('mvn', ['-v'], { stdio: 'ignore' }).status === 0
+  );
 }
 
 async function kafka(): Promise<{ brokers: string; stop: () => Promise<void> }> {
@@ -46,12 +49,17 @@ async function kafka(): Promise<{ brokers: string; stop: () => Promise<void> }> 
   if (javaAvailable()) {
     const wasRunning = spawnSync('bash', [join(ROOT, 'scripts/kafka.sh'), 'status'], { stdio: 'ignore' }).status === 0;
     execFileSync('bash', [join(ROOT, 'scripts/kafka.sh'), 'start'], { stdio: ['ignore', 'inherit', 'inherit'] });
-    log(wasRunning ? `reusing the local Kafka broker on ${LOCAL_KAFKA}` : `started the local Kafka broker on ${LOCAL_KAFKA}`);
+    log(
+      wasRunning
+        ? `reusing the local Kafka broker on ${LOCAL_KAFKA}`
+        : `started the local Kafka broker on ${LOCAL_KAFKA}`,
+    );
     return {
       brokers: LOCAL_KAFKA,
       // A broker the developer had running stays up; one this run started is stopped.
       stop: async () => {
-        if (!wasRunning) execFileSync('bash', [join(ROOT, 'scripts/kafka.sh'), 'stop'], { stdio: ['ignore', 'inherit', 'inherit'] });
+        if (!wasRunning)
+          execFileSync('bash', [join(ROOT, 'scripts/kafka.sh'), 'stop'], { stdio: ['ignore', 'inherit', 'inherit'] });
       },
     };
   }
@@ -62,7 +70,9 @@ async function kafka(): Promise<{ brokers: string; stop: () => Promise<void> }> 
     log(`started a Kafka container on ${brokers}`);
     return { brokers, stop: async () => void (await container.stop()) };
   }
-  throw new Error('No Kafka: set KAFKA_BROKERS, or install Java 17 and Maven (scripts/kafka.sh), or run a Docker engine');
+  throw new Error(
+    'No Kafka: set KAFKA_BROKERS, or install Java 17 and Maven (scripts/kafka.sh), or run a Docker engine',
+  );
 }
 
 async function postgres(): Promise<{ postgresUrl: string; stop: () => Promise<void> }> {

@@ -17,7 +17,9 @@ describe('the browser pass-code script', () => {
       compared++;
       const expected = parsePassCode(typed);
       const actual = browser.parse(typed);
-      const same = actual.valid === expected.valid && (expected.valid ? actual.canonical === expected.canonical : actual.reason === expected.reason);
+      const same =
+        actual.valid === expected.valid &&
+        (expected.valid ? actual.canonical === expected.canonical : actual.reason === expected.reason);
       if (!same) disagreements.push(`${typed}: ${JSON.stringify(actual)} ≠ ${JSON.stringify(expected)}`);
       return actual;
     };
@@ -32,7 +34,8 @@ describe('the browser pass-code script', () => {
           if (symbol === canonical[i]) continue;
           if (!compare(canonical.slice(0, i) + symbol + canonical.slice(i + 1)).valid) typosCaught++;
         }
-        if (i + 1 < CODE_LENGTH && canonical[i] !== canonical[i + 1]) compare(canonical.slice(0, i) + canonical[i + 1] + canonical[i] + canonical.slice(i + 2));
+        if (i + 1 < CODE_LENGTH && canonical[i] !== canonical[i + 1])
+          compare(canonical.slice(0, i) + canonical[i + 1] + canonical[i] + canonical.slice(i + 2));
       }
       compare(canonical.slice(0, -1)); // a symbol missing
       compare(`${canonical.slice(0, 5)}U${canonical.slice(6)}`); // a symbol outside the alphabet

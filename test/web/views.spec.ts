@@ -9,7 +9,9 @@ describe('server-side views', () => {
     expect(html`<p title="${name}">${name}</p>`.value).toBe(
       '<p title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;</p>',
     );
-    expect(html`<ul>${['a&b', 'c'].map((item) => html`<li>${item}</li>`)}</ul>`.value).toBe('<ul><li>a&amp;b</li><li>c</li></ul>');
+    expect(html`<ul>${['a&b', 'c'].map((item) => html`<li>${item}</li>`)}</ul>`.value).toBe(
+      '<ul><li>a&amp;b</li><li>c</li></ul>',
+    );
     expect(html`${null}${undefined}${false}${0}`.value).toBe('0');
   });
 

@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { siretFor, TestScope, testKeyPair, testToken, waitFor } from '@app/testing';
 import { createWebApp } from '../../services/web/src/web.app';
-import type { Platform} from '../e2e/platform';
+import type { Platform } from '../e2e/platform';
 import { as, startPlatform } from '../e2e/platform';
 
 const ARTIFACTS = join(__dirname, '..', 'artifacts', 'web');
@@ -15,7 +15,14 @@ const CODE = /[0-9A-HJKMNP-TV-Z]{4}(?:-[0-9A-HJKMNP-TV-Z]{4}){3}-[0-9A-HJKMNP-TV
 
 /** The month before this one in Paris: over, and with nothing redeemed in it by this test. */
 function previousParisMonth(now = new Date()): string {
-  const [year, month] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit' }).format(now).split('-').map(Number);
+  const [year, month] = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/Paris',
+    year: 'numeric',
+    month: '2-digit',
+  })
+    .format(now)
+    .split('-')
+    .map(Number);
   return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
 }
 
@@ -39,7 +46,16 @@ describe('the web application', () => {
       startPlatform(scope, { SETTLEMENT_SCHEDULE_ENABLED: 'false', EXPIRY_JOB_ENABLED: 'false' }),
       chromium.launch({
         executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       }),
     ]);
     platform = started;
@@ -69,9 +85,19 @@ describe('the web application', () => {
   async function seed(): Promise<void> {
     const operator = await testToken({ role: 'operator', subject: 'web-test-operator' });
     const funding = as(platform.funding, operator);
-    const state = (await funding.post('/funders', { name: 'État (ANCT)', kind: 'state', siret: siretFor(71_001) }).expect(201)).body;
-    const departement = (await funding.post('/funders', { name: 'Département de la Haute-Garonne', kind: 'departement', siret: siretFor(71_002) }).expect(201)).body;
-    const agency = (await as(platform.issuance, operator).post('/agencies', { name: 'CCAS de Muret', kind: 'ccas', departement: '31', siret: siretFor(71_003) }).expect(201)).body;
+    const state = (
+      await funding.post('/funders', { name: 'État (ANCT)', kind: 'state', siret: siretFor(71_001) }).expect(201)
+    ).body;
+    const departement = (
+      await funding
+        .post('/funders', { name: 'Département de la Haute-Garonne', kind: 'departement', siret: siretFor(71_002) })
+        .expect(201)
+    ).body;
+    const agency = (
+      await as(platform.issuance, operator)
+        .post('/agencies', { name: 'CCAS de Muret', kind: 'ccas', departement: '31', siret: siretFor(71_003) })
+        .expect(201)
+    ).body;
     const program = (
       await funding
         .post('/programs', {
@@ -91,20 +117,39 @@ describe('the web application', () => {
     const redemption = as(platform.redemption, operator);
     const site = (
       await redemption
-        .post('/sites', { name: 'Espace numérique de Muret', siret: siretFor(71_004), address: '12 rue de la République', postalCode: '31600', inseeCode: '31395', labels: ['france_services'], ...IBAN })
+        .post('/sites', {
+          name: 'Espace numérique de Muret',
+          siret: siretFor(71_004),
+          address: '12 rue de la République',
+          postalCode: '31600',
+          inseeCode: '31395',
+          labels: ['france_services'],
+          ...IBAN,
+        })
         .expect(201)
     ).body;
-    const accredited = await redemption.post(`/sites/${site.id}/accreditation`, { validUntil: '2030-12-31', reason: 'Charte signée' });
+    const accredited = await redemption.post(`/sites/${site.id}/accreditation`, {
+      validUntil: '2030-12-31',
+      reason: 'Charte signée',
+    });
     expect([200, 201]).toContain(accredited.status);
-    await waitFor('funding to know the agency', async () => (await funding.get('/agencies')).body.some((a: { id: string }) => a.id === agency.id));
+    await waitFor('funding to know the agency', async () =>
+      (await funding.get('/agencies')).body.some((a: { id: string }) => a.id === agency.id),
+    );
     await funding.post(`/programs/${program.id}/allocations`, { agencyId: agency.id, amountCents: 20_000 }).expect(201);
     const counselor = as(platform.issuance, await testToken({ role: 'counselor', org: agency.id }));
-    await waitFor('issuance to receive the allocation', async () => (await counselor.get('/allocations')).body.some((a: { remainingBooklets: number }) => a.remainingBooklets === 2));
+    await waitFor('issuance to receive the allocation', async () =>
+      (await counselor.get('/allocations')).body.some((a: { remainingBooklets: number }) => a.remainingBooklets === 2),
+    );
     Object.assign(world, { agencyId: agency.id, siteId: site.id, stateId: state.id, programId: program.id });
   }
 
   async function signIn(role: string, org: string | null): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ acceptDownloads: true, locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({
+      acceptDownloads: true,
+      locale: 'fr-FR',
+      viewport: { width: 1280, height: 900 },
+    });
     const page = await context.newPage();
     await page.goto(`${webUrl}/`);
     expect(page.url()).toBe(`${webUrl}/connexion`);
@@ -130,7 +175,9 @@ describe('the web application', () => {
     await shot(counselor.page, '1-counselor-issue-form');
     await counselor.page.getByRole('button', { name: 'Délivrer le carnet' }).click();
     // Nothing chosen: each error is announced and tied to its field.
-    await expect(counselor.page.getAttribute('#field-situation', 'aria-describedby')).resolves.toContain('field-situation-error');
+    await expect(counselor.page.getAttribute('#field-situation', 'aria-describedby')).resolves.toContain(
+      'field-situation-error',
+    );
     await counselor.page.locator(`input[name="programId"][value="${world.programId}"]`).check({ force: true });
     await counselor.page.getByLabel('Situation').selectOption('senior');
     await counselor.page.getByLabel('Niveau du diagnostic').selectOption('no_autonomy');
@@ -139,7 +186,10 @@ describe('the web application', () => {
     await expect(counselor.page.textContent('#message')).resolves.toContain('Carnet délivré');
     await shot(counselor.page, '2-counselor-booklet');
     const bookletId = counselor.page.url().split('/').pop()!;
-    const [download] = await Promise.all([counselor.page.waitForEvent('download'), counselor.page.click('#booklet-pdf')]);
+    const [download] = await Promise.all([
+      counselor.page.waitForEvent('download'),
+      counselor.page.click('#booklet-pdf'),
+    ]);
     const pdfPath = join(ARTIFACTS, 'booklet.pdf');
     await download.saveAs(pdfPath);
     expect(readFileSync(pdfPath).subarray(0, 4).toString()).toBe('%PDF');
@@ -153,8 +203,14 @@ describe('the web application', () => {
     await counselor.context.close();
 
     // The site redeems a code typed by hand, then is refused the same code.
-    await waitFor('redemption to know the passes', async () =>
-      (await scope.sql<{ n: number }>('redemption', 'SELECT count(*)::int AS n FROM passes WHERE booklet_id = $1', [bookletId]))[0].n === 10,
+    await waitFor(
+      'redemption to know the passes',
+      async () =>
+        (
+          await scope.sql<{ n: number }>('redemption', 'SELECT count(*)::int AS n FROM passes WHERE booklet_id = $1', [
+            bookletId,
+          ])
+        )[0].n === 10,
     );
     const site = await signIn('site', world.siteId);
     const field = site.page.getByLabel('Code du pass');
@@ -215,9 +271,14 @@ describe('the web application', () => {
     await expect(funder.page.locator('svg.pn-chart polyline, svg.pn-chart circle').count()).resolves.toBeGreaterThan(0);
     await expect(funder.page.textContent('main')).resolves.toContain('31');
     await shot(funder.page, '5-funder-dashboard');
-    const [csv] = await Promise.all([funder.page.waitForEvent('download'), funder.page.getByRole('link', { name: /Toutes les validations/ }).click()]);
+    const [csv] = await Promise.all([
+      funder.page.waitForEvent('download'),
+      funder.page.getByRole('link', { name: /Toutes les validations/ }).click(),
+    ]);
     await csv.saveAs(join(ARTIFACTS, 'validations.csv'));
-    const passId = readFileSync(join(ARTIFACTS, 'validations.csv'), 'utf8').match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/)?.[0];
+    const passId = readFileSync(join(ARTIFACTS, 'validations.csv'), 'utf8').match(
+      /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/,
+    )?.[0];
     expect(passId).toBeDefined();
     // The pass's audit trail, from its issue to its redemption.
     await funder.page.getByRole('link', { name: "Historique d'un pass" }).first().click();
@@ -239,11 +300,16 @@ describe('the web application', () => {
     await operator.page.goto(`${webUrl}/operateur/lieux`);
     await expect(operator.page.textContent('main')).resolves.toContain('Espace numérique de Muret');
     // The national file: its site arrives pending, and cannot be accredited without a payout account.
-    await operator.page.setInputFiles('#field-file', join(__dirname, '..', 'redemption', 'fixtures', 'exemple-valide.csv'));
+    await operator.page.setInputFiles(
+      '#field-file',
+      join(__dirname, '..', 'redemption', 'fixtures', 'exemple-valide.csv'),
+    );
     await operator.page.getByRole('button', { name: 'Importer' }).click();
     await expect(operator.page.textContent('main')).resolves.toContain('lieux créés : 1');
     await operator.page.getByRole('button', { name: 'Habiliter', exact: true }).first().click();
-    await expect(operator.page.textContent('#message')).resolves.toMatch(/n'a pas été enregistrée[\s\S]*(RIB|IBAN|compte)/i);
+    await expect(operator.page.textContent('#message')).resolves.toMatch(
+      /n'a pas été enregistrée[\s\S]*(RIB|IBAN|compte)/i,
+    );
     await shot(operator.page, '7-operator-sites');
     await operator.page.setViewportSize({ width: 375, height: 800 });
     await operator.page.goto(`${webUrl}/operateur`);
@@ -268,7 +334,10 @@ describe('the web application', () => {
     expect(other?.status()).toBe(403);
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
     await page.waitForURL(`${webUrl}/connexion`);
-    const afterSignOut = await fetch(`${webUrl}/lieu`, { headers: { cookie: `pn_session=${cookie.value}` }, redirect: 'manual' });
+    const afterSignOut = await fetch(`${webUrl}/lieu`, {
+      headers: { cookie: `pn_session=${cookie.value}` },
+      redirect: 'manual',
+    });
     expect(afterSignOut.status).toBe(303);
     expect((await fetch(`${webUrl}/health`)).status).toBe(200);
     expect(await (await fetch(`${webUrl}/metrics`)).text()).toContain('http_request_duration_seconds');

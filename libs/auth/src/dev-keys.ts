@@ -43,7 +43,8 @@ export async function loadOrCreateDevKeys(dir = devKeysDir()): Promise<PemKeyPai
     } catch (error) {
       rmSync(staging, { recursive: true, force: true });
       // Another process winning the race is fine (use its pair); anything else is a real problem.
-      if (!existsSync(publicPath)) throw new Error(`Cannot create development keys in ${dir}: ${(error as Error).message}`, { cause: error });
+      if (!existsSync(publicPath))
+        throw new Error(`Cannot create development keys in ${dir}: ${(error as Error).message}`, { cause: error });
     }
   }
   return { privateKeyPem: readFileSync(privatePath, 'utf8'), publicKeyPem: readFileSync(publicPath, 'utf8') };

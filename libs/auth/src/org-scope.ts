@@ -8,6 +8,9 @@ export function canActFor(user: AuthenticatedUser, orgId: string): boolean {
 
 export function assertActsFor(user: AuthenticatedUser, orgId: string): void {
   if (!canActFor(user, orgId)) {
-    throw new ForbiddenException({ code: 'AUTH_ORG_FORBIDDEN', message: "Cette ressource appartient à une autre organisation." });
+    throw new ForbiddenException({
+      code: 'AUTH_ORG_FORBIDDEN',
+      message: 'Cette ressource appartient à une autre organisation.',
+    });
   }
 }

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
-import type {
-  PemKeyPair,
-  Role} from '@app/auth';
+import type { PemKeyPair, Role } from '@app/auth';
 import {
   DEFAULT_AUDIENCE,
   DEV_ISSUER,
@@ -23,7 +21,11 @@ describe('TokenVerifier', () => {
 
   beforeAll(async () => {
     [trusted, stranger] = await Promise.all([generatePemKeyPair(), generatePemKeyPair()]);
-    verifier = new TokenVerifier({ issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE, publicKeyPem: trusted.publicKeyPem });
+    verifier = new TokenVerifier({
+      issuer: DEV_ISSUER,
+      audience: DEFAULT_AUDIENCE,
+      publicKeyPem: trusted.publicKeyPem,
+    });
   });
 
   async function expectRefused(token: string, reason?: RegExp): Promise<void> {
@@ -35,9 +37,17 @@ describe('TokenVerifier', () => {
   describe('accepts', () => {
     it('given a valid counselor token, when verified, then it yields its subject, role and organisation', async () => {
       const agencyId = randomUUID();
-      const token = await mintToken(trusted.privateKeyPem, { role: 'counselor', org: agencyId, subject: 'counselor-42' });
+      const token = await mintToken(trusted.privateKeyPem, {
+        role: 'counselor',
+        org: agencyId,
+        subject: 'counselor-42',
+      });
 
-      await expect(verifier.verify(token)).resolves.toEqual({ subject: 'counselor-42', role: 'counselor', org: agencyId });
+      await expect(verifier.verify(token)).resolves.toEqual({
+        subject: 'counselor-42',
+        role: 'counselor',
+        org: agencyId,
+      });
     });
 
     it('given an operator token without org, when verified, then org is null', async () => {
@@ -46,19 +56,26 @@ describe('TokenVerifier', () => {
       await expect(verifier.verify(token)).resolves.toEqual({ subject: 'operator-1', role: 'operator', org: null });
     });
 
-    it.each(['funder', 'site'] as const)('given a valid %s token with its org, when verified, then it is accepted', async (role) => {
-      const org = randomUUID();
-      const token = await mintToken(trusted.privateKeyPem, { role, org });
+    it.each(['funder', 'site'] as const)(
+      'given a valid %s token with its org, when verified, then it is accepted',
+      async (role) => {
+        const org = randomUUID();
+        const token = await mintToken(trusted.privateKeyPem, { role, org });
 
-      await expect(verifier.verify(token)).resolves.toMatchObject({ role, org });
-    });
+        await expect(verifier.verify(token)).resolves.toMatchObject({ role, org });
+      },
+    );
   });
 
   describe('remembers verified tokens', () => {
     afterEach(() => jest.useRealTimers());
 
     it('given a token verified once, when it has expired since, then it is refused although it was remembered', async () => {
-      const token = await mintToken(trusted.privateKeyPem, { role: 'site', org: randomUUID(), expiresIn: nowInSeconds() + 60 });
+      const token = await mintToken(trusted.privateKeyPem, {
+        role: 'site',
+        org: randomUUID(),
+        expiresIn: nowInSeconds() + 60,
+      });
       await expect(verifier.verify(token)).resolves.toMatchObject({ role: 'site' });
       await expect(verifier.verify(token)).resolves.toMatchObject({ role: 'site' });
 
@@ -119,11 +136,14 @@ describe('TokenVerifier', () => {
       await expectRefused(token, /unknown role/);
     });
 
-    it.each(['funder', 'counselor', 'site'] as const)('given a %s token without org, when verified, then it is refused', async (role) => {
-      const token = await mintToken(trusted.privateKeyPem, { role });
+    it.each(['funder', 'counselor', 'site'] as const)(
+      'given a %s token without org, when verified, then it is refused',
+      async (role) => {
+        const token = await mintToken(trusted.privateKeyPem, { role });
 
-      await expectRefused(token, /org/);
-    });
+        await expectRefused(token, /org/);
+      },
+    );
 
     it('given a counselor token whose org is an empty string, when verified, then it is refused', async () => {
       const key = await importPKCS8(trusted.privateKeyPem, TOKEN_ALGORITHM);
@@ -163,7 +183,14 @@ describe('TokenVerifier', () => {
     });
 
     it('given an unsigned token (alg: none) with otherwise valid claims, when verified, then it is refused', async () => {
-      const claims = { role: 'operator', sub: 'intruder', iss: DEV_ISSUER, aud: DEFAULT_AUDIENCE, iat: nowInSeconds(), exp: nowInSeconds() + 3600 };
+      const claims = {
+        role: 'operator',
+        sub: 'intruder',
+        iss: DEV_ISSUER,
+        aud: DEFAULT_AUDIENCE,
+        iat: nowInSeconds(),
+        exp: nowInSeconds() + 3600,
+      };
       const token = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims)}.`;
 
       await expectRefused(token);
@@ -178,8 +205,11 @@ describe('TokenVerifier', () => {
       await expectRefused(forged, /signature/);
     });
 
-    it.each(['garbage', '', 'a.b.c', 'Bearer x'])('given the non-token %j, when verified, then it is refused', async (token) => {
-      await expectRefused(token);
-    });
+    it.each(['garbage', '', 'a.b.c', 'Bearer x'])(
+      'given the non-token %j, when verified, then it is refused',
+      async (token) => {
+        await expectRefused(token);
+      },
+    );
   });
 });

@@ -2,7 +2,7 @@
 import type { JWTPayload, JWTVerifyGetKey, KeyLike } from 'jose';
 import { createRemoteJWKSet, importSPKI, jwtVerify } from 'jose';
 import { TOKEN_ALGORITHM } from './dev-keys';
-import type { AuthenticatedUser, Role} from './roles';
+import type { AuthenticatedUser, Role } from './roles';
 import { ROLES } from './roles';
 
 export interface AuthSettings {

@@ -1,5 +1,10 @@
 /** Validity dates are calendar days in Europe/Paris: a pass valid until 31 Jan is usable until 23:59:59 Paris time. */
-const PARIS_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
+const PARIS_DAY = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Paris',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /** The Paris calendar day of an instant, as YYYY-MM-DD. */
 export function parisDay(instant: Date): string {

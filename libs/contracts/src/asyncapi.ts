@@ -32,7 +32,8 @@ function schemas(): Record<string, object> {
 /** Adds a schema and, transitively, every schema it references (nested value types). */
 function includeWithReferences(name: string, all: Record<string, object>, used: Record<string, object>): void {
   if (used[name]) return;
-  if (!all[name]) throw new Error(`No JSON schema for ${name}: give it class-validator decorators (and @Type for nested values)`);
+  if (!all[name])
+    throw new Error(`No JSON schema for ${name}: give it class-validator decorators (and @Type for nested values)`);
   used[name] = all[name];
   const references = JSON.stringify(all[name]).matchAll(/"\$ref":"#\/components\/schemas\/([A-Za-z0-9]+)"/g);
   for (const [, referenced] of references) includeWithReferences(referenced, all, used);
@@ -57,7 +58,12 @@ export function buildAsyncApiDocument(): object {
     channels[topic] = {
       address: topic,
       description: `Events produced by the ${producer} service, keyed by aggregate id, retained forever.`,
-      messages: Object.fromEntries(onTopic.map((d) => [`${d.type}V${d.schemaVersion}`, { $ref: `#/components/messages/${d.type}V${d.schemaVersion}` }])),
+      messages: Object.fromEntries(
+        onTopic.map((d) => [
+          `${d.type}V${d.schemaVersion}`,
+          { $ref: `#/components/messages/${d.type}V${d.schemaVersion}` },
+        ]),
+      ),
     };
     operations[`publish-${producer}`] = {
       action: 'send',

@@ -46,6 +46,8 @@ export function findEventDefinition(type: string, schemaVersion: number): EventD
 
 export function allEventDefinitions(): EventDefinition[] {
   return [...definitions.values()].sort((a, b) =>
-    a.topic === b.topic ? registryKey(a.type, a.schemaVersion).localeCompare(registryKey(b.type, b.schemaVersion)) : a.topic.localeCompare(b.topic),
+    a.topic === b.topic
+      ? registryKey(a.type, a.schemaVersion).localeCompare(registryKey(b.type, b.schemaVersion))
+      : a.topic.localeCompare(b.topic),
   );
 }

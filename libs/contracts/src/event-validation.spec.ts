@@ -2,11 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { EventEnvelope } from './envelope';
-import type { EventCheck} from '@app/contracts';
-import { AgencyRegistered, AgencyRegisteredV1, assertValidPayload, checkEvent, defineEvent, findEventDefinition } from '@app/contracts';
+import type { EventCheck } from '@app/contracts';
+import {
+  AgencyRegistered,
+  AgencyRegisteredV1,
+  assertValidPayload,
+  checkEvent,
+  defineEvent,
+  findEventDefinition,
+} from '@app/contracts';
 
 function agencyPayload(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { agencyId: randomUUID(), name: 'CCAS de Muret', kind: 'ccas', departement: '31', siret: '73282932000074', ...overrides };
+  return {
+    agencyId: randomUUID(),
+    name: 'CCAS de Muret',
+    kind: 'ccas',
+    departement: '31',
+    siret: '73282932000074',
+    ...overrides,
+  };
 }
 
 function agencyRegisteredEnvelope(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -33,27 +47,49 @@ function reasonOf(check: EventCheck): string {
 describe('checkEvent', () => {
   describe('its quick envelope check', () => {
     const broken: Record<string, unknown[]> = {
-      eventId: [undefined, null, '', 'not-a-uuid', 42, '123e4567-e89b-12d3-a456-42661417400', randomUUID().toUpperCase(), `${randomUUID()} `],
+      eventId: [
+        undefined,
+        null,
+        '',
+        'not-a-uuid',
+        42,
+        '123e4567-e89b-12d3-a456-42661417400',
+        randomUUID().toUpperCase(),
+        `${randomUUID()} `,
+      ],
       type: [undefined, null, '', 'agencyRegistered', 'Agency Registered', 7, ['AgencyRegistered']],
       schemaVersion: [undefined, null, 0, -1, 1.5, '1', Number.NaN],
-      occurredAt: [undefined, null, '', 'yesterday', '2026-13-01T00:00:00Z', '2026-02-30T00:00:00Z', 1_700_000_000_000, '2026-11-22'],
+      occurredAt: [
+        undefined,
+        null,
+        '',
+        'yesterday',
+        '2026-13-01T00:00:00Z',
+        '2026-02-30T00:00:00Z',
+        1_700_000_000_000,
+        '2026-11-22',
+      ],
       producer: [undefined, null, '', 'web', 'Issuance', 3],
       key: [undefined, null, '', 12],
       correlationId: [undefined, null, '', 12, {}],
       causationId: [undefined, null, '', 12, {}, 'free text'],
       payload: [undefined, null, 'text', 12, [], [agencyPayload()]],
     };
-    const reference = (raw: Record<string, unknown>) => validateSync(plainToInstance(EventEnvelope, raw), { forbidUnknownValues: true }).length === 0;
+    const reference = (raw: Record<string, unknown>) =>
+      validateSync(plainToInstance(EventEnvelope, raw), { forbidUnknownValues: true }).length === 0;
 
-    it.each(Object.entries(broken))('given %s altered in every listed way, when checked, then the verdict on the envelope is class-validator\'s', (field, values) => {
-      for (const value of values) {
-        const raw = agencyRegisteredEnvelope({ [field]: value });
-        if (value === undefined) delete raw[field];
-        const check = checkEvent(raw);
-        const envelopeRefused = !check.valid && check.reason.startsWith('invalid envelope');
-        expect({ field, value, envelopeRefused }).toEqual({ field, value, envelopeRefused: !reference(raw) });
-      }
-    });
+    it.each(Object.entries(broken))(
+      "given %s altered in every listed way, when checked, then the verdict on the envelope is class-validator's",
+      (field, values) => {
+        for (const value of values) {
+          const raw = agencyRegisteredEnvelope({ [field]: value });
+          if (value === undefined) delete raw[field];
+          const check = checkEvent(raw);
+          const envelopeRefused = !check.valid && check.reason.startsWith('invalid envelope');
+          expect({ field, value, envelopeRefused }).toEqual({ field, value, envelopeRefused: !reference(raw) });
+        }
+      },
+    );
   });
 
   it('given a well-formed AgencyRegistered envelope, when checked, then it is valid and its payload is an AgencyRegisteredV1', () => {
@@ -116,7 +152,9 @@ describe('checkEvent', () => {
     ['payload', 'AgencyRegistered'],
     ['payload', [1, 2]],
   ])('given an envelope whose %s is %j, when checked, then it is invalid and the reason names it', (field, value) => {
-    expect(reasonOf(checkEvent(agencyRegisteredEnvelope({ [field]: value })))).toMatch(new RegExp(`invalid envelope: .*${field}`));
+    expect(reasonOf(checkEvent(agencyRegisteredEnvelope({ [field]: value })))).toMatch(
+      new RegExp(`invalid envelope: .*${field}`),
+    );
   });
 
   it('given an unknown type, when checked, then it is invalid and the reason names the type and version', () => {
@@ -127,11 +165,15 @@ describe('checkEvent', () => {
   });
 
   it('given a known type with an undeclared version, when checked, then it is invalid and the reason names the version', () => {
-    expect(reasonOf(checkEvent(agencyRegisteredEnvelope({ schemaVersion: 2 })))).toBe('unknown event AgencyRegistered v2');
+    expect(reasonOf(checkEvent(agencyRegisteredEnvelope({ schemaVersion: 2 })))).toBe(
+      'unknown event AgencyRegistered v2',
+    );
   });
 
   it('given a payload with a bad SIRET, when checked, then it is invalid and the reason names siret', () => {
-    const reason = reasonOf(checkEvent(agencyRegisteredEnvelope({ payload: agencyPayload({ siret: '73282932000075' }) })));
+    const reason = reasonOf(
+      checkEvent(agencyRegisteredEnvelope({ payload: agencyPayload({ siret: '73282932000075' }) })),
+    );
 
     expect(reason).toMatch(/^invalid AgencyRegistered payload: /);
     expect(reason).toMatch(/siret/);
@@ -139,7 +181,9 @@ describe('checkEvent', () => {
   });
 
   it('given a payload with an extra field, when checked, then it is refused and the reason names the field', () => {
-    expect(reasonOf(checkEvent(agencyRegisteredEnvelope({ payload: agencyPayload({ secret: 'leak' }) })))).toMatch(/secret/);
+    expect(reasonOf(checkEvent(agencyRegisteredEnvelope({ payload: agencyPayload({ secret: 'leak' }) })))).toMatch(
+      /secret/,
+    );
   });
 
   it.each([
@@ -149,7 +193,9 @@ describe('checkEvent', () => {
     ['departement', '20'],
     ['siret', undefined],
   ])('given a payload whose %s is %j, when checked, then it is invalid and the reason names it', (field, value) => {
-    expect(reasonOf(checkEvent(agencyRegisteredEnvelope({ payload: agencyPayload({ [field]: value }) })))).toMatch(new RegExp(field));
+    expect(reasonOf(checkEvent(agencyRegisteredEnvelope({ payload: agencyPayload({ [field]: value }) })))).toMatch(
+      new RegExp(field),
+    );
   });
 });
 
@@ -175,7 +221,9 @@ describe('assertValidPayload', () => {
   it('given a payload with a bad SIRET, when asserted, then it throws naming the event and the field', () => {
     const payload = agencyPayload({ siret: '12345678901234' }) as unknown as AgencyRegisteredV1;
 
-    expect(() => assertValidPayload(AgencyRegistered, payload)).toThrow(/Refusing to publish an invalid AgencyRegistered: .*siret/);
+    expect(() => assertValidPayload(AgencyRegistered, payload)).toThrow(
+      /Refusing to publish an invalid AgencyRegistered: .*siret/,
+    );
   });
 
   it('given a payload with an undeclared field, when asserted, then it throws', () => {
@@ -187,7 +235,9 @@ describe('assertValidPayload', () => {
 
 describe('defineEvent', () => {
   it('given an already declared type and version, when declared again with another object, then it throws and the first stays', () => {
-    expect(() => defineEvent({ ...AgencyRegistered, description: 'A rival declaration.' })).toThrow('Event AgencyRegistered@1 is declared twice');
+    expect(() => defineEvent({ ...AgencyRegistered, description: 'A rival declaration.' })).toThrow(
+      'Event AgencyRegistered@1 is declared twice',
+    );
     expect(findEventDefinition('AgencyRegistered', 1)).toBe(AgencyRegistered);
   });
 

@@ -74,17 +74,33 @@ export function checkEvent(raw: unknown): EventCheck {
     payload = Object.assign(new definition.payload(), envelope.payload);
   } else {
     payload = plainToInstance(definition.payload, envelope.payload);
-    const payloadErrors = validateSync(payload, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+    const payloadErrors = validateSync(payload, {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+    });
     if (payloadErrors.length > 0) {
-      return { valid: false, envelope, reason: `invalid ${envelope.type} payload: ${describe(payloadErrors).join('; ')}` };
+      return {
+        valid: false,
+        envelope,
+        reason: `invalid ${envelope.type} payload: ${describe(payloadErrors).join('; ')}`,
+      };
     }
   }
   if (envelope.producer !== definition.producer) {
-    return { valid: false, envelope, reason: `${envelope.type} is produced by ${definition.producer}, not ${envelope.producer}` };
+    return {
+      valid: false,
+      envelope,
+      reason: `${envelope.type} is produced by ${definition.producer}, not ${envelope.producer}`,
+    };
   }
   const aggregateId = String((payload as Record<string, unknown>)[definition.keyField]);
   if (envelope.key !== aggregateId) {
-    return { valid: false, envelope, reason: `envelope key ${envelope.key} is not the payload's ${definition.keyField} ${aggregateId}` };
+    return {
+      valid: false,
+      envelope,
+      reason: `envelope key ${envelope.key} is not the payload's ${definition.keyField} ${aggregateId}`,
+    };
   }
   envelope.payload = payload as Record<string, unknown>;
   return { valid: true, envelope, definition };
@@ -93,7 +109,11 @@ export function checkEvent(raw: unknown): EventCheck {
 /** Used by producers: an event that would fail its consumers' validation is never written. */
 export function assertValidPayload<P extends object>(definition: EventDefinition<P>, payload: P): void {
   const instance = plainToInstance(definition.payload, payload);
-  const errors = validateSync(instance as object, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+  const errors = validateSync(instance as object, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+  });
   if (errors.length > 0) {
     throw new Error(`Refusing to publish an invalid ${definition.type}: ${describe(errors).join('; ')}`);
   }

@@ -2,12 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Min, ValidateNested, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
-import { AgencyRegistered, allEventDefinitions, assertValidPayloads, BookletIssued, EventDefinition, VoucherExpired, VoucherExpiredV1 } from '@app/contracts';
+import {
+  AgencyRegistered,
+  allEventDefinitions,
+  assertValidPayloads,
+  BookletIssued,
+  EventDefinition,
+  VoucherExpired,
+  VoucherExpiredV1,
+} from '@app/contracts';
 import { compilePayloadCheck } from './payload-check';
 
 /** What assertValidPayload decides, as a boolean. */
 const classValidatorAccepts = (definition: EventDefinition, payload: object) =>
-  validateSync(plainToInstance(definition.payload, payload) as object, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }).length === 0;
+  validateSync(plainToInstance(definition.payload, payload) as object, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+  }).length === 0;
 
 const expiredPayload = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
   passId: randomUUID(),
@@ -44,7 +56,25 @@ const bookletPayload = (passes: object[]): Record<string, unknown> => ({
 
 /** Every field replaced by values of the wrong kind, plus an undeclared field. */
 function variants(valid: Record<string, unknown>): Array<Record<string, unknown>> {
-  const wrong: unknown[] = [undefined, null, '', 'x', 0, -1, 1.5, 1000, true, '2026-13-45', 'not-a-uuid', randomUUID().toUpperCase(), new Date(), [], {}, ['31'], '00000000-0000-0000-0000-000000000000'];
+  const wrong: unknown[] = [
+    undefined,
+    null,
+    '',
+    'x',
+    0,
+    -1,
+    1.5,
+    1000,
+    true,
+    '2026-13-45',
+    'not-a-uuid',
+    randomUUID().toUpperCase(),
+    new Date(),
+    [],
+    {},
+    ['31'],
+    '00000000-0000-0000-0000-000000000000',
+  ];
   const out = [valid, { ...valid, extra: 'x' }, { ...valid, constructor: 'x' }, {}];
   for (const key of Object.keys(valid)) {
     const { [key]: _omitted, ...without } = valid;
@@ -70,7 +100,9 @@ describe('compilePayloadCheck', () => {
         // Never valid when class-validator says invalid. A valid payload of primitives takes the fast path
         // (a 'constructor' key, which plainToInstance drops, is left to the full validation).
         if (accepted) expect({ payload, reference }).toEqual({ payload, reference: true });
-        const plain = !Object.hasOwn(payload, 'constructor') && Object.values(payload).every((v) => v === null || typeof v !== 'object');
+        const plain =
+          !Object.hasOwn(payload, 'constructor') &&
+          Object.values(payload).every((v) => v === null || typeof v !== 'object');
         if (reference && plain) expect({ payload, accepted }).toEqual({ payload, accepted: true });
       }
     },
@@ -126,7 +158,11 @@ describe('compilePayloadCheck', () => {
       { ...valid, beneficiary: new Date() },
     ];
     for (const payload of broken) {
-      if (check(payload)) expect({ payload, reference: classValidatorAccepts(BookletIssued as unknown as EventDefinition, payload) }).toEqual({ payload, reference: true });
+      if (check(payload))
+        expect({
+          payload,
+          reference: classValidatorAccepts(BookletIssued as unknown as EventDefinition, payload),
+        }).toEqual({ payload, reference: true });
     }
   });
 
@@ -168,11 +204,19 @@ describe('assertValidPayloads', () => {
   });
 
   it('given one invalid payload among valid ones, then it throws the usual message naming the event and the field', () => {
-    const payloads = [expiredPayload(), expiredPayload({ amountCents: 0 }), expiredPayload()] as unknown as VoucherExpiredV1[];
-    expect(() => assertValidPayloads(VoucherExpired, payloads)).toThrow(/Refusing to publish an invalid VoucherExpired: amountCents/);
+    const payloads = [
+      expiredPayload(),
+      expiredPayload({ amountCents: 0 }),
+      expiredPayload(),
+    ] as unknown as VoucherExpiredV1[];
+    expect(() => assertValidPayloads(VoucherExpired, payloads)).toThrow(
+      /Refusing to publish an invalid VoucherExpired: amountCents/,
+    );
   });
 
   it('given a payload with an undeclared field, then it throws', () => {
-    expect(() => assertValidPayloads(VoucherExpired, [expiredPayload({ note: 'x' })] as unknown as VoucherExpiredV1[])).toThrow(/note/);
+    expect(() =>
+      assertValidPayloads(VoucherExpired, [expiredPayload({ note: 'x' })] as unknown as VoucherExpiredV1[]),
+    ).toThrow(/note/);
   });
 });

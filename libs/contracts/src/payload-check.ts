@@ -5,7 +5,7 @@
 import { TransformationType } from 'class-transformer';
 // The storage is not re-exported by the package root (types: class-transformer-storage.d.ts).
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
-import type { ValidationArguments} from 'class-validator';
+import type { ValidationArguments } from 'class-validator';
 import { getMetadataStorage, IS_ISO8601, ValidationTypes } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import type { PayloadClass } from './event-definition';
@@ -40,11 +40,17 @@ const SUPPORTED = new Set([
   ValidationTypes.NESTED_VALIDATION,
 ]);
 
-const isPrimitive = (value: unknown) => value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+const isPrimitive = (value: unknown) =>
+  value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 const isPlainObject = (value: unknown): value is object =>
-  typeof value === 'object' && value !== null && (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
+  typeof value === 'object' &&
+  value !== null &&
+  (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
 
-export function compilePayloadCheck(payloadClass: PayloadClass<object>, enclosing: ReadonlySet<PayloadClass<object>> = new Set()): PayloadCheck | null {
+export function compilePayloadCheck(
+  payloadClass: PayloadClass<object>,
+  enclosing: ReadonlySet<PayloadClass<object>> = new Set(),
+): PayloadCheck | null {
   // A class nested in itself: left to class-validator.
   if (enclosing.has(payloadClass)) return null;
   const storage = getMetadataStorage();
@@ -53,7 +59,11 @@ export function compilePayloadCheck(payloadClass: PayloadClass<object>, enclosin
   if (metadatas.length === 0) return null;
   if (metadatas.some((m) => !SUPPORTED.has(m.type) || (m.groups && m.groups.length > 0) || m.always)) return null;
   if (defaultMetadataStorage.getStrategy(payloadClass) !== 'none') return null;
-  if (defaultMetadataStorage.getExposedMetadatas(payloadClass).length > 0 || defaultMetadataStorage.getExcludedMetadatas(payloadClass).length > 0) return null;
+  if (
+    defaultMetadataStorage.getExposedMetadatas(payloadClass).length > 0 ||
+    defaultMetadataStorage.getExcludedMetadatas(payloadClass).length > 0
+  )
+    return null;
 
   const grouped = storage.groupByPropertyName(metadatas);
   const allowed = new Set(Object.keys(grouped));
@@ -65,7 +75,8 @@ export function compilePayloadCheck(payloadClass: PayloadClass<object>, enclosin
   for (const [name, own] of Object.entries(grouped)) {
     // plainToInstance skips keys that are methods or getters of the class.
     if (name in payloadClass.prototype) return null;
-    if (defaultMetadataStorage.findTransformMetadatas(payloadClass, name, TransformationType.PLAIN_TO_CLASS).length > 0) return null;
+    if (defaultMetadataStorage.findTransformMetadatas(payloadClass, name, TransformationType.PLAIN_TO_CLASS).length > 0)
+      return null;
     const type = defaultMetadataStorage.findTypeMetadata(payloadClass, name);
     const nestedRules = own.filter((m) => m.type === ValidationTypes.NESTED_VALIDATION);
     let nested: PropertyCheck['nested'];
@@ -80,17 +91,38 @@ export function compilePayloadCheck(payloadClass: PayloadClass<object>, enclosin
     }
     const constraints: PropertyCheck['constraints'] = [];
     // Defined-checks first, then the others, as the executor runs them.
-    const ordered = [...own.filter((m) => m.type === ValidationTypes.IS_DEFINED), ...own.filter((m) => m.type === ValidationTypes.CUSTOM_VALIDATION)];
+    const ordered = [
+      ...own.filter((m) => m.type === ValidationTypes.IS_DEFINED),
+      ...own.filter((m) => m.type === ValidationTypes.CUSTOM_VALIDATION),
+    ];
     for (const metadata of ordered) {
       for (const constraint of storage.getTargetValidatorConstraints(metadata.constraintCls)) {
         if (constraint.async) return null;
         const instance = constraint.instance as { validate: Validate };
         const validate = instance.validate.bind(instance);
-        const args: ValidationArguments = { targetName: payloadClass.name, property: name, object: {}, value: undefined, constraints: metadata.constraints };
-        constraints.push({ metadata, args, validate: constraint.name === IS_ISO8601 && isStrictOnly(metadata) ? (value, a) => isCanonicalTimestamp(value) || validate(value, a) : validate });
+        const args: ValidationArguments = {
+          targetName: payloadClass.name,
+          property: name,
+          object: {},
+          value: undefined,
+          constraints: metadata.constraints,
+        };
+        constraints.push({
+          metadata,
+          args,
+          validate:
+            constraint.name === IS_ISO8601 && isStrictOnly(metadata)
+              ? (value, a) => isCanonicalTimestamp(value) || validate(value, a)
+              : validate,
+        });
       }
     }
-    properties.push({ name, conditions: own.filter((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION), constraints, nested });
+    properties.push({
+      name,
+      conditions: own.filter((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION),
+      constraints,
+      nested,
+    });
   }
 
   return (payload: object) => {
@@ -101,12 +133,21 @@ export function compilePayloadCheck(payloadClass: PayloadClass<object>, enclosin
       // What class-transformer copies as is: primitives, arrays of primitives, and plain objects or arrays of them where a nested class is declared.
       if (!isPrimitive(value) && value !== null) {
         if (Array.isArray(value)) {
-          if (!value.every((item) => (property.nested?.each ? isPlainObject(item) : isPrimitive(item) && item !== undefined))) return false;
+          if (
+            !value.every((item) =>
+              property.nested?.each ? isPlainObject(item) : isPrimitive(item) && item !== undefined,
+            )
+          )
+            return false;
         } else if (!(property.nested && !property.nested.each && isPlainObject(value))) {
           return false;
         }
       }
-      if (property.conditions.length > 0 && !property.conditions.every((m) => (m.constraints[0] as (o: object, v: unknown) => boolean)(object, value))) continue;
+      if (
+        property.conditions.length > 0 &&
+        !property.conditions.every((m) => (m.constraints[0] as (o: object, v: unknown) => boolean)(object, value))
+      )
+        continue;
       for (const { metadata, validate, args } of property.constraints) {
         if (metadata.validateIf && !metadata.validateIf(object, value)) continue;
         args.object = object;
@@ -120,7 +161,8 @@ export function compilePayloadCheck(payloadClass: PayloadClass<object>, enclosin
       }
       if (property.nested) {
         const items = property.nested.each ? value : [value];
-        if (!Array.isArray(items) || !items.every((item) => isPlainObject(item) && property.nested!.check(item))) return false;
+        if (!Array.isArray(items) || !items.every((item) => isPlainObject(item) && property.nested!.check(item)))
+          return false;
       }
     }
     return true;

@@ -18,13 +18,18 @@ const preparedNames = new Map<string, string>();
 
 export function preparedStatement(name: string, text: string): PreparedStatement {
   // A connection knows a statement by its name: one name for two texts would run the wrong one.
-  if (preparedNames.has(name) && preparedNames.get(name) !== text) throw new Error(`Two prepared statements are named ${name}`);
+  if (preparedNames.has(name) && preparedNames.get(name) !== text)
+    throw new Error(`Two prepared statements are named ${name}`);
   preparedNames.set(name, text);
   return { name, text };
 }
 
 interface PgClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(config: {
+    name: string;
+    text: string;
+    values: unknown[];
+  }): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
 interface TransactionScope {
@@ -60,7 +65,9 @@ export class TransactionHost {
   requireTransaction(purpose: string): EntityManager {
     const scope = this.scope.getStore();
     if (!scope) {
-      throw new Error(`${purpose} must run inside TransactionHost.run(): a write outside a transaction would be a dual write`);
+      throw new Error(
+        `${purpose} must run inside TransactionHost.run(): a write outside a transaction would be a dual write`,
+      );
     }
     return scope.manager;
   }
@@ -70,7 +77,10 @@ export class TransactionHost {
    * pooled connection. Fails like `manager.query` (QueryFailedError, with the
    * driver's error code).
    */
-  async execute<T = Record<string, unknown>>(statement: PreparedStatement, params: unknown[]): Promise<{ rows: T[]; rowCount: number }> {
+  async execute<T = Record<string, unknown>>(
+    statement: PreparedStatement,
+    params: unknown[],
+  ): Promise<{ rows: T[]; rowCount: number }> {
     const joined = this.scope.getStore()?.manager.queryRunner;
     const runner: QueryRunner = joined ?? this.dataSource.createQueryRunner();
     try {

@@ -26,14 +26,24 @@ export class MessagingMetrics {
     const registers = [registry];
     // prom-client collects every metric of a scrape in parallel: one shared refresh feeds them all.
     const refreshed = () => this.refreshOnce();
-    this.published = new Counter({ name: 'events_published_total', help: 'Events relayed from the outbox to Kafka', labelNames: ['topic'], registers });
+    this.published = new Counter({
+      name: 'events_published_total',
+      help: 'Events relayed from the outbox to Kafka',
+      labelNames: ['topic'],
+      registers,
+    });
     this.consumed = new Counter({
       name: 'events_consumed_total',
       help: 'Messages consumed, by outcome (applied, duplicate, ignored, dead_lettered, awaiting_cause: each time one is found waiting for its cause)',
       labelNames: ['topic', 'type', 'outcome'],
       registers,
     });
-    this.handlerFailures = new Counter({ name: 'event_handler_failures_total', help: 'Failed attempts to apply an event', labelNames: ['type'], registers });
+    this.handlerFailures = new Counter({
+      name: 'event_handler_failures_total',
+      help: 'Failed attempts to apply an event',
+      labelNames: ['type'],
+      registers,
+    });
     this.appliedTogether = new Counter({
       name: 'events_applied_together_total',
       help: 'Events applied in one transaction with others (a run of a partition), counted once committed',
@@ -53,8 +63,18 @@ export class MessagingMetrics {
       registers,
       collect: refreshed,
     });
-    this.outboxOldestAge = new Gauge({ name: 'outbox_oldest_age_seconds', help: 'Age of the oldest unpublished outbox message', registers, collect: refreshed });
-    this.deadLetters = new Gauge({ name: 'dead_letters', help: 'Messages this service has sent to its dead-letter topic', registers, collect: refreshed });
+    this.outboxOldestAge = new Gauge({
+      name: 'outbox_oldest_age_seconds',
+      help: 'Age of the oldest unpublished outbox message',
+      registers,
+      collect: refreshed,
+    });
+    this.deadLetters = new Gauge({
+      name: 'dead_letters',
+      help: 'Messages this service has sent to its dead-letter topic',
+      registers,
+      collect: refreshed,
+    });
     this.consumerLag = new Gauge({
       name: 'kafka_consumer_lag',
       help: 'Messages not yet consumed by this service, per topic',

@@ -51,7 +51,11 @@ export class MessagingStatus implements OnModuleInit {
   async outboxBacklog(): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check('outbox');
     const backlog = await this.outbox.backlog();
-    const details = { backlog: backlog.count, oldestAgeSeconds: Math.round(backlog.oldestAgeSeconds), relayEnabled: this.options.relay.enabled };
+    const details = {
+      backlog: backlog.count,
+      oldestAgeSeconds: Math.round(backlog.oldestAgeSeconds),
+      relayEnabled: this.options.relay.enabled,
+    };
     return backlog.oldestAgeSeconds > OUTBOX_STUCK_AFTER_SECONDS ? indicator.down(details) : indicator.up(details);
   }
 
@@ -60,7 +64,12 @@ export class MessagingStatus implements OnModuleInit {
     const indicator = this.indicators.check('consumer');
     const deadLetters = await this.deadLetters.count();
     const lag = await this.lagByTopic().catch(() => ({}));
-    return indicator.up({ groupId: this.server.groupId, deadLetters, lag, awaitingCause: this.processor.awaitingCause() });
+    return indicator.up({
+      groupId: this.server.groupId,
+      deadLetters,
+      lag,
+      awaitingCause: this.processor.awaitingCause(),
+    });
   }
 
   async lagByTopic(): Promise<Record<string, number>> {

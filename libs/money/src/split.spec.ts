@@ -1,8 +1,9 @@
 import fc from 'fast-check';
-import type { ShareLine} from '@app/money';
+import type { ShareLine } from '@app/money';
 import { addSplits, splitAmount, splitPerPass } from '@app/money';
 
-const lines = (...shares: number[]): ShareLine[] => shares.map((shareBasisPoints, position) => ({ id: `line-${position}`, shareBasisPoints, position }));
+const lines = (...shares: number[]): ShareLine[] =>
+  shares.map((shareBasisPoints, position) => ({ id: `line-${position}`, shareBasisPoints, position }));
 const parts = (split: Map<string, number>) => [...split.values()];
 
 describe('splitting an amount across funding lines (largest remainder)', () => {
@@ -25,14 +26,12 @@ describe('splitting an amount across funding lines (largest remainder)', () => {
   });
 
   it('always sums to the whole, never gives a line more than one cent beyond its exact share, and is deterministic', () => {
-    const shares = fc
-      .array(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 6 })
-      .map((weights) => {
-        const total = weights.reduce((a, b) => a + b, 0);
-        const bp = weights.map((w) => Math.floor((w * 10_000) / total));
-        bp[0] += 10_000 - bp.reduce((a, b) => a + b, 0);
-        return bp.filter((b) => b > 0).length === bp.length ? bp : [10_000];
-      });
+    const shares = fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 6 }).map((weights) => {
+      const total = weights.reduce((a, b) => a + b, 0);
+      const bp = weights.map((w) => Math.floor((w * 10_000) / total));
+      bp[0] += 10_000 - bp.reduce((a, b) => a + b, 0);
+      return bp.filter((b) => b > 0).length === bp.length ? bp : [10_000];
+    });
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 10_000_000_000 }), shares, (amount, bp) => {
         const split = splitAmount(amount, lines(...bp));

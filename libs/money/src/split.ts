@@ -13,7 +13,8 @@ export interface ShareLine {
  * always sum to the amount, and the same amount always splits the same way.
  */
 export function splitAmount(amountCents: number, lines: ShareLine[]): Map<string, number> {
-  if (!Number.isSafeInteger(amountCents) || amountCents < 0) throw new Error(`Cannot split ${amountCents}: amounts are non-negative integer cents`);
+  if (!Number.isSafeInteger(amountCents) || amountCents < 0)
+    throw new Error(`Cannot split ${amountCents}: amounts are non-negative integer cents`);
   const totalShares = lines.reduce((sum, line) => sum + line.shareBasisPoints, 0);
   if (totalShares !== 10_000) throw new Error(`Funding line shares sum to ${totalShares}, not 10000`);
   const parts = lines.map((line) => {

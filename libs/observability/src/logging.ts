@@ -21,11 +21,18 @@ export function loggerParams(service: string, level: string): Params {
       },
       genReqId: (request: IncomingMessage & { id?: unknown }) =>
         (typeof request.id === 'string' && request.id) || acceptCorrelationId(request.headers[CORRELATION_HEADER]),
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]'], censor: '[redacted]' },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]'],
+        censor: '[redacted]',
+      },
       // Probes and scrapes would drown the useful lines.
       autoLogging: { ignore: (request: IncomingMessage) => /^\/(health|metrics)/.test(request.url ?? '') },
       serializers: {
-        req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: request.url }),
+        req: (request: { id: string; method: string; url: string }) => ({
+          id: request.id,
+          method: request.method,
+          url: request.url,
+        }),
         res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
       },
     },

@@ -11,7 +11,12 @@ describe('pass codes', () => {
 
   it('are read whatever the case, spacing, dashes, and O/0 I/L/1 confusions', () => {
     const canonical = canonicalOf(generatePassCode());
-    const typed = canonical.toLowerCase().replace(/0/g, 'o').replace(/1/g, 'l').match(/.{1,3}/g)!.join(' ');
+    const typed = canonical
+      .toLowerCase()
+      .replace(/0/g, 'o')
+      .replace(/1/g, 'l')
+      .match(/.{1,3}/g)!
+      .join(' ');
     expect(parsePassCode(typed)).toEqual({ valid: true, canonical });
     expect(parsePassCode(` ${formatPassCode(canonical)} `)).toEqual({ valid: true, canonical });
   });
@@ -37,7 +42,8 @@ describe('pass codes', () => {
         }
         if (i + 1 < CODE_LENGTH && canonical[i] !== canonical[i + 1]) {
           tried++;
-          if (parsePassCode(canonical.slice(0, i) + canonical[i + 1] + canonical[i] + canonical.slice(i + 2)).valid) undetected++;
+          if (parsePassCode(canonical.slice(0, i) + canonical[i + 1] + canonical[i] + canonical.slice(i + 2)).valid)
+            undetected++;
         }
       }
     }

@@ -55,11 +55,7 @@ export type ParsedPassCode = { valid: true; canonical: string } | { valid: false
  * as 0 and I or L as 1. `format` means not 17 base32 symbols, `check` a typo.
  */
 export function parsePassCode(input: string): ParsedPassCode {
-  const canonical = input
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  const canonical = input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   if (canonical.length !== CODE_LENGTH || [...canonical].some((symbol) => !VALUE.has(symbol))) {
     return { valid: false, reason: 'format' };
   }

@@ -1,4 +1,12 @@
-import { BeforeApplicationShutdown, DynamicModule, Global, INestApplication, Injectable, Logger as NestLogger, Module } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  DynamicModule,
+  Global,
+  INestApplication,
+  Injectable,
+  Logger as NestLogger,
+  Module,
+} from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -20,7 +28,9 @@ class ShutdownLogger implements BeforeApplicationShutdown {
   private readonly logger = new NestLogger('Shutdown');
 
   beforeApplicationShutdown(signal?: string): void {
-    this.logger.log(`Stopping${signal ? ` on ${signal}` : ''}: HTTP and consumers stop, in-flight work finishes, the outbox is drained, then the database closes`);
+    this.logger.log(
+      `Stopping${signal ? ` on ${signal}` : ''}: HTTP and consumers stop, in-flight work finishes, the outbox is drained, then the database closes`,
+    );
   }
 }
 
@@ -32,7 +42,11 @@ class ServiceRootModule {}
 @Module({})
 class ServiceSettingsModule {
   static forRoot(settings: object): DynamicModule {
-    return { module: ServiceSettingsModule, providers: [{ provide: SERVICE_SETTINGS, useValue: settings }], exports: [SERVICE_SETTINGS] };
+    return {
+      module: ServiceSettingsModule,
+      providers: [{ provide: SERVICE_SETTINGS, useValue: settings }],
+      exports: [SERVICE_SETTINGS],
+    };
   }
 }
 
@@ -77,7 +91,10 @@ function setupApiDocs(app: INestApplication, definition: ServiceDefinition): voi
  * environment. Used by each service's main.ts and by the tests, which run
  * several services in one process with their own configuration.
  */
-export async function createServiceApp(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
+export async function createServiceApp(
+  definition: ServiceDefinition,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<INestApplication> {
   const config = await loadServiceConfig(definition.name, definition.defaultPort, env);
   const settings = definition.settings ? parseEnv(definition.settings, env, definition.name) : {};
   const app = await NestFactory.create(rootModule(definition, config, settings), { bufferLogs: true });

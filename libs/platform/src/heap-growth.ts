@@ -14,5 +14,6 @@ const GROWING_PERCENT = 100;
 
 /** For a service process under a heap budget; leaves a process with a large heap limit as V8 configured it. */
 export function relaxHeapGrowthUnderBudget(): void {
-  if (getHeapStatistics().heap_size_limit < SMALL_HEAP_LIMIT_BYTES) setFlagsFromString(`--heap-growing-percent=${GROWING_PERCENT}`);
+  if (getHeapStatistics().heap_size_limit < SMALL_HEAP_LIMIT_BYTES)
+    setFlagsFromString(`--heap-growing-percent=${GROWING_PERCENT}`);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { IdempotencyClaims, IdempotencyKey, Problem} from '@app/platform';
+import type { IdempotencyClaims, IdempotencyKey, Problem } from '@app/platform';
 import { claimFirst, parseIdempotencyKey, requestFingerprint } from '@app/platform';
 
 const refusalOf = (attempt: () => unknown) => {
@@ -34,7 +34,10 @@ describe('the Idempotency-Key header', () => {
 
 describe('the request fingerprint', () => {
   it('given the same body with its fields in another order, then the same fingerprint', () => {
-    const body = { programId: 'p', beneficiaries: [{ situation: 'senior', diagnosticLevel: 'no_autonomy', ageBand: undefined }] };
+    const body = {
+      programId: 'p',
+      beneficiaries: [{ situation: 'senior', diagnosticLevel: 'no_autonomy', ageBand: undefined }],
+    };
     const reordered = { beneficiaries: [{ diagnosticLevel: 'no_autonomy', situation: 'senior' }], programId: 'p' };
     expect(requestFingerprint(reordered)).toBe(requestFingerprint(body));
   });
@@ -67,10 +70,14 @@ describe('claiming a key first', () => {
   let claims: Claims;
   let work: jest.Mock<Promise<string>, []>;
   const send = (body: object) =>
-    claimFirst(claims, { scope: 'site-a', key, fingerprint: requestFingerprint(body) }, {
-      first: work,
-      replay: (held) => `replayed ${held.answer}`,
-    });
+    claimFirst(
+      claims,
+      { scope: 'site-a', key, fingerprint: requestFingerprint(body) },
+      {
+        first: work,
+        replay: (held) => `replayed ${held.answer}`,
+      },
+    );
 
   beforeEach(() => {
     claims = new Claims();
@@ -97,9 +104,15 @@ describe('claiming a key first', () => {
   it('given the same key with another request, then 409 IDEMPOTENCY_KEY_REUSED and no work', async () => {
     await send({ codes: ['A'] });
 
-    const refusal: Problem = await send({ codes: ['B'] }).then(() => null!, (error: Problem) => error);
+    const refusal: Problem = await send({ codes: ['B'] }).then(
+      () => null!,
+      (error: Problem) => error,
+    );
 
-    expect({ status: refusal.getStatus(), code: refusal.code }).toEqual({ status: 409, code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect({ status: refusal.getStatus(), code: refusal.code }).toEqual({
+      status: 409,
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
     expect(work).toHaveBeenCalledTimes(1);
   });
 });

@@ -5,7 +5,12 @@ import { HttpException, HttpStatus } from '@nestjs/common';
  * `message`. Services throw these; the HTTP filter renders them as is.
  */
 export class Problem extends HttpException {
-  constructor(status: HttpStatus, readonly code: string, message: string, readonly details?: Record<string, unknown>) {
+  constructor(
+    status: HttpStatus,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
     super({ statusCode: status, code, message, ...(details ? { details } : {}) }, status);
   }
 

@@ -18,7 +18,8 @@ describe('loadServiceConfig', () => {
   });
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-  const load = (env: NodeJS.ProcessEnv) => loadServiceConfig('issuance', 3001, { AUTH_PUBLIC_KEY: keys.publicKeyPem, ...env });
+  const load = (env: NodeJS.ProcessEnv) =>
+    loadServiceConfig('issuance', 3001, { AUTH_PUBLIC_KEY: keys.publicKeyPem, ...env });
 
   async function refusal(env: NodeJS.ProcessEnv): Promise<ConfigurationError> {
     const error = await load(env).then(
@@ -43,12 +44,24 @@ describe('loadServiceConfig', () => {
       expect(database.port).toBe('5432');
       expect(database.pathname).toBe('/pass_issuance');
       expect(config.databasePoolSize).toBe(10);
-      expect(config.messaging).toMatchObject({ service: 'issuance', brokers: ['127.0.0.1:9092'], topicPrefix: '', relay: { enabled: true } });
+      expect(config.messaging).toMatchObject({
+        service: 'issuance',
+        brokers: ['127.0.0.1:9092'],
+        topicPrefix: '',
+        relay: { enabled: true },
+      });
       expect(config.auth).toEqual({ issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE, publicKeyPem: keys.publicKeyPem });
     });
 
     it('given empty strings, when loaded, then they count as absent and the defaults apply', async () => {
-      const config = await load({ PORT: '', LOG_LEVEL: '', OUTBOX_RELAY_ENABLED: '', KAFKA_BROKERS: '', DATABASE_URL: '', NODE_ENV: '' });
+      const config = await load({
+        PORT: '',
+        LOG_LEVEL: '',
+        OUTBOX_RELAY_ENABLED: '',
+        KAFKA_BROKERS: '',
+        DATABASE_URL: '',
+        NODE_ENV: '',
+      });
 
       expect(config.port).toBe(3001);
       expect(config.logLevel).toBe('info');
@@ -88,9 +101,16 @@ describe('loadServiceConfig', () => {
     });
 
     it('given AUTH_JWKS_URL in production, when loaded, then tokens are verified against it', async () => {
-      const config = await loadServiceConfig('issuance', 3001, { AUTH_JWKS_URL: 'https://login.example/jwks', NODE_ENV: 'production' });
+      const config = await loadServiceConfig('issuance', 3001, {
+        AUTH_JWKS_URL: 'https://login.example/jwks',
+        NODE_ENV: 'production',
+      });
 
-      expect(config.auth).toEqual({ issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE, jwksUrl: 'https://login.example/jwks' });
+      expect(config.auth).toEqual({
+        issuer: DEV_ISSUER,
+        audience: DEFAULT_AUDIENCE,
+        jwksUrl: 'https://login.example/jwks',
+      });
     });
   });
 
@@ -113,9 +133,16 @@ describe('loadServiceConfig', () => {
     });
 
     it('given several bad variables, when loaded, then one message lists them all and no good one', async () => {
-      const error = await refusal({ PORT: 'abc', KAFKA_BROKERS: 'localhost', LOG_LEVEL: 'loud', OUTBOX_RELAY_ENABLED: 'yes', HOST: '127.0.0.1' });
+      const error = await refusal({
+        PORT: 'abc',
+        KAFKA_BROKERS: 'localhost',
+        LOG_LEVEL: 'loud',
+        OUTBOX_RELAY_ENABLED: 'yes',
+        HOST: '127.0.0.1',
+      });
 
-      for (const name of ['PORT', 'KAFKA_BROKERS', 'LOG_LEVEL', 'OUTBOX_RELAY_ENABLED']) expect(error.message).toMatch(refusedLine(name));
+      for (const name of ['PORT', 'KAFKA_BROKERS', 'LOG_LEVEL', 'OUTBOX_RELAY_ENABLED'])
+        expect(error.message).toMatch(refusedLine(name));
       expect(error.message).not.toMatch(refusedLine('HOST'));
       expect(error.message.split('\n').filter((line) => /^\s+- /.test(line))).toHaveLength(4);
     });
@@ -123,21 +150,27 @@ describe('loadServiceConfig', () => {
 
   describe('token verification key', () => {
     it('given production and no AUTH_* variable, when loaded, then it stops asking for AUTH_PUBLIC_KEY', async () => {
-      const error = await loadServiceConfig('issuance', 3001, { NODE_ENV: 'production' }).catch((thrown: unknown) => thrown);
+      const error = await loadServiceConfig('issuance', 3001, { NODE_ENV: 'production' }).catch(
+        (thrown: unknown) => thrown,
+      );
 
       expect(error).toBeInstanceOf(ConfigurationError);
       expect((error as Error).message).toContain('AUTH_PUBLIC_KEY');
     });
 
     it('given production and an empty AUTH_PUBLIC_KEY, when loaded, then it counts as absent and stops', async () => {
-      const error = await loadServiceConfig('issuance', 3001, { NODE_ENV: 'production', AUTH_PUBLIC_KEY: '' }).catch((thrown: unknown) => thrown);
+      const error = await loadServiceConfig('issuance', 3001, { NODE_ENV: 'production', AUTH_PUBLIC_KEY: '' }).catch(
+        (thrown: unknown) => thrown,
+      );
 
       expect(error).toBeInstanceOf(ConfigurationError);
       expect((error as Error).message).toContain('AUTH_PUBLIC_KEY');
     });
 
     it('given AUTH_PUBLIC_KEY_FILE naming a missing file, when loaded, then it stops naming that variable', async () => {
-      const error = await loadServiceConfig('issuance', 3001, { AUTH_PUBLIC_KEY_FILE: '/nonexistent/public.pem' }).catch((thrown: unknown) => thrown);
+      const error = await loadServiceConfig('issuance', 3001, {
+        AUTH_PUBLIC_KEY_FILE: '/nonexistent/public.pem',
+      }).catch((thrown: unknown) => thrown);
 
       expect(error).toBeInstanceOf(ConfigurationError);
       expect((error as Error).message).toMatch(refusedLine('AUTH_PUBLIC_KEY_FILE'));

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { readFileSync } from 'node:fs';
-import type { AuthSettings} from '@app/auth';
+import type { AuthSettings } from '@app/auth';
 import { loadOrCreateDevKeys } from '@app/auth';
 import type { ServiceName } from '@app/contracts';
 import { databaseUrlFor, LOCAL_POSTGRES_URL } from '@app/database';
@@ -28,11 +28,16 @@ export function defaultDatabaseName(service: ServiceName): string {
 
 export function parseEnv<E extends object>(envClass: new () => E, env: NodeJS.ProcessEnv, service: string): E {
   // Blank values count as absent, as in most shells' `VAR= command`.
-  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
   const parsed = plainToInstance(envClass, given, { exposeDefaultValues: true });
   const errors = validateSync(parsed, { whitelist: false, stopAtFirstError: true });
   if (errors.length > 0) {
-    const lines = errors.map((e) => `  - ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(given[e.property])})`);
+    const lines = errors.map(
+      (e) =>
+        `  - ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(given[e.property])})`,
+    );
     throw new ConfigurationError(`Invalid configuration for the ${service} service:\n${lines.join('\n')}`);
   }
   return parsed;
@@ -46,7 +51,9 @@ async function authSettings(env: ServiceEnv, service: string): Promise<AuthSetti
     try {
       return { ...base, publicKeyPem: readFileSync(env.AUTH_PUBLIC_KEY_FILE, 'utf8') };
     } catch (error) {
-      throw new ConfigurationError(`Invalid configuration for the ${service} service:\n  - AUTH_PUBLIC_KEY_FILE: ${(error as Error).message}`);
+      throw new ConfigurationError(
+        `Invalid configuration for the ${service} service:\n  - AUTH_PUBLIC_KEY_FILE: ${(error as Error).message}`,
+      );
     }
   }
   if (env.NODE_ENV === 'production') {
@@ -57,7 +64,11 @@ async function authSettings(env: ServiceEnv, service: string): Promise<AuthSetti
   return { ...base, publicKeyPem: (await loadOrCreateDevKeys()).publicKeyPem };
 }
 
-export async function loadServiceConfig(service: ServiceName, defaultPort: number, env: NodeJS.ProcessEnv): Promise<ServiceConfig> {
+export async function loadServiceConfig(
+  service: ServiceName,
+  defaultPort: number,
+  env: NodeJS.ProcessEnv,
+): Promise<ServiceConfig> {
   const parsed = parseEnv(ServiceEnv, env, service);
   return {
     service,
@@ -70,7 +81,12 @@ export async function loadServiceConfig(service: ServiceName, defaultPort: numbe
       service,
       brokers: parsed.KAFKA_BROKERS.split(','),
       topicPrefix: parsed.KAFKA_TOPIC_PREFIX,
-      relay: { enabled: parsed.OUTBOX_RELAY_ENABLED, pollIntervalMs: parsed.OUTBOX_POLL_INTERVAL_MS, batchSize: parsed.OUTBOX_BATCH_SIZE, lingerMs: parsed.OUTBOX_LINGER_MS },
+      relay: {
+        enabled: parsed.OUTBOX_RELAY_ENABLED,
+        pollIntervalMs: parsed.OUTBOX_POLL_INTERVAL_MS,
+        batchSize: parsed.OUTBOX_BATCH_SIZE,
+        lingerMs: parsed.OUTBOX_LINGER_MS,
+      },
       consumer: {
         maxAttempts: parsed.CONSUMER_MAX_ATTEMPTS,
         retryDelayMs: parsed.CONSUMER_RETRY_DELAY_MS,

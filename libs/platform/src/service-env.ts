@@ -24,7 +24,9 @@ export class ServiceEnv {
   HOST: string = '0.0.0.0';
 
   @IsOptional()
-  @Matches(/^postgres(ql)?:\/\/[^/]+\/[a-z_][a-z0-9_]*(\?.*)?$/, { message: 'DATABASE_URL must look like postgres://user@host:5432/database' })
+  @Matches(/^postgres(ql)?:\/\/[^/]+\/[a-z_][a-z0-9_]*(\?.*)?$/, {
+    message: 'DATABASE_URL must look like postgres://user@host:5432/database',
+  })
   DATABASE_URL?: string;
 
   @Type(() => Number)
@@ -33,10 +35,14 @@ export class ServiceEnv {
   @Max(100)
   DATABASE_POOL_SIZE: number = 10;
 
-  @Matches(/^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port…]' })
+  @Matches(/^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/, {
+    message: 'KAFKA_BROKERS must be host:port[,host:port…]',
+  })
   KAFKA_BROKERS: string = '127.0.0.1:9092';
 
-  @Matches(/^[a-z0-9._-]*$/, { message: 'KAFKA_TOPIC_PREFIX may only hold lower-case letters, digits, dots, dashes and underscores' })
+  @Matches(/^[a-z0-9._-]*$/, {
+    message: 'KAFKA_TOPIC_PREFIX may only hold lower-case letters, digits, dots, dashes and underscores',
+  })
   KAFKA_TOPIC_PREFIX: string = '';
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { AnyEventDefinition, EventEnvelope} from '@app/contracts';
+import type { AnyEventDefinition, EventEnvelope } from '@app/contracts';
 import { findEventDefinition } from '@app/contracts';
 import { produceMany, produceTogether } from './kafka-tools';
 
 /** A valid envelope for an event, as its producer would write it: how tests play another service. */
-export function envelopeOf<P extends object>(definition: AnyEventDefinition, payload: P, overrides: Partial<EventEnvelope<P>> = {}): EventEnvelope<P> {
+export function envelopeOf<P extends object>(
+  definition: AnyEventDefinition,
+  payload: P,
+  overrides: Partial<EventEnvelope<P>> = {},
+): EventEnvelope<P> {
   const eventId = overrides.eventId ?? randomUUID();
   return {
     eventId,
@@ -30,10 +34,15 @@ export async function publishEnvelopes(topicPrefix: string, envelopes: EventEnve
  * those of a partition together, as one batch. With `partition`, all go to it
  * whatever their keys.
  */
-export async function publishTogether(topicPrefix: string, envelopes: EventEnvelope<object>[], partition?: number): Promise<void> {
+export async function publishTogether(
+  topicPrefix: string,
+  envelopes: EventEnvelope<object>[],
+  partition?: number,
+): Promise<void> {
   const records = envelopes.map((envelope) => ({ ...recordOf(topicPrefix, envelope), partition }));
   const topics = new Set(records.map(({ topic }) => topic));
-  if (topics.size !== 1) throw new Error(`publishTogether takes the events of one topic, not of ${[...topics].join(', ')}`);
+  if (topics.size !== 1)
+    throw new Error(`publishTogether takes the events of one topic, not of ${[...topics].join(', ')}`);
   await produceTogether(records[0].topic, records);
 }
 

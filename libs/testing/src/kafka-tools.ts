@@ -1,7 +1,11 @@
 import { Kafka, logLevel } from 'kafkajs';
 
 function kafka(): Kafka {
-  return new Kafka({ clientId: 'test-tools', brokers: process.env.TEST_KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+  return new Kafka({
+    clientId: 'test-tools',
+    brokers: process.env.TEST_KAFKA_BROKERS!.split(','),
+    logLevel: logLevel.NOTHING,
+  });
 }
 
 /** Writes a message straight to a topic, bypassing the outbox: how tests forge duplicates and garbage. */
@@ -25,7 +29,10 @@ export async function produceMany(messages: Array<{ topic: string; key: string; 
  * those of a partition together, as one batch. A message may name its
  * partition, as a producer is free to, to put different keys in one batch.
  */
-export async function produceTogether(topic: string, messages: Array<{ key: string; value: string; partition?: number }>): Promise<void> {
+export async function produceTogether(
+  topic: string,
+  messages: Array<{ key: string; value: string; partition?: number }>,
+): Promise<void> {
   const producer = kafka().producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
@@ -36,14 +43,21 @@ export async function produceTogether(topic: string, messages: Array<{ key: stri
 }
 
 /** Reads a topic from the beginning until `done` holds for what was read, or the timeout. */
-export async function readTopic(topic: string, done: (values: string[]) => boolean, timeoutMs = 30_000): Promise<string[]> {
+export async function readTopic(
+  topic: string,
+  done: (values: string[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<string[]> {
   const consumer = kafka().consumer({ groupId: `test-reader-${Date.now()}-${Math.random().toString(36).slice(2)}` });
   const values: string[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Timed out reading ${topic}: ${values.length} message(s) read`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`Timed out reading ${topic}: ${values.length} message(s) read`)),
+        timeoutMs,
+      );
       void consumer.run({
         eachMessage: async ({ message }) => {
           values.push(message.value?.toString() ?? '');

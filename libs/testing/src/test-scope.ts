@@ -17,7 +17,8 @@ export interface RunningService {
 
 function required(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: integration tests run through jest's integration project (npm test)`);
+  if (!value)
+    throw new Error(`${name} is not set: integration tests run through jest's integration project (npm test)`);
   return value;
 }
 
@@ -71,7 +72,11 @@ export class TestScope {
   }
 
   /** SQL on a service's database, to observe effects the API does not expose. */
-  async sql<R extends object = Record<string, unknown>>(service: ServiceName | string, text: string, values: unknown[] = []): Promise<R[]> {
+  async sql<R extends object = Record<string, unknown>>(
+    service: ServiceName | string,
+    text: string,
+    values: unknown[] = [],
+  ): Promise<R[]> {
     let pool = this.pools.get(service);
     if (!pool) {
       pool = new Pool({ connectionString: this.databaseUrl(service), max: 2 });

@@ -5,7 +5,13 @@ import { isValidSiret } from './siret';
 
 export function IsSiret(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
-    { name: 'isSiret', validator: { validate: isValidSiret, defaultMessage: () => '$property must be a valid SIRET (14 digits, Luhn checked)' } },
+    {
+      name: 'isSiret',
+      validator: {
+        validate: isValidSiret,
+        defaultMessage: () => '$property must be a valid SIRET (14 digits, Luhn checked)',
+      },
+    },
     options,
   );
 }
@@ -14,7 +20,10 @@ export function IsDepartementCode(options?: ValidationOptions): PropertyDecorato
   return ValidateBy(
     {
       name: 'isDepartementCode',
-      validator: { validate: isDepartementCode, defaultMessage: () => '$property must be a département code such as 31, 2A or 973' },
+      validator: {
+        validate: isDepartementCode,
+        defaultMessage: () => '$property must be a département code such as 31, 2A or 973',
+      },
     },
     options,
   );

@@ -1,7 +1,12 @@
 import { isValidBic, isValidIban, isValidRna, normalizeIban } from '@app/validation';
 
 describe('IBAN', () => {
-  it.each(['FR7630006000011234567890189', 'FR1420041010050500013M02606', 'DE89370400440532013000', 'GB82WEST12345698765432'])('accepts %s', (iban) => {
+  it.each([
+    'FR7630006000011234567890189',
+    'FR1420041010050500013M02606',
+    'DE89370400440532013000',
+    'GB82WEST12345698765432',
+  ])('accepts %s', (iban) => {
     expect(isValidIban(iban)).toBe(true);
   });
 
@@ -25,10 +30,14 @@ describe('IBAN', () => {
 
 describe('BIC', () => {
   it.each(['BNPAFRPP', 'BNPAFRPPXXX', 'AGRIFRPP882'])('accepts %s', (bic) => expect(isValidBic(bic)).toBe(true));
-  it.each(['BNPAFRP', 'BNPAFRPPXX', 'bnpafrpp', '1NPAFRPP', 'BNPAQQPP'])('refuses %s', (bic) => expect(isValidBic(bic)).toBe(false));
+  it.each(['BNPAFRP', 'BNPAFRPPXX', 'bnpafrpp', '1NPAFRPP', 'BNPAQQPP'])('refuses %s', (bic) =>
+    expect(isValidBic(bic)).toBe(false),
+  );
 });
 
 describe('RNA', () => {
   it.each(['W751212517', 'W313000123'])('accepts %s', (rna) => expect(isValidRna(rna)).toBe(true));
-  it.each(['W75121251', 'X751212517', 'w751212517', '751212517'])('refuses %s', (rna) => expect(isValidRna(rna)).toBe(false));
+  it.each(['W75121251', 'X751212517', 'w751212517', '751212517'])('refuses %s', (rna) =>
+    expect(isValidRna(rna)).toBe(false),
+  );
 });

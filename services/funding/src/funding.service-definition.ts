@@ -20,7 +20,16 @@ import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { SettlementModule } from './settlement/settlement.module';
 
 @Module({
-  imports: [ScheduleModule.forRoot(), KnownAgenciesModule, FundersModule, ProgramsModule, AllocationsModule, ReconciliationModule, ConsumersModule, SettlementModule],
+  imports: [
+    ScheduleModule.forRoot(),
+    KnownAgenciesModule,
+    FundersModule,
+    ProgramsModule,
+    AllocationsModule,
+    ReconciliationModule,
+    ConsumersModule,
+    SettlementModule,
+  ],
 })
 export class FundingModule {}
 
@@ -30,6 +39,12 @@ export const fundingService: ServiceDefinition = {
   description: 'Funders, co-funded programs, allocations to agencies, the double-entry ledger and settlement.',
   module: FundingModule,
   entities: [KnownAgency, Funder, Program, FundingLine],
-  migrations: [MessagingTables1763800000000, KnownAgencies1763800001000, FundersProgramsLedger1763800200000, Settlement1763800300000, DropParkedPassEvents1765000000000],
+  migrations: [
+    MessagingTables1763800000000,
+    KnownAgencies1763800001000,
+    FundersProgramsLedger1763800200000,
+    Settlement1763800300000,
+    DropParkedPassEvents1765000000000,
+  ],
   settings: FundingSettings,
 };

@@ -5,7 +5,11 @@ import { IsBoolean, IsString, Length, Matches } from 'class-validator';
  * Development defaults for the paying agent's own account: a well-known
  * documentation IBAN and a name that says so, never a real account.
  */
-export const DEVELOPMENT_OPERATOR = { name: 'Opérateur pass numérique (DEV, compte fictif)', iban: 'FR7630006000011234567890189', bic: 'AGRIFRPPXXX' };
+export const DEVELOPMENT_OPERATOR = {
+  name: 'Opérateur pass numérique (DEV, compte fictif)',
+  iban: 'FR7630006000011234567890189',
+  bic: 'AGRIFRPPXXX',
+};
 
 /** Funding's own environment variables (the common ones are in ServiceEnv). */
 export class FundingSettings {

@@ -17,7 +17,9 @@ import { Funder } from './programs/funder.entity';
 import { Program } from './programs/program.entity';
 import { VoidsModule } from './voids/voids.module';
 
-@Module({ imports: [AgenciesModule, AllocationsModule, BookletsModule, VoidsModule, PassOutcomesModule, PrintingModule] })
+@Module({
+  imports: [AgenciesModule, AllocationsModule, BookletsModule, VoidsModule, PassOutcomesModule, PrintingModule],
+})
 export class IssuanceModule {}
 
 export const issuanceService: ServiceDefinition = {

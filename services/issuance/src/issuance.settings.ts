@@ -15,8 +15,14 @@ export class IssuanceSettings {
   NODE_ENV: string = 'development';
 
   /** AES-256-GCM key sealing the pass codes at rest: base64 of 32 random bytes (`openssl rand -base64 32`). Required in production. */
-  @ValidateIf((settings: IssuanceSettings) => settings.NODE_ENV === 'production' || settings.PASS_CODE_ENCRYPTION_KEY !== undefined)
-  @Matches(BASE64_32_BYTES, { message: 'PASS_CODE_ENCRYPTION_KEY must be the base64 of 32 bytes (openssl rand -base64 32); it is required in production' })
+  @ValidateIf(
+    (settings: IssuanceSettings) =>
+      settings.NODE_ENV === 'production' || settings.PASS_CODE_ENCRYPTION_KEY !== undefined,
+  )
+  @Matches(BASE64_32_BYTES, {
+    message:
+      'PASS_CODE_ENCRYPTION_KEY must be the base64 of 32 bytes (openssl rand -base64 32); it is required in production',
+  })
   PASS_CODE_ENCRYPTION_KEY?: string;
 }
 

@@ -22,6 +22,12 @@ export const redemptionService: ServiceDefinition = {
   description: 'Accredited mediation sites and the redemption of passes, with no double spend.',
   module: RedemptionModule,
   entities: [],
-  migrations: [MessagingTables1763800000000, Sites1763800100000, PassesAndRedemptions1763800200000, RedemptionRequestClaims1763900000000, SiteRedemptionHistory1764200000000],
+  migrations: [
+    MessagingTables1763800000000,
+    Sites1763800100000,
+    PassesAndRedemptions1763800200000,
+    RedemptionRequestClaims1763900000000,
+    SiteRedemptionHistory1764200000000,
+  ],
   settings: RedemptionSettings,
 };

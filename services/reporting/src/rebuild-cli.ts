@@ -15,7 +15,12 @@ interface Rebuild {
 
 async function main(): Promise<void> {
   const url = process.env.REPORTING_URL ?? 'http://127.0.0.1:3004';
-  const token = process.env.REPORTING_TOKEN ?? (await mintToken((await loadOrCreateDevKeys()).privateKeyPem, { role: 'operator', subject: 'reporting-rebuild-cli' }));
+  const token =
+    process.env.REPORTING_TOKEN ??
+    (await mintToken((await loadOrCreateDevKeys()).privateKeyPem, {
+      role: 'operator',
+      subject: 'reporting-rebuild-cli',
+    }));
   const headers = { authorization: `Bearer ${token}` };
   const started = await fetch(`${url}/rebuilds`, { method: 'POST', headers });
   let rebuild = (await started.json()) as Rebuild;
@@ -27,7 +32,9 @@ async function main(): Promise<void> {
     console.log(`  ${rebuild.replayedEvents} event(s) replayed`);
   }
   if (rebuild.status !== 'completed') throw new Error(`Rebuild ${rebuild.id} failed: ${rebuild.error}`);
-  console.log(`Generation ${rebuild.generation} is active: ${rebuild.replayedEvents} event(s) replayed, ${rebuild.invalidEvents} invalid skipped`);
+  console.log(
+    `Generation ${rebuild.generation} is active: ${rebuild.replayedEvents} event(s) replayed, ${rebuild.invalidEvents} invalid skipped`,
+  );
 }
 
 main().catch((error: Error) => {

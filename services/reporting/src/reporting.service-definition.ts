@@ -16,10 +16,17 @@ export class ReportingModule {}
 export const reportingService: ServiceDefinition = {
   name: 'reporting',
   defaultPort: 3004,
-  description: 'Read models built only from events: funder and operator views, per-pass audit trail, exports, rebuild by replay.',
+  description:
+    'Read models built only from events: funder and operator views, per-pass audit trail, exports, rebuild by replay.',
   module: ReportingModule,
   // Read models are plain SQL in one schema per generation (see the migration): no entity.
   entities: [],
-  migrations: [MessagingTables1763800000000, ReportingReadModels1763800400000, BulkLoadedGenerations1764000000000, RebuildHeartbeats1764200000000, ParallelBulkLoadFinish1764300000000],
+  migrations: [
+    MessagingTables1763800000000,
+    ReportingReadModels1763800400000,
+    BulkLoadedGenerations1764000000000,
+    RebuildHeartbeats1764200000000,
+    ParallelBulkLoadFinish1764300000000,
+  ],
   settings: ReportingSettings,
 };

@@ -33,7 +33,13 @@
     if (formatted === before) return;
     input.value = formatted;
     var position = symbolsBeforeCaret + Math.floor(Math.max(symbolsBeforeCaret - 1, 0) / 4);
-    if (symbolsBeforeCaret > 0 && symbolsBeforeCaret % 4 === 0 && symbolsBeforeCaret < PassCode.LENGTH && caret === before.length) position += 1;
+    if (
+      symbolsBeforeCaret > 0 &&
+      symbolsBeforeCaret % 4 === 0 &&
+      symbolsBeforeCaret < PassCode.LENGTH &&
+      caret === before.length
+    )
+      position += 1;
     position = Math.min(position, formatted.length);
     input.setSelectionRange(position, position);
   }
@@ -80,29 +86,48 @@
   document.getElementById('scan-unavailable').hidden = true;
   scan.addEventListener('click', function () {
     var detector = new window.BarcodeDetector({ formats: ['qr_code'] });
-    navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } }).then(function (stream) {
-      video.hidden = false;
-      video.srcObject = stream;
-      video.play();
-      var stop = function () {
-        stream.getTracks().forEach(function (t) { t.stop(); });
-        video.hidden = true;
-      };
-      var tick = function () {
-        detector.detect(video).then(function (codes) {
-          var found = codes.map(function (c) { return c.rawValue; }).filter(function (v) { return PassCode.parse(v).valid; })[0];
-          if (!found) return setTimeout(tick, 250);
-          stop();
-          var empty = fields().filter(function (i) { return !i.value.trim(); })[0] || fields()[fields().length - 1];
-          empty.value = PassCode.format(found);
-          setError(empty, '');
-          empty.focus();
-        }, function () { setTimeout(tick, 500); });
-      };
-      tick();
-    }, function () {
-      document.getElementById('scan-unavailable').hidden = false;
-      document.getElementById('scan-unavailable').textContent = "La caméra n'est pas accessible : saisissez le code.";
-    });
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } }).then(
+      function (stream) {
+        video.hidden = false;
+        video.srcObject = stream;
+        video.play();
+        var stop = function () {
+          stream.getTracks().forEach(function (t) {
+            t.stop();
+          });
+          video.hidden = true;
+        };
+        var tick = function () {
+          detector.detect(video).then(
+            function (codes) {
+              var found = codes
+                .map(function (c) {
+                  return c.rawValue;
+                })
+                .filter(function (v) {
+                  return PassCode.parse(v).valid;
+                })[0];
+              if (!found) return setTimeout(tick, 250);
+              stop();
+              var empty =
+                fields().filter(function (i) {
+                  return !i.value.trim();
+                })[0] || fields()[fields().length - 1];
+              empty.value = PassCode.format(found);
+              setError(empty, '');
+              empty.focus();
+            },
+            function () {
+              setTimeout(tick, 500);
+            },
+          );
+        };
+        tick();
+      },
+      function () {
+        document.getElementById('scan-unavailable').hidden = false;
+        document.getElementById('scan-unavailable').textContent = "La caméra n'est pas accessible : saisissez le code.";
+      },
+    );
   });
 })();

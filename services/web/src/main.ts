@@ -9,7 +9,9 @@ async function main(): Promise<void> {
     app.enableShutdownHooks();
     app.get(Logger).log(`web listening on ${await app.getUrl()}`);
   } catch (error) {
-    console.error(error instanceof ConfigurationError ? error.message : `The web application could not start: ${String(error)}`);
+    console.error(
+      error instanceof ConfigurationError ? error.message : `The web application could not start: ${String(error)}`,
+    );
     process.exit(1);
   }
 }

@@ -9,7 +9,10 @@ import { loadWebConfig } from './web.config';
 import { WebModule } from './web.module';
 
 /** The browser assets stay in the sources: found from src/ (tests) or from dist/services/web/src (built). */
-const ASSETS_DIR = [join(__dirname, '..', 'assets'), join(__dirname, '..', '..', '..', '..', 'services', 'web', 'assets')].find((dir) => existsSync(dir))!;
+const ASSETS_DIR = [
+  join(__dirname, '..', 'assets'),
+  join(__dirname, '..', '..', '..', '..', 'services', 'web', 'assets'),
+].find((dir) => existsSync(dir))!;
 const DSFR_DIR = join(require.resolve('@gouvfr/dsfr/package.json'), '..', 'dist');
 
 function securityHeaders(_: Request, response: Response, next: NextFunction): void {

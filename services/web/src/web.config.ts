@@ -46,6 +46,11 @@ export function loadWebConfig(env: NodeJS.ProcessEnv): WebConfig {
     cookieSecure: e.COOKIE_SECURE ? e.COOKIE_SECURE === 'true' : production,
     sessionTtlMs: e.SESSION_TTL_MINUTES * 60_000,
     devSigningKey: e.DEV_SIGNING_KEY,
-    urls: { issuance: trim(e.ISSUANCE_URL), redemption: trim(e.REDEMPTION_URL), funding: trim(e.FUNDING_URL), reporting: trim(e.REPORTING_URL) },
+    urls: {
+      issuance: trim(e.ISSUANCE_URL),
+      redemption: trim(e.REDEMPTION_URL),
+      funding: trim(e.FUNDING_URL),
+      reporting: trim(e.REPORTING_URL),
+    },
   };
 }

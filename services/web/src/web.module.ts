@@ -21,7 +21,14 @@ export class WebModule {
     return {
       module: WebModule,
       imports: [ObservabilityModule.forRoot({ service: 'web', logLevel: config.logLevel })],
-      controllers: [HealthController, SignInController, CounselorController, SiteController, DashboardController, OperatorController],
+      controllers: [
+        HealthController,
+        SignInController,
+        CounselorController,
+        SiteController,
+        DashboardController,
+        OperatorController,
+      ],
       providers: [
         { provide: WEB_CONFIG, useValue: config },
         SessionStore,

@@ -38,7 +38,10 @@ export class EventProcessor {
    */
   private readonly givenUp = new Set<string>();
   /** Each message now awaiting its cause, by topic/partition@offset: since when, and what for. */
-  private readonly awaitingSince = new Map<string, { since: number; awaited: string; topic: string; partition: number }>();
+  private readonly awaitingSince = new Map<
+    string,
+    { since: number; awaited: string; topic: string; partition: number }
+  >();
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -60,7 +63,11 @@ export class EventProcessor {
    * its cause (AwaitingCause), which must then be fetched again with those
    * after it. Throws only when the database fails.
    */
-  async processBatch(messages: IncomingMessage[], handlerFor: (type: string) => EventHandler | undefined, heartbeat: () => Promise<void>): Promise<number> {
+  async processBatch(
+    messages: IncomingMessage[],
+    handlerFor: (type: string) => EventHandler | undefined,
+    heartbeat: () => Promise<void>,
+  ): Promise<number> {
     const routed = messages.map((message) => this.route(message, handlerFor));
     const applicable = routed.filter((item): item is Applicable => item.kind === 'apply');
     const alone = async (item: Applicable) => (await this.applyAlone(item, heartbeat)) !== 'awaiting_cause';
@@ -95,7 +102,13 @@ export class EventProcessor {
     // Topics carry every event of their producer: the ones this service does not need are skipped.
     if (typeof type === 'string' && !handler) return { kind: 'ignore', message, type };
     const check = checkEvent(raw);
-    if (!check.valid || !handler) return { kind: 'dead-letter', message, envelope: check.envelope, reason: check.valid ? 'no handler' : check.reason };
+    if (!check.valid || !handler)
+      return {
+        kind: 'dead-letter',
+        message,
+        envelope: check.envelope,
+        reason: check.valid ? 'no handler' : check.reason,
+      };
     return { kind: 'apply', message, envelope: check.envelope, handler };
   }
 
@@ -118,7 +131,12 @@ export class EventProcessor {
     });
   }
 
-  private async onSplit(size: number, batchSize: number, error: unknown, heartbeat: () => Promise<void>): Promise<void> {
+  private async onSplit(
+    size: number,
+    batchSize: number,
+    error: unknown,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     const summary = `A batch of ${size} messages failed (${error instanceof Error ? error.message : String(error)}): applying it in halves`;
     // Awaiting a cause is no failure; the first split of a batch says why, the deeper ones only narrow it down.
     if (size === batchSize && !(error instanceof AwaitingCause)) this.logger.warn(summary);
@@ -199,7 +217,9 @@ export class EventProcessor {
         this.metrics.handlerFailures.inc({ type: envelope.type });
         const reason = error instanceof Error ? error.message : String(error);
         runWithCorrelation(correlation, () =>
-          this.logger.warn(`Applying ${envelope.type} ${envelope.eventId} failed (attempt ${attempt}/${this.options.consumer.maxAttempts}): ${reason}`),
+          this.logger.warn(
+            `Applying ${envelope.type} ${envelope.eventId} failed (attempt ${attempt}/${this.options.consumer.maxAttempts}): ${reason}`,
+          ),
         );
         if (attempt >= this.options.consumer.maxAttempts) {
           return runWithCorrelation(correlation, () => this.deadLetter(message, envelope, reason, attempt));
@@ -212,7 +232,11 @@ export class EventProcessor {
 
   /** The messages this instance holds until their cause is applied, for health: where they are, what they wait for, for how long. */
   awaitingCause(): Array<{ position: string; awaits: string; waitingSeconds: number }> {
-    return [...this.awaitingSince].map(([position, { since, awaited }]) => ({ position, awaits: awaited, waitingSeconds: Math.round((Date.now() - since) / 1000) }));
+    return [...this.awaitingSince].map(([position, { since, awaited }]) => ({
+      position,
+      awaits: awaited,
+      waitingSeconds: Math.round((Date.now() - since) / 1000),
+    }));
   }
 
   /** After a rebalance: a partition moved to another instance waits there, not here (its wait starts over there). */
@@ -227,10 +251,16 @@ export class EventProcessor {
    * has been applied or it has waited `awaitCauseMs` since it was first
    * fetched; then it is dead-lettered with what it waited for.
    */
-  private async awaitCause(message: IncomingMessage, envelope: EventEnvelope, error: AwaitingCause): Promise<ConsumeOutcome> {
+  private async awaitCause(
+    message: IncomingMessage,
+    envelope: EventEnvelope,
+    error: AwaitingCause,
+  ): Promise<ConsumeOutcome> {
     const position = positionOf(message);
-    const deadLetter = (reason: string) => runWithCorrelation(correlationOf(envelope), () => this.deadLetter(message, envelope, reason, 1));
-    if (this.givenUp.has(error.awaited)) return deadLetter(`${error.message}, which did not come for an earlier event either`);
+    const deadLetter = (reason: string) =>
+      runWithCorrelation(correlationOf(envelope), () => this.deadLetter(message, envelope, reason, 1));
+    if (this.givenUp.has(error.awaited))
+      return deadLetter(`${error.message}, which did not come for an earlier event either`);
     const since = this.awaitingSince.get(position)?.since ?? Date.now();
     const waitedMs = Date.now() - since;
     if (waitedMs >= this.options.consumer.awaitCauseMs) {
@@ -238,9 +268,16 @@ export class EventProcessor {
       return deadLetter(`${error.message} (waited ${Math.round(waitedMs / 1000)} s)`);
     }
     if (!this.awaitingSince.has(position)) {
-      this.awaitingSince.set(position, { since, awaited: error.awaited, topic: message.topic, partition: message.partition });
+      this.awaitingSince.set(position, {
+        since,
+        awaited: error.awaited,
+        topic: message.topic,
+        partition: message.partition,
+      });
       runWithCorrelation(correlationOf(envelope), () =>
-        this.logger.warn(`${envelope.type} ${envelope.eventId} ${error.message}: ${message.topic}/${message.partition} stops at offset ${message.offset} until it is applied`),
+        this.logger.warn(
+          `${envelope.type} ${envelope.eventId} ${error.message}: ${message.topic}/${message.partition} stops at offset ${message.offset} until it is applied`,
+        ),
       );
     }
     this.count(message, envelope.type, 'awaiting_cause');
@@ -255,12 +292,19 @@ export class EventProcessor {
 
   private logOutcome(envelope: EventEnvelope, outcome: ConsumeOutcome): void {
     runWithCorrelation(correlationOf(envelope), () =>
-      this.logger.log(`${outcome === 'applied' ? 'Applied' : 'Skipped duplicate'} ${envelope.type} ${envelope.eventId}`),
+      this.logger.log(
+        `${outcome === 'applied' ? 'Applied' : 'Skipped duplicate'} ${envelope.type} ${envelope.eventId}`,
+      ),
     );
   }
 
   /** The dead letter is written through the outbox, so it is published exactly when it is recorded. */
-  private async deadLetter(message: IncomingMessage, envelope: EventEnvelope | undefined, error: string, attempts: number): Promise<ConsumeOutcome> {
+  private async deadLetter(
+    message: IncomingMessage,
+    envelope: EventEnvelope | undefined,
+    error: string,
+    attempts: number,
+  ): Promise<ConsumeOutcome> {
     this.awaitingSince.delete(positionOf(message));
     const topic = prefixed(this.options, deadLetterTopicOf(this.options.service));
     await this.tx.run(async () => {
@@ -296,7 +340,9 @@ export class EventProcessor {
         headers: { 'event-type': 'DeadLetter' },
       });
     });
-    this.logger.error(`Dead-lettered ${message.topic}/${message.partition}@${message.offset} after ${attempts} attempt(s): ${error}`);
+    this.logger.error(
+      `Dead-lettered ${message.topic}/${message.partition}@${message.offset} after ${attempts} attempt(s): ${error}`,
+    );
     this.count(message, envelope?.type ?? 'unknown', 'dead_lettered');
     return 'dead_lettered';
   }
@@ -315,10 +361,11 @@ function positionOf(message: IncomingMessage): string {
 
 /** Deadlock or serialization failure: the transaction lost a race and may simply run again. */
 function isTransientConflict(error: unknown): boolean {
-  const code = (error as { code?: string; driverError?: { code?: string } }).code ?? (error as { driverError?: { code?: string } }).driverError?.code;
+  const code =
+    (error as { code?: string; driverError?: { code?: string } }).code ??
+    (error as { driverError?: { code?: string } }).driverError?.code;
   return code === '40P01' || code === '40001';
 }
-
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -21,6 +21,9 @@ export interface ConsumedEvent<P extends object = Record<string, unknown>> {
  * For a handler whose rule takes one event at a time: applies each in order,
  * with the event as the cause of the log lines written and the events published meanwhile.
  */
-export async function eachEvent<P extends object>(events: Array<ConsumedEvent<P>>, apply: (envelope: EventEnvelope<P>) => Promise<void>): Promise<void> {
+export async function eachEvent<P extends object>(
+  events: Array<ConsumedEvent<P>>,
+  apply: (envelope: EventEnvelope<P>) => Promise<void>,
+): Promise<void> {
   for (const { envelope } of events) await runWithCorrelation(correlationOf(envelope), () => apply(envelope));
 }

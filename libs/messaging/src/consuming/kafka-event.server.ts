@@ -44,7 +44,9 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   /** The topics this service consumes, derived from the event types it handles. */
   subscribedTopics(): string[] {
     const handled = new Set(this.getHandlers().keys());
-    const topics = allEventDefinitions().filter((d) => handled.has(d.type)).map((d) => prefixed(this.options, d.topic));
+    const topics = allEventDefinitions()
+      .filter((d) => handled.has(d.type))
+      .map((d) => prefixed(this.options, d.topic));
     return [...new Set(topics)].sort();
   }
 
@@ -59,7 +61,9 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
 
   private async start(): Promise<void> {
     await this.topics.ensureTopics();
-    const unknown = [...this.getHandlers().keys()].filter((type) => !allEventDefinitions().some((d) => d.type === type));
+    const unknown = [...this.getHandlers().keys()].filter(
+      (type) => !allEventDefinitions().some((d) => d.type === type),
+    );
     if (unknown.length > 0) throw new Error(`No contract declares the handled event type(s): ${unknown.join(', ')}`);
     const topics = this.subscribedTopics();
     if (topics.length === 0) return;
@@ -93,7 +97,14 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     this.logger.log(`Consuming ${topics.join(', ')} as group ${this.groupId}`);
   }
 
-  private async consumeBatch({ batch, heartbeat, isRunning, isStale, resolveOffset, pause }: EachBatchPayload): Promise<void> {
+  private async consumeBatch({
+    batch,
+    heartbeat,
+    isRunning,
+    isStale,
+    resolveOffset,
+    pause,
+  }: EachBatchPayload): Promise<void> {
     const size = this.options.consumer.batchSize;
     for (let start = 0; start < batch.messages.length; start += size) {
       if (!isRunning() || isStale()) return;
@@ -113,7 +124,9 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       if (settled > 0) {
         const last = messages[settled - 1].offset;
         resolveOffset(last);
-        await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+        await this.consumer!.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+        ]);
         // Progress starts the backoff over.
         this.pausesInARow.delete(`${batch.topic}/${batch.partition}`);
       }
@@ -134,7 +147,10 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     this.pausesInARow.set(key, inARow + 1);
     const resume = pause();
     const { retryDelayMs, awaitCauseMs } = this.options.consumer;
-    setTimeout(resume, Math.min(Math.max(retryDelayMs, 50) * 2 ** inARow, 5000, Math.max(awaitCauseMs / 4, 50))).unref();
+    setTimeout(
+      resume,
+      Math.min(Math.max(retryDelayMs, 50) * 2 ** inARow, 5000, Math.max(awaitCauseMs / 4, 50)),
+    ).unref();
   }
 
   /** The same function for every type one `@OnEvent` method lists, so that a run of mixed types can go to it at once. */

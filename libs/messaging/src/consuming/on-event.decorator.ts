@@ -16,7 +16,9 @@ import { RethrowRpcErrorsFilter } from './rethrow-rpc-errors.filter';
 export function OnEvent(...definitions: [AnyEventDefinition, ...AnyEventDefinition[]]): MethodDecorator {
   // Nest makes one handler per pattern: the group tells which of them call the same method, so that a run of
   // events of mixed types goes to it at once.
-  const extras: EventHandlerExtras = { handlerGroup: Symbol(definitions.map((definition) => definition.type).join(',')) };
+  const extras: EventHandlerExtras = {
+    handlerGroup: Symbol(definitions.map((definition) => definition.type).join(',')),
+  };
   // The filter sits on each handler: a hybrid app's microservice takes no global filters once created.
   return applyDecorators(
     EventPattern(

@@ -14,7 +14,17 @@ export class DeadLetterRepository {
       `INSERT INTO dead_letters (source_topic, source_partition, source_offset, message_key, event_id, event_type, error, attempts, raw_value)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT ON CONSTRAINT dead_letters_source_position DO NOTHING RETURNING id`,
-      [letter.sourceTopic, letter.sourcePartition, letter.sourceOffset, letter.key, letter.eventId, letter.eventType, letter.error, letter.attempts, letter.rawValue],
+      [
+        letter.sourceTopic,
+        letter.sourcePartition,
+        letter.sourceOffset,
+        letter.key,
+        letter.eventId,
+        letter.eventType,
+        letter.error,
+        letter.attempts,
+        letter.rawValue,
+      ],
     );
     return rows.length === 1;
   }

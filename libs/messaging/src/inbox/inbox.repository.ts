@@ -8,7 +8,10 @@ const RECORD = preparedStatement(
    ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id`,
 );
 
-const ALREADY_RECORDED = preparedStatement('inbox-already-recorded', 'SELECT event_id FROM inbox_records WHERE consumer = $1 AND event_id = ANY($2::uuid[])');
+const ALREADY_RECORDED = preparedStatement(
+  'inbox-already-recorded',
+  'SELECT event_id FROM inbox_records WHERE consumer = $1 AND event_id = ANY($2::uuid[])',
+);
 
 @Injectable()
 export class InboxRepository {
@@ -27,7 +30,11 @@ export class InboxRepository {
    */
   async recordMany(consumer: string, events: Array<{ eventId: string; eventType: string }>): Promise<Set<string>> {
     this.tx.requireTransaction('Recording an inbox entry');
-    const { rows } = await this.tx.execute<{ event_id: string }>(RECORD, [consumer, events.map((e) => e.eventId), events.map((e) => e.eventType)]);
+    const { rows } = await this.tx.execute<{ event_id: string }>(RECORD, [
+      consumer,
+      events.map((e) => e.eventId),
+      events.map((e) => e.eventType),
+    ]);
     return new Set(rows.map((row) => row.event_id));
   }
 

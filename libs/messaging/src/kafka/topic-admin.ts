@@ -36,8 +36,14 @@ export class TopicAdmin implements OnApplicationShutdown {
   async ensureTopics(): Promise<void> {
     const admin = await this.connected();
     const wanted = [
-      ...Object.values(Topics).map((name) => ({ topic: prefixed(this.options, name), numPartitions: EVENT_TOPIC_PARTITIONS })),
-      { topic: prefixed(this.options, deadLetterTopicOf(this.options.service)), numPartitions: DEAD_LETTER_TOPIC_PARTITIONS },
+      ...Object.values(Topics).map((name) => ({
+        topic: prefixed(this.options, name),
+        numPartitions: EVENT_TOPIC_PARTITIONS,
+      })),
+      {
+        topic: prefixed(this.options, deadLetterTopicOf(this.options.service)),
+        numPartitions: DEAD_LETTER_TOPIC_PARTITIONS,
+      },
     ];
     let lastError: unknown;
     for (let attempt = 1; attempt <= TOPIC_CREATION_ATTEMPTS; attempt++) {
@@ -50,10 +56,15 @@ export class TopicAdmin implements OnApplicationShutdown {
       // Retention is left to the broker's default (forever here): reporting rebuilds by replay.
       lastError = await admin
         .createTopics({ topics: missing.map((t) => ({ ...t, replicationFactor: -1 })), waitForLeaders: true })
-        .then(() => undefined, (error: unknown) => error);
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
-    throw new Error(`Could not create the Kafka topics: ${(lastError as Error)?.message ?? 'they never appeared in the metadata'}`);
+    throw new Error(
+      `Could not create the Kafka topics: ${(lastError as Error)?.message ?? 'they never appeared in the metadata'}`,
+    );
   }
 
   async describeCluster(): Promise<{ brokers: number; controller: number | null }> {

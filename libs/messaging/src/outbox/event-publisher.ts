@@ -21,16 +21,26 @@ export class EventPublisher {
     private readonly relay: OutboxRelay,
   ) {}
 
-  async publish<P extends object>(definition: EventDefinition<P>, payload: P, occurredAt = new Date()): Promise<EventEnvelope<P>> {
+  async publish<P extends object>(
+    definition: EventDefinition<P>,
+    payload: P,
+    occurredAt = new Date(),
+  ): Promise<EventEnvelope<P>> {
     const [envelope] = await this.publishAll(definition, [payload], occurredAt);
     return envelope;
   }
 
   /** Several events of one type in one go, in order (e.g. one per pass of a redemption, or a batch of expiries). */
-  async publishAll<P extends object>(definition: EventDefinition<P>, payloads: P[], occurredAt = new Date()): Promise<Array<EventEnvelope<P>>> {
+  async publishAll<P extends object>(
+    definition: EventDefinition<P>,
+    payloads: P[],
+    occurredAt = new Date(),
+  ): Promise<Array<EventEnvelope<P>>> {
     this.tx.requireTransaction(`Publishing ${definition.type}`);
     if (definition.producer !== this.options.service) {
-      throw new Error(`${this.options.service} cannot publish ${definition.type}: only ${definition.producer} produces it`);
+      throw new Error(
+        `${this.options.service} cannot publish ${definition.type}: only ${definition.producer} produces it`,
+      );
     }
     // Every payload is checked before any row is written: one invalid event refuses the whole call.
     assertValidPayloads(definition, payloads);

@@ -72,7 +72,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       if (published !== this.options.relay.batchSize) {
         await this.cleanUpNowAndThen();
         const woken = await this.pause(this.options.relay.pollIntervalMs);
-        if (woken && this.running && this.options.relay.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.relay.lingerMs));
+        if (woken && this.running && this.options.relay.lingerMs > 0)
+          await new Promise((resolve) => setTimeout(resolve, this.options.relay.lingerMs));
       }
     }
   }
@@ -132,11 +133,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (!this.producer) return;
     try {
       for (let batch = 0; batch < MAX_DRAIN_BATCHES; batch++) {
-        const published = await this.outbox.publishNextBatch(this.options.relay.batchSize, (messages) => this.send(messages));
+        const published = await this.outbox.publishNextBatch(this.options.relay.batchSize, (messages) =>
+          this.send(messages),
+        );
         if (!published) break;
       }
     } catch (error) {
-      this.logger.warn(`Outbox not fully drained at shutdown; the rest is published at next start: ${(error as Error).message}`);
+      this.logger.warn(
+        `Outbox not fully drained at shutdown; the rest is published at next start: ${(error as Error).message}`,
+      );
     }
     await this.producer.disconnect();
   }

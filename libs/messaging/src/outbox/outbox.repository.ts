@@ -31,7 +31,10 @@ const APPEND = preparedStatement(
 );
 
 /** One relay at a time per service database; the lock lives as long as the relay's transaction. */
-const TAKE_RELAY_LOCK = preparedStatement('outbox-relay-lock', `SELECT pg_try_advisory_xact_lock(hashtext('pass-numerique:outbox-relay')) AS locked`);
+const TAKE_RELAY_LOCK = preparedStatement(
+  'outbox-relay-lock',
+  `SELECT pg_try_advisory_xact_lock(hashtext('pass-numerique:outbox-relay')) AS locked`,
+);
 
 // The envelope as text: parsing it here only to serialise it again for Kafka would cost CPU on every message.
 const NEXT_BATCH = preparedStatement(
@@ -39,7 +42,10 @@ const NEXT_BATCH = preparedStatement(
   `SELECT id, topic, message_key, payload::text AS value, headers FROM outbox_messages WHERE published_at IS NULL ORDER BY id LIMIT $1`,
 );
 
-const MARK_PUBLISHED = preparedStatement('outbox-mark-published', `UPDATE outbox_messages SET published_at = now() WHERE id = ANY($1::bigint[])`);
+const MARK_PUBLISHED = preparedStatement(
+  'outbox-mark-published',
+  `UPDATE outbox_messages SET published_at = now() WHERE id = ANY($1::bigint[])`,
+);
 
 @Injectable()
 export class OutboxRepository {
@@ -65,15 +71,32 @@ export class OutboxRepository {
    * holding the relay lock, and marks them published in the same transaction.
    * Returns null when another instance holds the lock.
    */
-  async publishNextBatch(limit: number, publish: (messages: PendingMessage[]) => Promise<void>): Promise<number | null> {
+  async publishNextBatch(
+    limit: number,
+    publish: (messages: PendingMessage[]) => Promise<void>,
+  ): Promise<number | null> {
     return this.tx.run(async () => {
       const {
         rows: [{ locked }],
       } = await this.tx.execute<{ locked: boolean }>(TAKE_RELAY_LOCK, []);
       if (!locked) return null;
-      const { rows } = await this.tx.execute<{ id: string; topic: string; message_key: string; value: string; headers: Record<string, string> }>(NEXT_BATCH, [limit]);
+      const { rows } = await this.tx.execute<{
+        id: string;
+        topic: string;
+        message_key: string;
+        value: string;
+        headers: Record<string, string>;
+      }>(NEXT_BATCH, [limit]);
       if (rows.length === 0) return 0;
-      await publish(rows.map((row) => ({ id: row.id, topic: row.topic, key: row.message_key, value: row.value, headers: row.headers })));
+      await publish(
+        rows.map((row) => ({
+          id: row.id,
+          topic: row.topic,
+          key: row.message_key,
+          value: row.value,
+          headers: row.headers,
+        })),
+      );
       await this.tx.execute(MARK_PUBLISHED, [rows.map((r) => r.id)]);
       return rows.length;
     });

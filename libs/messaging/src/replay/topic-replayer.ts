@@ -65,7 +65,13 @@ export class TopicReplayer implements OnApplicationShutdown {
    * the beginning) up to `to` (exclusive), in partition order; resolves once
    * every partition reached its end. A handler error stops the replay and rejects.
    */
-  replay(topic: TopicName, to: PartitionOffsets, handler: ReplayHandler, from: PartitionOffsets = new Map(), concurrency = 1): Promise<ReplayOutcome> {
+  replay(
+    topic: TopicName,
+    to: PartitionOffsets,
+    handler: ReplayHandler,
+    from: PartitionOffsets = new Map(),
+    concurrency = 1,
+  ): Promise<ReplayOutcome> {
     return this.replayBatches(
       topic,
       to,
@@ -101,13 +107,21 @@ export class TopicReplayer implements OnApplicationShutdown {
     queueDepth = 1,
   ): Promise<ReplayOutcome> {
     const outcome: ReplayOutcome = { handled: 0, invalid: 0 };
-    const pending = new Set([...to].filter(([partition, end]) => end > (from.get(partition) ?? 0n)).map(([partition]) => partition));
+    const pending = new Set(
+      [...to].filter(([partition, end]) => end > (from.get(partition) ?? 0n)).map(([partition]) => partition),
+    );
     if (pending.size === 0) return outcome;
 
     const name = prefixed(this.options, topic);
     const kafka = createKafka(this.options, 'replay');
     const groupId = `${prefixed(this.options, this.options.service)}-replay-${randomUUID()}`;
-    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 100 });
+    const consumer = kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 100,
+    });
     let finish!: (error?: unknown) => void;
     const finished = new Promise<void>((resolve, reject) => (finish = (error) => (error ? reject(error) : resolve())));
     /** Per partition, the applications of its batches handed over and not finished, oldest first; they never reject (a failure ends the replay). */

@@ -8,13 +8,7 @@ export class KnownAgencyRepository {
 
   /** Agencies are only ever registered: a replayed event leaves the row as it is. */
   async insertIfAbsent(agency: Omit<KnownAgency, 'learntAt'>): Promise<void> {
-    await this.tx.manager
-      .createQueryBuilder()
-      .insert()
-      .into(KnownAgency)
-      .values(agency)
-      .orIgnore()
-      .execute();
+    await this.tx.manager.createQueryBuilder().insert().into(KnownAgency).values(agency).orIgnore().execute();
   }
 
   findById(id: string): Promise<KnownAgency | null> {

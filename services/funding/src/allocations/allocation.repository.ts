@@ -27,13 +27,10 @@ export class AllocationRepository {
   constructor(private readonly tx: TransactionHost) {}
 
   async insertGrant(grant: Omit<AllocationRow, 'grantedAt'>): Promise<void> {
-    await this.tx.manager.query(`INSERT INTO allocations (id, program_id, agency_id, amount_cents, granted_by) VALUES ($1, $2, $3, $4, $5)`, [
-      grant.id,
-      grant.programId,
-      grant.agencyId,
-      grant.amountCents,
-      grant.grantedBy,
-    ]);
+    await this.tx.manager.query(
+      `INSERT INTO allocations (id, program_id, agency_id, amount_cents, granted_by) VALUES ($1, $2, $3, $4, $5)`,
+      [grant.id, grant.programId, grant.agencyId, grant.amountCents, grant.grantedBy],
+    );
   }
 
   async listGrants(programId: string): Promise<AllocationRow[]> {
@@ -51,7 +48,9 @@ export class AllocationRepository {
     }));
   }
 
-  async insertReclaim(reclaim: Pick<ReclaimRow, 'id' | 'programId' | 'agencyId' | 'requestedCents' | 'reason' | 'requestedBy'>): Promise<void> {
+  async insertReclaim(
+    reclaim: Pick<ReclaimRow, 'id' | 'programId' | 'agencyId' | 'requestedCents' | 'reason' | 'requestedBy'>,
+  ): Promise<void> {
     await this.tx.manager.query(
       `INSERT INTO allocation_reclaims (id, program_id, agency_id, requested_cents, reason, requested_by) VALUES ($1, $2, $3, $4, $5, $6)`,
       [reclaim.id, reclaim.programId, reclaim.agencyId, reclaim.requestedCents, reclaim.reason, reclaim.requestedBy],
@@ -65,11 +64,17 @@ export class AllocationRepository {
   }
 
   async completeReclaim(id: string, freedCents: number): Promise<void> {
-    await this.tx.manager.query(`UPDATE allocation_reclaims SET freed_cents = $2, completed_at = now() WHERE id = $1`, [id, freedCents]);
+    await this.tx.manager.query(`UPDATE allocation_reclaims SET freed_cents = $2, completed_at = now() WHERE id = $1`, [
+      id,
+      freedCents,
+    ]);
   }
 
   async listReclaims(programId: string): Promise<ReclaimRow[]> {
-    const rows = await this.tx.manager.query(`SELECT * FROM allocation_reclaims WHERE program_id = $1 ORDER BY requested_at, id`, [programId]);
+    const rows = await this.tx.manager.query(
+      `SELECT * FROM allocation_reclaims WHERE program_id = $1 ORDER BY requested_at, id`,
+      [programId],
+    );
     return rows.map(toReclaim);
   }
 }

@@ -12,19 +12,30 @@ export class AllocationsController {
 
   @Post('allocations')
   @Roles('operator', 'funder')
-  grant(@Param('programId', ParseUUIDPipe) programId: string, @Body() body: GrantAllocationDto, @CurrentUser() user: AuthenticatedUser): Promise<AllocationRow> {
+  grant(
+    @Param('programId', ParseUUIDPipe) programId: string,
+    @Body() body: GrantAllocationDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<AllocationRow> {
     return this.allocations.grant(programId, body, user);
   }
 
   @Get('allocations')
   @Roles('operator', 'funder')
-  list(@Param('programId', ParseUUIDPipe) programId: string, @CurrentUser() user: AuthenticatedUser): Promise<{ allocations: AllocationRow[]; reclaims: ReclaimRow[] }> {
+  list(
+    @Param('programId', ParseUUIDPipe) programId: string,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<{ allocations: AllocationRow[]; reclaims: ReclaimRow[] }> {
     return this.allocations.list(programId, user);
   }
 
   @Post('reclaims')
   @Roles('operator', 'funder')
-  requestReclaim(@Param('programId', ParseUUIDPipe) programId: string, @Body() body: RequestReclaimDto, @CurrentUser() user: AuthenticatedUser): Promise<ReclaimRow> {
+  requestReclaim(
+    @Param('programId', ParseUUIDPipe) programId: string,
+    @Body() body: RequestReclaimDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<ReclaimRow> {
     return this.allocations.requestReclaim(programId, body, user);
   }
 }

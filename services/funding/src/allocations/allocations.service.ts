@@ -50,15 +50,37 @@ export class AllocationsService {
       const unallocated = await this.ledger.ownerBalanceByLine(program, 'program_unallocated', null);
       if ([...split].some(([lineId, cents]) => cents > (unallocated.get(lineId) ?? 0))) {
         const available = [...unallocated.values()].reduce((a, b) => a + b, 0);
-        throw Problem.unprocessable('ALLOCATION_EXCEEDS_UNALLOCATED', 'Le budget non alloué du programme ne suffit pas pour cette allocation.', {
-          unallocatedCents: available,
-          requestedCents: command.amountCents,
-        });
+        throw Problem.unprocessable(
+          'ALLOCATION_EXCEEDS_UNALLOCATED',
+          'Le budget non alloué du programme ne suffit pas pour cette allocation.',
+          {
+            unallocatedCents: available,
+            requestedCents: command.amountCents,
+          },
+        );
       }
-      const allocation = { id: randomUUID(), programId, agencyId: command.agencyId, amountCents: command.amountCents, grantedBy: user.subject };
+      const allocation = {
+        id: randomUUID(),
+        programId,
+        agencyId: command.agencyId,
+        amountCents: command.amountCents,
+        grantedBy: user.subject,
+      };
       await this.allocations.insertGrant(allocation);
-      await this.ledger.move(program, 'allocation_granted', split, { to: command.agencyId }, { reference: allocation.id });
-      await this.events.publish(AllocationGranted, { allocationId: allocation.id, programId, agencyId: command.agencyId, amountCents: command.amountCents, grantedBy: user.subject });
+      await this.ledger.move(
+        program,
+        'allocation_granted',
+        split,
+        { to: command.agencyId },
+        { reference: allocation.id },
+      );
+      await this.events.publish(AllocationGranted, {
+        allocationId: allocation.id,
+        programId,
+        agencyId: command.agencyId,
+        amountCents: command.amountCents,
+        grantedBy: user.subject,
+      });
       return { ...allocation, grantedAt: new Date() };
     });
   }
@@ -70,7 +92,14 @@ export class AllocationsService {
       if (!(await this.agencies.findById(command.agencyId))) {
         throw Problem.unprocessable('AGENCY_NOT_FOUND', 'Agence inconnue.');
       }
-      const reclaim = { id: randomUUID(), programId, agencyId: command.agencyId, requestedCents: command.amountCents, reason: command.reason ?? null, requestedBy: user.subject };
+      const reclaim = {
+        id: randomUUID(),
+        programId,
+        agencyId: command.agencyId,
+        requestedCents: command.amountCents,
+        reason: command.reason ?? null,
+        requestedBy: user.subject,
+      };
       await this.allocations.insertReclaim(reclaim);
       await this.events.publish(AllocationReclaimRequested, {
         reclaimId: reclaim.id,
@@ -89,25 +118,48 @@ export class AllocationsService {
     const reclaim = await this.allocations.findReclaimForUpdate(event.reclaimId);
     if (!reclaim) throw new Error(`AllocationReleased for unknown reclaim ${event.reclaimId}`);
     if (reclaim.completedAt) throw new Error(`Reclaim ${event.reclaimId} was already answered`);
-    if (event.amountCents > reclaim.requestedCents) throw new Error(`Reclaim ${event.reclaimId} freed ${event.amountCents}, more than the ${reclaim.requestedCents} requested`);
+    if (event.amountCents > reclaim.requestedCents)
+      throw new Error(
+        `Reclaim ${event.reclaimId} freed ${event.amountCents}, more than the ${reclaim.requestedCents} requested`,
+      );
     const program = await this.programs.require(reclaim.programId);
     if (event.amountCents > 0) {
-      await this.ledger.move(program, 'allocation_reduced', splitOfPasses(program, event.amountCents), { from: reclaim.agencyId }, { reference: reclaim.id });
+      await this.ledger.move(
+        program,
+        'allocation_reduced',
+        splitOfPasses(program, event.amountCents),
+        { from: reclaim.agencyId },
+        { reference: reclaim.id },
+      );
     }
     await this.allocations.completeReclaim(reclaim.id, event.amountCents);
-    await this.events.publish(AllocationReduced, { reclaimId: reclaim.id, programId: reclaim.programId, agencyId: reclaim.agencyId, amountCents: event.amountCents });
+    await this.events.publish(AllocationReduced, {
+      reclaimId: reclaim.id,
+      programId: reclaim.programId,
+      agencyId: reclaim.agencyId,
+      amountCents: event.amountCents,
+    });
   }
 
-  async list(programId: string, user: AuthenticatedUser): Promise<{ allocations: AllocationRow[]; reclaims: ReclaimRow[] }> {
+  async list(
+    programId: string,
+    user: AuthenticatedUser,
+  ): Promise<{ allocations: AllocationRow[]; reclaims: ReclaimRow[] }> {
     await this.programs.getReadable(programId, user);
-    return { allocations: await this.allocations.listGrants(programId), reclaims: await this.allocations.listReclaims(programId) };
+    return {
+      allocations: await this.allocations.listGrants(programId),
+      reclaims: await this.allocations.listReclaims(programId),
+    };
   }
 
   private async lockProgramFor(programId: string, user: AuthenticatedUser): Promise<Program> {
     const program = await this.programs.openProgramForUpdate(programId);
     if (user.role === 'funder' && program.leadFunderId !== user.org) {
       if (program.fundingLines.some((line) => line.funderId === user.org)) {
-        throw Problem.forbidden('NOT_LEAD_FUNDER', 'Seul le financeur chef de file ou l’opérateur peut allouer le budget de ce programme.');
+        throw Problem.forbidden(
+          'NOT_LEAD_FUNDER',
+          'Seul le financeur chef de file ou l’opérateur peut allouer le budget de ce programme.',
+        );
       }
       throw programNotFound();
     }

@@ -1,6 +1,13 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { AgencyRegistered, AgencyRegisteredV1, AllocationReleased, AllocationReleasedV1, BookletIssued, BookletIssuedV1 } from '@app/contracts';
+import {
+  AgencyRegistered,
+  AgencyRegisteredV1,
+  AllocationReleased,
+  AllocationReleasedV1,
+  BookletIssued,
+  BookletIssuedV1,
+} from '@app/contracts';
 import { ConsumedEvent, eachEvent, OnEvent } from '@app/messaging';
 import { KnownAgenciesService } from '../agencies/known-agencies.service';
 import { AllocationsService } from '../allocations/allocations.service';

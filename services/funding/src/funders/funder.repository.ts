@@ -9,7 +9,14 @@ export class FunderRepository {
 
   /** Null when the SIRET is already registered (also by a concurrent request). */
   async insertUnlessSiretTaken(funder: Omit<Funder, 'registeredAt'>): Promise<Funder | null> {
-    const result = await this.tx.manager.createQueryBuilder().insert().into(Funder).values(funder).orIgnore().returning('id').execute();
+    const result = await this.tx.manager
+      .createQueryBuilder()
+      .insert()
+      .into(Funder)
+      .values(funder)
+      .orIgnore()
+      .returning('id')
+      .execute();
     return result.raw.length === 0 ? null : this.tx.manager.findOneByOrFail(Funder, { id: funder.id });
   }
 

@@ -19,9 +19,22 @@ export class FundersService {
 
   register(command: RegisterFunderDto, operator: AuthenticatedUser): Promise<Funder> {
     return this.tx.run(async () => {
-      const funder = await this.funders.insertUnlessSiretTaken({ id: randomUUID(), ...command, registeredBy: operator.subject });
-      if (!funder) throw Problem.conflict('FUNDER_ALREADY_REGISTERED', `Un financeur est déjà enregistré avec le SIRET ${command.siret}.`);
-      await this.events.publish(FunderRegistered, { funderId: funder.id, name: funder.name, kind: funder.kind, siret: funder.siret });
+      const funder = await this.funders.insertUnlessSiretTaken({
+        id: randomUUID(),
+        ...command,
+        registeredBy: operator.subject,
+      });
+      if (!funder)
+        throw Problem.conflict(
+          'FUNDER_ALREADY_REGISTERED',
+          `Un financeur est déjà enregistré avec le SIRET ${command.siret}.`,
+        );
+      await this.events.publish(FunderRegistered, {
+        funderId: funder.id,
+        name: funder.name,
+        kind: funder.kind,
+        siret: funder.siret,
+      });
       return funder;
     });
   }

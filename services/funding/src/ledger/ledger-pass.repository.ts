@@ -29,18 +29,32 @@ export class LedgerPassRepository {
 
   /** The passes found, by id, locked in one order. */
   async findForUpdate(passIds: string[]): Promise<Map<string, LedgerPass>> {
-    const rows = await this.tx.manager.query(`SELECT * FROM ledger_passes WHERE pass_id = ANY($1::uuid[]) ORDER BY pass_id FOR UPDATE`, [[...new Set(passIds)]]);
+    const rows = await this.tx.manager.query(
+      `SELECT * FROM ledger_passes WHERE pass_id = ANY($1::uuid[]) ORDER BY pass_id FOR UPDATE`,
+      [[...new Set(passIds)]],
+    );
     return new Map(
       rows.map((row: Record<string, never>) => [
         row.pass_id,
-        { passId: row.pass_id, bookletId: row.booklet_id, programId: row.program_id, agencyId: row.agency_id, amountCents: row.amount_cents, state: row.state, siteId: row.site_id },
+        {
+          passId: row.pass_id,
+          bookletId: row.booklet_id,
+          programId: row.program_id,
+          agencyId: row.agency_id,
+          amountCents: row.amount_cents,
+          state: row.state,
+          siteId: row.site_id,
+        },
       ]),
     );
   }
 
   /** Which of these booklets have their passes here. */
   async knownBooklets(bookletIds: string[]): Promise<Set<string>> {
-    const rows = await this.tx.manager.query(`SELECT DISTINCT booklet_id FROM ledger_passes WHERE booklet_id = ANY($1::uuid[])`, [[...new Set(bookletIds)]]);
+    const rows = await this.tx.manager.query(
+      `SELECT DISTINCT booklet_id FROM ledger_passes WHERE booklet_id = ANY($1::uuid[])`,
+      [[...new Set(bookletIds)]],
+    );
     return new Set(rows.map((row: { booklet_id: string }) => row.booklet_id));
   }
 

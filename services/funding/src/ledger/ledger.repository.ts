@@ -73,7 +73,12 @@ export class LedgerRepository {
     }
     if (missing.size === 0) return ids;
     const wanted = [...missing.values()];
-    const columns = [wanted.map((k) => k.programId), wanted.map((k) => k.fundingLineId), wanted.map((k) => k.kind), wanted.map((k) => k.ownerId)];
+    const columns = [
+      wanted.map((k) => k.programId),
+      wanted.map((k) => k.fundingLineId),
+      wanted.map((k) => k.kind),
+      wanted.map((k) => k.ownerId),
+    ];
     await manager.query(
       `INSERT INTO ledger_accounts (program_id, funding_line_id, kind, owner_id)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[])
@@ -81,14 +86,31 @@ export class LedgerRepository {
       columns,
     );
     // A separate statement: it sees the accounts that a concurrent transaction opened and committed meanwhile.
-    const rows: Array<{ id: string; program_id: string; funding_line_id: string; kind: AccountKind; owner_id: string | null }> = await manager.query(
+    const rows: Array<{
+      id: string;
+      program_id: string;
+      funding_line_id: string;
+      kind: AccountKind;
+      owner_id: string | null;
+    }> = await manager.query(
       `SELECT a.id, a.program_id, a.funding_line_id, a.kind, a.owner_id
          FROM ledger_accounts a
          JOIN unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[]) AS w(program_id, funding_line_id, kind, owner_id)
            ON a.program_id = w.program_id AND a.funding_line_id = w.funding_line_id AND a.kind = w.kind AND a.owner_id IS NOT DISTINCT FROM w.owner_id`,
       columns,
     );
-    const found = rows.map((row) => [accountKeyOf({ programId: row.program_id, fundingLineId: row.funding_line_id, kind: row.kind, ownerId: row.owner_id }), row.id] as const);
+    const found = rows.map(
+      (row) =>
+        [
+          accountKeyOf({
+            programId: row.program_id,
+            fundingLineId: row.funding_line_id,
+            kind: row.kind,
+            ownerId: row.owner_id,
+          }),
+          row.id,
+        ] as const,
+    );
     for (const [key, id] of found) ids.set(key, id);
     this.tx.afterCommit(() => found.forEach(([key, id]) => this.knownAccountIds.set(key, id)));
     return ids;
@@ -105,7 +127,9 @@ export class LedgerRepository {
   async post(transfers: TransferRow[]): Promise<void> {
     const manager = this.tx.requireTransaction('Posting transfers');
     const accountIds = [...new Set(transfers.flatMap((t) => [t.debitAccountId, t.creditAccountId]))];
-    await manager.query(`SELECT id FROM ledger_accounts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`, [accountIds]);
+    await manager.query(`SELECT id FROM ledger_accounts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`, [
+      accountIds,
+    ]);
     try {
       const [{ posted }]: Array<{ posted: number }> = await manager.query(
         `WITH legs AS (
@@ -131,11 +155,17 @@ export class LedgerRepository {
          SELECT count(*)::int AS posted FROM inserted`,
         [JSON.stringify(transfers)],
       );
-      if (posted !== transfers.length) throw new Error(`Posted ${posted} of ${transfers.length} transfers: an account is missing`);
+      if (posted !== transfers.length)
+        throw new Error(`Posted ${posted} of ${transfers.length} transfers: an account is missing`);
     } catch (error) {
       const driverError = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
-      if (driverError?.code === '23514' && ['balance_not_negative', 'commitment_is_a_source'].includes(driverError.constraint ?? '')) {
-        throw new OverdrawnAccountError(`A ${transfers[0]?.kind} transfer would overdraw an account: ${driverError.constraint}`);
+      if (
+        driverError?.code === '23514' &&
+        ['balance_not_negative', 'commitment_is_a_source'].includes(driverError.constraint ?? '')
+      ) {
+        throw new OverdrawnAccountError(
+          `A ${transfers[0]?.kind} transfer would overdraw an account: ${driverError.constraint}`,
+        );
       }
       throw error;
     }
@@ -166,7 +196,10 @@ export class LedgerRepository {
         WHERE t.program_id = $1 ORDER BY t.id LIMIT $2 OFFSET $3`,
       [programId, limit, offset],
     );
-    const [{ total }] = await this.tx.manager.query(`SELECT count(*)::int AS total FROM ledger_transfers WHERE program_id = $1`, [programId]);
+    const [{ total }] = await this.tx.manager.query(
+      `SELECT count(*)::int AS total FROM ledger_transfers WHERE program_id = $1`,
+      [programId],
+    );
     return {
       total,
       items: rows.map((r: Record<string, string & Date>) => ({

@@ -42,11 +42,21 @@ export interface ProgramBalances {
 
 /** A source account's balance grows with debits; a holding account's with credits. */
 export function balanceOf(account: Pick<AccountBalance, 'kind' | 'debitsCents' | 'creditsCents'>): number {
-  return account.kind === 'funder_commitment' ? account.debitsCents - account.creditsCents : account.creditsCents - account.debitsCents;
+  return account.kind === 'funder_commitment'
+    ? account.debitsCents - account.creditsCents
+    : account.creditsCents - account.debitsCents;
 }
 
 function emptyBalances(): BalancesByKind {
-  return { funder_commitment: 0, program_unallocated: 0, agency_allocated: 0, passes_outstanding: 0, site_payable: 0, site_paid: 0, funder_released: 0 };
+  return {
+    funder_commitment: 0,
+    program_unallocated: 0,
+    agency_allocated: 0,
+    passes_outstanding: 0,
+    site_payable: 0,
+    site_paid: 0,
+    funder_released: 0,
+  };
 }
 
 /**
@@ -58,7 +68,13 @@ function emptyBalances(): BalancesByKind {
 export class LedgerService {
   constructor(private readonly ledger: LedgerRepository) {}
 
-  move(program: PostingTerms, kind: MovementKind, split: Map<string, number>, owners: MovementOwners = {}, source: MovementSource = {}): Promise<void> {
+  move(
+    program: PostingTerms,
+    kind: MovementKind,
+    split: Map<string, number>,
+    owners: MovementOwners = {},
+    source: MovementSource = {},
+  ): Promise<void> {
     return this.moveAll([{ program, kind, split, owners, source }]);
   }
 
@@ -70,8 +86,18 @@ export class LedgerService {
       return program.fundingLines.flatMap((line) => {
         const cents = split.get(line.id) ?? 0;
         if (cents <= 0) return [];
-        const debit: AccountKey = { programId: program.id, fundingLineId: line.id, kind: from, ownerId: owners.from ?? null };
-        const credit: AccountKey = { programId: program.id, fundingLineId: line.id, kind: to, ownerId: owners.to ?? null };
+        const debit: AccountKey = {
+          programId: program.id,
+          fundingLineId: line.id,
+          kind: from,
+          ownerId: owners.from ?? null,
+        };
+        const credit: AccountKey = {
+          programId: program.id,
+          fundingLineId: line.id,
+          kind: to,
+          ownerId: owners.to ?? null,
+        };
         return [{ movementId, kind, cents, source, debit, credit }];
       });
     });
@@ -111,7 +137,12 @@ export class LedgerService {
         shareBasisPoints: line.shareBasisPoints,
         balances: perLine.get(line.id)!,
       })),
-      accounts: accounts.map((a) => ({ kind: a.kind, ownerId: a.ownerId, fundingLineId: a.fundingLineId, balanceCents: balanceOf(a) })),
+      accounts: accounts.map((a) => ({
+        kind: a.kind,
+        ownerId: a.ownerId,
+        fundingLineId: a.fundingLineId,
+        balanceCents: balanceOf(a),
+      })),
     };
   }
 
@@ -129,4 +160,3 @@ export class LedgerService {
     return this.ledger.transfers(programId, pageSize, (page - 1) * pageSize);
   }
 }
-

@@ -22,10 +22,33 @@ import { AwaitingCause } from '@app/messaging';
 export type PassEventPayload = VoucherRedeemedV1 | RedemptionCancelledV1 | VoucherVoidedV1 | VoucherExpiredV1;
 
 /** For each pass event: the state it must find the pass in, the state it leaves, and the money movement. */
-const TRANSITIONS: Record<string, { from: PassMoneyState; to: PassMoneyState; movement: MovementKind; owners: (p: LedgerPass, e: PassEventPayload) => MovementOwners }> = {
-  [VoucherRedeemed.type]: { from: 'outstanding', to: 'redeemed', movement: 'voucher_redeemed', owners: (_, e) => ({ to: (e as VoucherRedeemedV1).siteId }) },
-  [RedemptionCancelled.type]: { from: 'redeemed', to: 'outstanding', movement: 'redemption_cancelled', owners: (p) => ({ from: p.siteId }) },
-  [VoucherVoided.type]: { from: 'outstanding', to: 'voided', movement: 'voucher_voided', owners: (p) => ({ to: p.agencyId }) },
+const TRANSITIONS: Record<
+  string,
+  {
+    from: PassMoneyState;
+    to: PassMoneyState;
+    movement: MovementKind;
+    owners: (p: LedgerPass, e: PassEventPayload) => MovementOwners;
+  }
+> = {
+  [VoucherRedeemed.type]: {
+    from: 'outstanding',
+    to: 'redeemed',
+    movement: 'voucher_redeemed',
+    owners: (_, e) => ({ to: (e as VoucherRedeemedV1).siteId }),
+  },
+  [RedemptionCancelled.type]: {
+    from: 'redeemed',
+    to: 'outstanding',
+    movement: 'redemption_cancelled',
+    owners: (p) => ({ from: p.siteId }),
+  },
+  [VoucherVoided.type]: {
+    from: 'outstanding',
+    to: 'voided',
+    movement: 'voucher_voided',
+    owners: (p) => ({ to: p.agencyId }),
+  },
   [VoucherExpired.type]: { from: 'outstanding', to: 'expired', movement: 'voucher_expired', owners: () => ({}) },
 };
 
@@ -59,11 +82,23 @@ export class PassPostingsService {
     for (const { eventId, payload: event } of envelopes) {
       const program = await this.programs.postingTermsOf(event.programId);
       const split = addSplits(event.passes.map((pass) => splitAmount(pass.amountCents, program.fundingLines)));
-      movements.push({ program, kind: 'booklet_issued', split, owners: { from: event.agencyId }, source: { eventId, reference: event.bookletId } });
+      movements.push({
+        program,
+        kind: 'booklet_issued',
+        split,
+        owners: { from: event.agencyId },
+        source: { eventId, reference: event.bookletId },
+      });
     }
     await this.passes.insertOutstanding(
       envelopes.flatMap(({ payload: event }) =>
-        event.passes.map(({ passId, amountCents }) => ({ passId, amountCents, bookletId: event.bookletId, programId: event.programId, agencyId: event.agencyId })),
+        event.passes.map(({ passId, amountCents }) => ({
+          passId,
+          amountCents,
+          bookletId: event.bookletId,
+          programId: event.programId,
+          agencyId: event.agencyId,
+        })),
       ),
     );
     await this.ledger.moveAll(movements);
@@ -71,14 +106,17 @@ export class PassPostingsService {
 
   async onPassEvents(envelopes: Array<EventEnvelope<PassEventPayload>>): Promise<void> {
     const passes = await this.passes.findForUpdate(envelopes.map(({ payload }) => payload.passId));
-    const missing = envelopes.filter(({ payload }) => !passes.has(payload.passId.toLowerCase())).map(({ payload }) => payload.bookletId);
+    const missing = envelopes
+      .filter(({ payload }) => !passes.has(payload.passId.toLowerCase()))
+      .map(({ payload }) => payload.bookletId);
     const knownBooklets = missing.length > 0 ? await this.passes.knownBooklets(missing) : new Set<string>();
     const pending = new PendingPostings();
     for (const envelope of envelopes) {
       const event = envelope.payload;
       const pass = passes.get(event.passId.toLowerCase());
       if (!pass) {
-        if (knownBooklets.has(event.bookletId.toLowerCase())) throw new Error(`Pass ${event.passId} is not in booklet ${event.bookletId}`);
+        if (knownBooklets.has(event.bookletId.toLowerCase()))
+          throw new Error(`Pass ${event.passId} is not in booklet ${event.bookletId}`);
         // The booklet comes on the issuance topic: catching up, its passes' events may be fetched before it.
         throw new AwaitingCause(`booklet ${event.bookletId}`, `pass ${event.passId}`);
       }
@@ -87,7 +125,9 @@ export class PassPostingsService {
         throw new Error(`${envelope.type} for pass ${pass.passId} found it ${pass.state}, expected ${transition.from}`);
       }
       if (event.amountCents !== pass.amountCents) {
-        throw new Error(`${envelope.type} for pass ${pass.passId} moves ${event.amountCents} cents, the pass is worth ${pass.amountCents}`);
+        throw new Error(
+          `${envelope.type} for pass ${pass.passId} moves ${event.amountCents} cents, the pass is worth ${pass.amountCents}`,
+        );
       }
       const program = await this.programs.postingTermsOf(pass.programId);
       const owners = transition.owners(pass, event);
@@ -99,8 +139,15 @@ export class PassPostingsService {
         movement = await this.settlementItems.recordCancelled(event as RedemptionCancelledV1);
       }
       // Settlement owes the site what the ledger makes payable, split the same way, in the same transaction.
-      pending.movements.push({ program, kind: movement, split, owners, source: { eventId: envelope.eventId, reference: pass.passId } });
-      if (envelope.type === VoucherRedeemed.type) pending.redemptions.push({ event: event as VoucherRedeemedV1, split });
+      pending.movements.push({
+        program,
+        kind: movement,
+        split,
+        owners,
+        source: { eventId: envelope.eventId, reference: pass.passId },
+      });
+      if (envelope.type === VoucherRedeemed.type)
+        pending.redemptions.push({ event: event as VoucherRedeemedV1, split });
       pass.state = transition.to;
       pass.siteId = transition.to === 'redeemed' ? (event as VoucherRedeemedV1).siteId : null;
       pending.changedPasses.set(pass.passId, pass);

@@ -135,7 +135,17 @@ export class FundersProgramsLedger1763800200000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['parked_pass_events', 'ledger_passes', 'ledger_transfers', 'ledger_accounts', 'allocation_reclaims', 'allocations', 'funding_lines', 'programs', 'funders']) {
+    for (const table of [
+      'parked_pass_events',
+      'ledger_passes',
+      'ledger_transfers',
+      'ledger_accounts',
+      'allocation_reclaims',
+      'allocations',
+      'funding_lines',
+      'programs',
+      'funders',
+    ]) {
       await runner.query(`DROP TABLE ${table}`);
     }
     await runner.query('DROP FUNCTION ledger_transfers_are_append_only');

@@ -81,8 +81,12 @@ export class Settlement1763800300000 implements MigrationInterface {
         CHECK ((status IN ('settled', 'reversed')) = (statement_id IS NOT NULL)),
         CHECK ((status = 'reversed') = (cancelled_from IS NOT NULL))
       )`);
-    await runner.query(`CREATE UNIQUE INDEX settlement_items_one_live_per_pass ON settlement_items (pass_id) WHERE kind = 'redemption' AND status IN ('pending', 'settled')`);
-    await runner.query(`CREATE INDEX settlement_items_pending ON settlement_items (redeemed_at) WHERE status = 'pending'`);
+    await runner.query(
+      `CREATE UNIQUE INDEX settlement_items_one_live_per_pass ON settlement_items (pass_id) WHERE kind = 'redemption' AND status IN ('pending', 'settled')`,
+    );
+    await runner.query(
+      `CREATE INDEX settlement_items_pending ON settlement_items (redeemed_at) WHERE status = 'pending'`,
+    );
     await runner.query(`CREATE INDEX settlement_items_by_statement ON settlement_items (statement_id)`);
     await runner.query(`
       CREATE TABLE funder_credit_notes (
@@ -99,7 +103,13 @@ export class Settlement1763800300000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['funder_credit_notes', 'settlement_items', 'settlement_statements', 'settlement_runs', 'payees']) {
+    for (const table of [
+      'funder_credit_notes',
+      'settlement_items',
+      'settlement_statements',
+      'settlement_runs',
+      'payees',
+    ]) {
       await runner.query(`DROP TABLE ${table}`);
     }
     await runner.query(`DROP SEQUENCE settlement_statement_number`);

@@ -82,7 +82,15 @@ export class PayeeRepository {
     return new Map(
       rows.map((r: Record<string, string>) => [
         r.site_id,
-        { siteId: r.site_id, name: r.name, siret: r.siret, rna: r.rna, iban: r.iban, bic: r.bic, accreditationStatus: r.accreditation_status as AccreditationStatus },
+        {
+          siteId: r.site_id,
+          name: r.name,
+          siret: r.siret,
+          rna: r.rna,
+          iban: r.iban,
+          bic: r.bic,
+          accreditationStatus: r.accreditation_status as AccreditationStatus,
+        },
       ]),
     );
   }

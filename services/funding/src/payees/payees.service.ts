@@ -9,12 +9,20 @@ export class PayeesService {
   constructor(private readonly payees: PayeeRepository) {}
 
   recordDetails(site: SiteRegisteredV1): Promise<void> {
-    return this.payees.upsert({ siteId: site.siteId, name: site.name, siret: site.siret ?? null, rna: site.rna ?? null, iban: site.iban ?? null, bic: site.bic ?? null });
+    return this.payees.upsert({
+      siteId: site.siteId,
+      name: site.name,
+      siret: site.siret ?? null,
+      rna: site.rna ?? null,
+      iban: site.iban ?? null,
+      bic: site.bic ?? null,
+    });
   }
 
   async recordStatus(siteId: string, status: AccreditationStatus): Promise<void> {
     // Site events share the site's partition, so its registration always comes first.
-    if (!(await this.payees.setStatus(siteId, status))) throw new Error(`Unknown site ${siteId}: no SiteRegistered seen`);
+    if (!(await this.payees.setStatus(siteId, status)))
+      throw new Error(`Unknown site ${siteId}: no SiteRegistered seen`);
   }
 
   /** For the operator: whom funding pays, and whose money waits for an account (those first). */

@@ -32,13 +32,21 @@ export class ProgramsController {
 
   @Post(':id/budget-increases')
   @Roles('operator')
-  increaseBudget(@Param('id', ParseUUIDPipe) id: string, @Body() body: IncreaseBudgetDto, @CurrentUser() user: AuthenticatedUser): Promise<Program> {
+  increaseBudget(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: IncreaseBudgetDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<Program> {
     return this.programs.increaseBudget(id, body, user);
   }
 
   @Post(':id/closure')
   @Roles('operator')
-  close(@Param('id', ParseUUIDPipe) id: string, @Body() body: CloseProgramDto, @CurrentUser() user: AuthenticatedUser): Promise<Program> {
+  close(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: CloseProgramDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<Program> {
     return this.programs.close(id, body, user);
   }
 

@@ -33,18 +33,31 @@ export class ProgramsService {
     return this.tx.run(async () => {
       const funderIds = command.fundingLines.map((line) => line.funderId);
       if (new Set(funderIds).size !== funderIds.length) {
-        throw Problem.unprocessable('FUNDING_LINE_DUPLICATED', 'Un financeur ne peut apparaître que sur une ligne de financement.');
+        throw Problem.unprocessable(
+          'FUNDING_LINE_DUPLICATED',
+          'Un financeur ne peut apparaître que sur une ligne de financement.',
+        );
       }
       const shares = command.fundingLines.reduce((sum, line) => sum + line.shareBasisPoints, 0);
       if (shares !== 10_000) {
-        throw Problem.unprocessable('FUNDING_SHARES_NOT_100_PERCENT', `Les parts des financeurs doivent totaliser 100 % (10000 points de base), ici ${shares}.`, { shares });
+        throw Problem.unprocessable(
+          'FUNDING_SHARES_NOT_100_PERCENT',
+          `Les parts des financeurs doivent totaliser 100 % (10000 points de base), ici ${shares}.`,
+          { shares },
+        );
       }
       const known = await this.funders.findByIds(funderIds);
       const unknown = funderIds.filter((id) => !known.some((funder) => funder.id === id));
-      if (unknown.length > 0) throw Problem.unprocessable('FUNDER_NOT_FOUND', 'Financeur inconnu sur une ligne de financement.', { funderIds: unknown });
+      if (unknown.length > 0)
+        throw Problem.unprocessable('FUNDER_NOT_FOUND', 'Financeur inconnu sur une ligne de financement.', {
+          funderIds: unknown,
+        });
       const leadFunderId = command.leadFunderId ?? funderIds[0];
       if (!funderIds.includes(leadFunderId)) {
-        throw Problem.unprocessable('LEAD_FUNDER_NOT_A_FUNDER', 'Le financeur chef de file doit financer le programme.');
+        throw Problem.unprocessable(
+          'LEAD_FUNDER_NOT_A_FUNDER',
+          'Le financeur chef de file doit financer le programme.',
+        );
       }
       if (command.validUntil < command.validFrom) {
         throw Problem.unprocessable('PROGRAM_DATES_INVALID', 'La fin de validité doit suivre le début de validité.');
@@ -64,11 +77,23 @@ export class ProgramsService {
         budgetCents: command.budgetCents,
         status: 'open' as const,
         openedBy: operator.subject,
-        fundingLines: command.fundingLines.map((line, position) => ({ id: randomUUID(), programId, funderId: line.funderId, shareBasisPoints: line.shareBasisPoints, position })),
+        fundingLines: command.fundingLines.map((line, position) => ({
+          id: randomUUID(),
+          programId,
+          funderId: line.funderId,
+          shareBasisPoints: line.shareBasisPoints,
+          position,
+        })),
       });
       await this.programs.insert(program);
       if (program.budgetCents > 0) {
-        await this.ledger.move(program, 'budget_committed', splitAmount(program.budgetCents, program.fundingLines), {}, { reference: 'program_opened' });
+        await this.ledger.move(
+          program,
+          'budget_committed',
+          splitAmount(program.budgetCents, program.fundingLines),
+          {},
+          { reference: 'program_opened' },
+        );
       }
       await this.events.publish(ProgramOpened, {
         programId,
@@ -79,7 +104,11 @@ export class ProgramsService {
         validUntil: program.validUntil,
         toleranceDays: program.toleranceDays,
         territory: program.territory,
-        fundingLines: program.fundingLines.map((line) => ({ fundingLineId: line.id, funderId: line.funderId, shareBasisPoints: line.shareBasisPoints })),
+        fundingLines: program.fundingLines.map((line) => ({
+          fundingLineId: line.id,
+          funderId: line.funderId,
+          shareBasisPoints: line.shareBasisPoints,
+        })),
         leadFunderId,
         budgetCents: program.budgetCents,
         openedBy: operator.subject,
@@ -93,8 +122,19 @@ export class ProgramsService {
       const program = await this.openProgramForUpdate(programId);
       const budgetCents = program.budgetCents + command.amountCents;
       await this.programs.update(programId, { budgetCents });
-      await this.ledger.move(program, 'budget_committed', splitAmount(command.amountCents, program.fundingLines), {}, { reference: 'budget_increased' });
-      await this.events.publish(ProgramBudgetIncreased, { programId, amountCents: command.amountCents, budgetCents, increasedBy: operator.subject });
+      await this.ledger.move(
+        program,
+        'budget_committed',
+        splitAmount(command.amountCents, program.fundingLines),
+        {},
+        { reference: 'budget_increased' },
+      );
+      await this.events.publish(ProgramBudgetIncreased, {
+        programId,
+        amountCents: command.amountCents,
+        budgetCents,
+        increasedBy: operator.subject,
+      });
       return (await this.programs.findById(programId))!;
     });
   }
@@ -102,7 +142,12 @@ export class ProgramsService {
   close(programId: string, command: CloseProgramDto, operator: AuthenticatedUser): Promise<Program> {
     return this.tx.run(async () => {
       await this.openProgramForUpdate(programId);
-      await this.programs.update(programId, { status: 'closed', closedBy: operator.subject, closedAt: new Date(), closedReason: command.reason });
+      await this.programs.update(programId, {
+        status: 'closed',
+        closedBy: operator.subject,
+        closedAt: new Date(),
+        closedReason: command.reason,
+      });
       await this.events.publish(ProgramClosed, { programId, reason: command.reason, closedBy: operator.subject });
       return (await this.programs.findById(programId))!;
     });
@@ -112,7 +157,8 @@ export class ProgramsService {
   async openProgramForUpdate(programId: string): Promise<Program> {
     const program = await this.programs.findForUpdate(programId);
     if (!program) throw programNotFound();
-    if (program.status === 'closed') throw Problem.conflict('PROGRAM_CLOSED', 'Ce programme est clôturé : il ne peut plus être modifié.');
+    if (program.status === 'closed')
+      throw Problem.conflict('PROGRAM_CLOSED', 'Ce programme est clôturé : il ne peut plus être modifié.');
     return program;
   }
 
@@ -148,12 +194,20 @@ export class ProgramsService {
     return this.ledger.balances(await this.getReadable(programId, user));
   }
 
-  async transfers(programId: string, user: AuthenticatedUser, page: number, pageSize: number): Promise<{ items: TransferView[]; total: number; page: number; pageSize: number }> {
+  async transfers(
+    programId: string,
+    user: AuthenticatedUser,
+    page: number,
+    pageSize: number,
+  ): Promise<{ items: TransferView[]; total: number; page: number; pageSize: number }> {
     await this.getReadable(programId, user);
     return { ...(await this.ledger.transfers(programId, page, pageSize)), page, pageSize };
   }
 }
 
 export function canRead(program: Program, user: AuthenticatedUser): boolean {
-  return user.role === 'operator' || (user.role === 'funder' && program.fundingLines.some((line) => line.funderId === user.org));
+  return (
+    user.role === 'operator' ||
+    (user.role === 'funder' && program.fundingLines.some((line) => line.funderId === user.org))
+  );
 }

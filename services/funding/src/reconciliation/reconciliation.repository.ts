@@ -36,13 +36,20 @@ export class ReconciliationRepository {
     }));
   }
 
-  async negativeBalances(): Promise<Array<{ accountId: string; programId: string; kind: string; balanceCents: number }>> {
+  async negativeBalances(): Promise<
+    Array<{ accountId: string; programId: string; kind: string; balanceCents: number }>
+  > {
     const rows = await this.tx.manager.query(`
       SELECT id, program_id, kind,
              CASE WHEN kind = 'funder_commitment' THEN debits_posted - credits_posted ELSE credits_posted - debits_posted END AS balance
         FROM ledger_accounts
        WHERE CASE WHEN kind = 'funder_commitment' THEN debits_posted - credits_posted ELSE credits_posted - debits_posted END < 0`);
-    return rows.map((r: Record<string, string>) => ({ accountId: r.id, programId: r.program_id, kind: r.kind, balanceCents: Number(r.balance) }));
+    return rows.map((r: Record<string, string>) => ({
+      accountId: r.id,
+      programId: r.program_id,
+      kind: r.kind,
+      balanceCents: Number(r.balance),
+    }));
   }
 
   /** An event posted by more than one movement would have been applied twice. */
@@ -51,7 +58,10 @@ export class ReconciliationRepository {
       SELECT source_event_id, count(DISTINCT movement_id)::int AS movements
         FROM ledger_transfers WHERE source_event_id IS NOT NULL
        GROUP BY source_event_id HAVING count(DISTINCT movement_id) > 1`);
-    return rows.map((r: Record<string, string>) => ({ sourceEventId: r.source_event_id, movements: Number(r.movements) }));
+    return rows.map((r: Record<string, string>) => ({
+      sourceEventId: r.source_event_id,
+      movements: Number(r.movements),
+    }));
   }
 
   /** Each account's posted totals must equal the sum of its transfers. */
@@ -75,7 +85,11 @@ export class ReconciliationRepository {
       SELECT s.reference, s.total_cents, COALESCE(sum(i.amount_cents), 0) AS lines
         FROM settlement_statements s LEFT JOIN settlement_items i ON i.statement_id = s.id
        GROUP BY s.id HAVING s.total_cents <> COALESCE(sum(i.amount_cents), 0)`);
-    return rows.map((r: Record<string, string>) => ({ reference: r.reference, totalCents: Number(r.total_cents), linesCents: Number(r.lines) }));
+    return rows.map((r: Record<string, string>) => ({
+      reference: r.reference,
+      totalCents: Number(r.total_cents),
+      linesCents: Number(r.lines),
+    }));
   }
 
   /** Each pass the ledger holds as redeemed has exactly one live settlement item, and no other pass has one. */

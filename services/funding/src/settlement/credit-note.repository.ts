@@ -31,7 +31,9 @@ export class CreditNoteRepository {
 
   /** Credit notes of one program are issued one at a time. */
   async lockProgram(programId: string): Promise<void> {
-    await this.tx.requireTransaction('Issuing credit notes').query(`SELECT id FROM programs WHERE id = $1 FOR UPDATE`, [programId]);
+    await this.tx
+      .requireTransaction('Issuing credit notes')
+      .query(`SELECT id FROM programs WHERE id = $1 FOR UPDATE`, [programId]);
   }
 
   async insert(note: Omit<CreditNote, 'issuedAt'>): Promise<void> {

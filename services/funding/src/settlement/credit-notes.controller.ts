@@ -11,7 +11,10 @@ export class CreditNotesController {
 
   @Post(':id/credit-notes')
   @Roles('operator')
-  @ApiOperation({ summary: 'After validity + tolerance and every expiry posted: one credit note per funding line for the value released; once (409 after)' })
+  @ApiOperation({
+    summary:
+      'After validity + tolerance and every expiry posted: one credit note per funding line for the value released; once (409 after)',
+  })
   issue(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() user: AuthenticatedUser): Promise<CreditNote[]> {
     return this.creditNotes.issue(id, user);
   }

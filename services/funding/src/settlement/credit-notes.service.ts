@@ -38,14 +38,23 @@ export class CreditNotesService {
       await this.notes.lockProgram(programId);
       const lastUsableDay = addDays(program.validUntil, program.toleranceDays);
       if (parisDay(now) <= lastUsableDay) {
-        throw Problem.conflict('PROGRAM_VALIDITY_NOT_OVER', `Les pass de ce programme restent utilisables jusqu'au ${lastUsableDay} inclus : aucun avoir avant la fin de cette période.`, { lastUsableDay });
+        throw Problem.conflict(
+          'PROGRAM_VALIDITY_NOT_OVER',
+          `Les pass de ce programme restent utilisables jusqu'au ${lastUsableDay} inclus : aucun avoir avant la fin de cette période.`,
+          { lastUsableDay },
+        );
       }
-      if ((await this.notes.ofProgram(programId)).length > 0) throw Problem.conflict('CREDIT_NOTES_ALREADY_ISSUED', 'Les avoirs de ce programme ont déjà été émis.');
+      if ((await this.notes.ofProgram(programId)).length > 0)
+        throw Problem.conflict('CREDIT_NOTES_ALREADY_ISSUED', 'Les avoirs de ce programme ont déjà été émis.');
       const balances = await this.ledger.balances(program);
       if (balances.totals.passes_outstanding > 0) {
-        throw Problem.conflict('PROGRAM_EXPIRIES_PENDING', "Des pass de ce programme ne sont pas encore expirés dans le grand livre : l'avoir attend leur expiration.", {
-          outstandingCents: balances.totals.passes_outstanding,
-        });
+        throw Problem.conflict(
+          'PROGRAM_EXPIRIES_PENDING',
+          "Des pass de ce programme ne sont pas encore expirés dans le grand livre : l'avoir attend leur expiration.",
+          {
+            outstandingCents: balances.totals.passes_outstanding,
+          },
+        );
       }
       const notes = program.fundingLines.map((line) => ({
         id: randomUUID(),

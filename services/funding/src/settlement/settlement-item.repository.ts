@@ -40,7 +40,11 @@ export function toItem(r: Record<string, never>): SettlementItem {
 export class SettlementItemRepository {
   constructor(private readonly tx: TransactionHost) {}
 
-  async insertRedemptions(items: Array<Pick<SettlementItem, 'redemptionId' | 'passId' | 'siteId' | 'programId' | 'amountCents' | 'shares' | 'redeemedAt'>>): Promise<void> {
+  async insertRedemptions(
+    items: Array<
+      Pick<SettlementItem, 'redemptionId' | 'passId' | 'siteId' | 'programId' | 'amountCents' | 'shares' | 'redeemedAt'>
+    >,
+  ): Promise<void> {
     await this.tx.requireTransaction('Recording settlement items').query(
       `INSERT INTO settlement_items (kind, redemption_id, pass_id, site_id, program_id, amount_cents, shares, redeemed_at, status)
        SELECT 'redemption', "redemptionId", "passId", "siteId", "programId", "amountCents", shares, "redeemedAt", 'pending'
@@ -60,23 +64,41 @@ export class SettlementItemRepository {
   }
 
   async markCancelled(itemId: string, cancelledAt: Date): Promise<void> {
-    await this.tx.manager.query(`UPDATE settlement_items SET status = 'cancelled', cancelled_at = $2 WHERE id = $1`, [itemId, cancelledAt]);
+    await this.tx.manager.query(`UPDATE settlement_items SET status = 'cancelled', cancelled_at = $2 WHERE id = $1`, [
+      itemId,
+      cancelledAt,
+    ]);
   }
 
   /** Whether the statement holding a settled item was paid; locks it so a payment confirmation waits for us, or we for it. */
   async statementPaidForUpdate(statementId: string): Promise<boolean> {
-    const [row] = await this.tx.manager.query(`SELECT paid_at FROM settlement_statements WHERE id = $1 FOR UPDATE`, [statementId]);
+    const [row] = await this.tx.manager.query(`SELECT paid_at FROM settlement_statements WHERE id = $1 FOR UPDATE`, [
+      statementId,
+    ]);
     return row.paid_at !== null;
   }
 
   /** The settled item stays in its closed statement; a negative item takes it back from the site's next statement. */
   async reverse(item: SettlementItem, cancelledFrom: 'site_payable' | 'site_paid', cancelledAt: Date): Promise<void> {
-    await this.tx.manager.query(`UPDATE settlement_items SET status = 'reversed', cancelled_from = $2, cancelled_at = $3 WHERE id = $1`, [item.id, cancelledFrom, cancelledAt]);
+    await this.tx.manager.query(
+      `UPDATE settlement_items SET status = 'reversed', cancelled_from = $2, cancelled_at = $3 WHERE id = $1`,
+      [item.id, cancelledFrom, cancelledAt],
+    );
     const negated = Object.fromEntries(Object.entries(item.shares).map(([line, cents]) => [line, -cents]));
     await this.tx.manager.query(
       `INSERT INTO settlement_items (kind, redemption_id, pass_id, site_id, program_id, amount_cents, shares, redeemed_at, status, reverses_item_id, cancelled_at)
        VALUES ('adjustment', $1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9)`,
-      [item.redemptionId, item.passId, item.siteId, item.programId, -item.amountCents, negated, item.redeemedAt, item.id, cancelledAt],
+      [
+        item.redemptionId,
+        item.passId,
+        item.siteId,
+        item.programId,
+        -item.amountCents,
+        negated,
+        item.redeemedAt,
+        item.id,
+        cancelledAt,
+      ],
     );
   }
 }

@@ -1,11 +1,37 @@
 const PARIS = 'Europe/Paris';
 
 /** The Paris wall-clock date parts of an instant. */
-function parisParts(at: Date): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: PARIS, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+function parisParts(at: Date): {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+} {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: PARIS,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  })
     .formatToParts(at)
-    .reduce<Record<string, number>>((acc, part) => (part.type === 'literal' ? acc : { ...acc, [part.type]: Number(part.value) }), {});
-  return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second };
+    .reduce<Record<string, number>>(
+      (acc, part) => (part.type === 'literal' ? acc : { ...acc, [part.type]: Number(part.value) }),
+      {},
+    );
+  return {
+    year: parts.year,
+    month: parts.month,
+    day: parts.day,
+    hour: parts.hour,
+    minute: parts.minute,
+    second: parts.second,
+  };
 }
 
 /** The instant of midnight, Paris time, starting a given day (never inside a DST change, which happens at 2-3 am). */
@@ -26,7 +52,11 @@ export interface SettlementPeriod {
 
 export function periodOf(period: string): SettlementPeriod {
   const [year, month] = period.split('-').map(Number);
-  return { period, start: parisMidnight(year, month), end: month === 12 ? parisMidnight(year + 1, 1) : parisMidnight(year, month + 1) };
+  return {
+    period,
+    start: parisMidnight(year, month),
+    end: month === 12 ? parisMidnight(year + 1, 1) : parisMidnight(year, month + 1),
+  };
 }
 
 /** The calendar month before the one `now` falls in, in Paris. */

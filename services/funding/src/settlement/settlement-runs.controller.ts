@@ -12,7 +12,10 @@ export class SettlementRunsController {
 
   @Post()
   @Roles('operator')
-  @ApiOperation({ summary: 'Settle a month (default: the previous one, Europe/Paris): one statement per site; a period is settled once (409 after)' })
+  @ApiOperation({
+    summary:
+      'Settle a month (default: the previous one, Europe/Paris): one statement per site; a period is settled once (409 after)',
+  })
   start(@Body() body: StartSettlementRunDto, @CurrentUser() user: AuthenticatedUser): Promise<RunView> {
     return this.settlement.start(body.period, user.subject);
   }
@@ -25,7 +28,9 @@ export class SettlementRunsController {
 
   @Get(':id')
   @Roles('operator')
-  @ApiOperation({ summary: 'The run, its statements, payment file totals and time to pay (median and worst, redemption to payment)' })
+  @ApiOperation({
+    summary: 'The run, its statements, payment file totals and time to pay (median and worst, redemption to payment)',
+  })
   get(@Param('id', ParseUUIDPipe) id: string): Promise<RunView> {
     return this.settlement.view(id);
   }
@@ -36,7 +41,10 @@ export class SettlementRunsController {
   @ApiOperation({ summary: 'The ISO 20022 pain.001.001.03 payment file: one transfer per statement not held' })
   async sepa(@Param('id', ParseUUIDPipe) id: string): Promise<StreamableFile> {
     const { fileName, xml } = await this.settlement.sepaFile(id);
-    return new StreamableFile(Buffer.from(xml, 'utf8'), { type: 'application/xml; charset=utf-8', disposition: `attachment; filename="${fileName}"` });
+    return new StreamableFile(Buffer.from(xml, 'utf8'), {
+      type: 'application/xml; charset=utf-8',
+      disposition: `attachment; filename="${fileName}"`,
+    });
   }
 
   @Post(':id/payment-confirmation')
@@ -49,7 +57,10 @@ export class SettlementRunsController {
   @Get(':id/funder-statements')
   @Roles('operator', 'funder')
   @ApiOperation({ summary: "Each funder's share of what the run pays, per program (a funder sees its own)" })
-  funderStatements(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() user: AuthenticatedUser): Promise<FunderStatement[]> {
+  funderStatements(
+    @Param('id', ParseUUIDPipe) id: string,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<FunderStatement[]> {
     return this.settlement.funderStatements(id, user);
   }
 
@@ -67,8 +78,15 @@ export class SettlementRunsController {
   @Roles('operator', 'site')
   @ApiProduces('application/pdf')
   @Header('Cache-Control', 'no-store')
-  async pdf(@Param('id', ParseUUIDPipe) id: string, @Param('statementId', ParseUUIDPipe) statementId: string, @CurrentUser() user: AuthenticatedUser): Promise<StreamableFile> {
+  async pdf(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('statementId', ParseUUIDPipe) statementId: string,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<StreamableFile> {
     const { reference, pdf } = await this.settlement.statementPdf(id, statementId, user);
-    return new StreamableFile(pdf, { type: 'application/pdf', disposition: `attachment; filename="releve-${reference}.pdf"` });
+    return new StreamableFile(pdf, {
+      type: 'application/pdf',
+      disposition: `attachment; filename="releve-${reference}.pdf"`,
+    });
   }
 }

@@ -20,8 +20,10 @@ import { FunderShareRow, SettlementRepository, SettlementRun, Statement, Stateme
 import { renderStatementPdf } from './statement-pdf.renderer';
 
 export const HELD_REASONS = {
-  PAYEE_UNKNOWN: "Lieu inconnu du service de financement (aucune inscription reçue) : relevé émis, paiement suspendu jusqu'à réception de ses coordonnées.",
-  NO_PAYOUT_ACCOUNT: "Aucun compte de paiement (IBAN et BIC) connu pour ce lieu : relevé émis, paiement suspendu jusqu'à ce qu'il en déclare un.",
+  PAYEE_UNKNOWN:
+    "Lieu inconnu du service de financement (aucune inscription reçue) : relevé émis, paiement suspendu jusqu'à réception de ses coordonnées.",
+  NO_PAYOUT_ACCOUNT:
+    "Aucun compte de paiement (IBAN et BIC) connu pour ce lieu : relevé émis, paiement suspendu jusqu'à ce qu'il en déclare un.",
 };
 
 export interface TimeToPay {
@@ -84,9 +86,21 @@ export class SettlementRunsService {
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     const registers = [registry];
-    this.statementsIssued = new Counter({ name: 'settlement_statements_issued_total', help: 'Site statements issued by settlement runs', registers });
-    this.statementCents = new Counter({ name: 'settlement_statements_issued_cents_total', help: 'Total of the site statements issued, in cents', registers });
-    this.paidCents = new Counter({ name: 'settlement_paid_cents_total', help: 'Cents paid to sites, counted at payment confirmation', registers });
+    this.statementsIssued = new Counter({
+      name: 'settlement_statements_issued_total',
+      help: 'Site statements issued by settlement runs',
+      registers,
+    });
+    this.statementCents = new Counter({
+      name: 'settlement_statements_issued_cents_total',
+      help: 'Total of the site statements issued, in cents',
+      registers,
+    });
+    this.paidCents = new Counter({
+      name: 'settlement_paid_cents_total',
+      help: 'Cents paid to sites, counted at payment confirmation',
+      registers,
+    });
   }
 
   /**
@@ -98,15 +112,25 @@ export class SettlementRunsService {
   start(requestedPeriod: string | undefined, startedBy: string, now = new Date()): Promise<RunView> {
     return this.tx.run(async () => {
       const { period, start, end } = periodOf(requestedPeriod ?? previousPeriod(now));
-      if (end > now) throw Problem.unprocessable('SETTLEMENT_PERIOD_NOT_OVER', `La période ${period} n'est pas terminée : elle ne peut pas encore être réglée.`);
+      if (end > now)
+        throw Problem.unprocessable(
+          'SETTLEMENT_PERIOD_NOT_OVER',
+          `La période ${period} n'est pas terminée : elle ne peut pas encore être réglée.`,
+        );
       await this.runs.lockRuns();
-      if (await this.runs.findRunByPeriod(period)) throw Problem.conflict('SETTLEMENT_PERIOD_ALREADY_RUN', `La période ${period} a déjà été réglée : rien n'est payé deux fois.`, { period });
+      if (await this.runs.findRunByPeriod(period))
+        throw Problem.conflict(
+          'SETTLEMENT_PERIOD_ALREADY_RUN',
+          `La période ${period} a déjà été réglée : rien n'est payé deux fois.`,
+          { period },
+        );
       const runId = randomUUID();
       await this.runs.insertRun({ id: runId, period, periodStart: start, periodEnd: end, createdBy: startedBy });
       await this.releaseHeldStatements(runId);
 
       const bySite = new Map<string, SettlementItem[]>();
-      for (const item of await this.runs.pendingItemsForUpdate(end)) bySite.set(item.siteId, [...(bySite.get(item.siteId) ?? []), item]);
+      for (const item of await this.runs.pendingItemsForUpdate(end))
+        bySite.set(item.siteId, [...(bySite.get(item.siteId) ?? []), item]);
       const payees = await this.payees.findByIds([...bySite.keys()]);
       const issued = [];
       const carriedOverSiteIds: string[] = [];
@@ -117,7 +141,11 @@ export class SettlementRunsService {
           continue;
         }
         const payee = payees.get(siteId);
-        const heldReason = !payee ? HELD_REASONS.PAYEE_UNKNOWN : !payee.iban || !payee.bic ? HELD_REASONS.NO_PAYOUT_ACCOUNT : null;
+        const heldReason = !payee
+          ? HELD_REASONS.PAYEE_UNKNOWN
+          : !payee.iban || !payee.bic
+            ? HELD_REASONS.NO_PAYOUT_ACCOUNT
+            : null;
         const number = await this.runs.nextStatementNumber();
         const statement = {
           id: randomUUID(),
@@ -180,21 +208,37 @@ export class SettlementRunsService {
       const run = await this.runs.findRun(runId);
       if (!run) throw runNotFound();
       const statements = await this.runs.issuedBy(runId);
-      const delays = new Map((await this.runs.timeToPay(runId)).map((row) => [row.statementId, { medianDays: days(row.medianSeconds), worstDays: days(row.worstSeconds) }]));
+      const delays = new Map(
+        (await this.runs.timeToPay(runId)).map((row) => [
+          row.statementId,
+          { medianDays: days(row.medianSeconds), worstDays: days(row.worstSeconds) },
+        ]),
+      );
       const payable = await this.runs.paidBy(runId);
       return {
         ...run,
         statementCount: statements.length,
-        paymentFile: { transactions: payable.length, controlSumCents: payable.reduce((sum, s) => sum + s.totalCents, 0) },
+        paymentFile: {
+          transactions: payable.length,
+          controlSumCents: payable.reduce((sum, s) => sum + s.totalCents, 0),
+        },
         heldCents: statements.filter((s) => s.paymentRunId === null).reduce((sum, s) => sum + s.totalCents, 0),
         releasedStatements: payable.filter((s) => s.runId !== runId),
         timeToPay: delays.get(null) ?? null,
-        statements: statements.map((s) => ({ ...s, held: s.paymentRunId === null, timeToPay: delays.get(s.id) ?? null })),
+        statements: statements.map((s) => ({
+          ...s,
+          held: s.paymentRunId === null,
+          timeToPay: delays.get(s.id) ?? null,
+        })),
       };
     });
   }
 
-  async statement(runId: string, statementId: string, user: AuthenticatedUser): Promise<Statement & { period: string; lines: StatementLine[] }> {
+  async statement(
+    runId: string,
+    statementId: string,
+    user: AuthenticatedUser,
+  ): Promise<Statement & { period: string; lines: StatementLine[] }> {
     const run = await this.runs.findRun(runId);
     const statement = await this.runs.statement(runId, statementId);
     // A site reads only its own statements; others look nonexistent.
@@ -202,7 +246,11 @@ export class SettlementRunsService {
     return { ...statement, period: run.period, lines: await this.runs.lines(statementId) };
   }
 
-  async statementPdf(runId: string, statementId: string, user: AuthenticatedUser): Promise<{ reference: string; pdf: Buffer }> {
+  async statementPdf(
+    runId: string,
+    statementId: string,
+    user: AuthenticatedUser,
+  ): Promise<{ reference: string; pdf: Buffer }> {
     const statement = await this.statement(runId, statementId, user);
     const pdf = await renderStatementPdf({
       ...statement,
@@ -218,13 +266,23 @@ export class SettlementRunsService {
     const run = await this.runs.findRun(runId);
     if (!run) throw runNotFound();
     const payable = await this.runs.paidBy(runId);
-    if (payable.length === 0) throw Problem.conflict('SETTLEMENT_NOTHING_TO_PAY', `La campagne ${run.period} ne contient aucun relevé à payer.`);
+    if (payable.length === 0)
+      throw Problem.conflict(
+        'SETTLEMENT_NOTHING_TO_PAY',
+        `La campagne ${run.period} ne contient aucun relevé à payer.`,
+      );
     const xml = sepaCreditTransferXml({
       messageId: `PN-${run.period}-${run.id.slice(0, 8)}`,
       createdAt: now,
       executionDate: parisDay(now),
       debtor: { name: this.settings.OPERATOR_NAME, iban: this.settings.OPERATOR_IBAN, bic: this.settings.OPERATOR_BIC },
-      transfers: payable.map((s) => ({ reference: s.reference, amountCents: s.totalCents, creditorName: s.payeeName, iban: s.iban!, bic: s.bic! })),
+      transfers: payable.map((s) => ({
+        reference: s.reference,
+        amountCents: s.totalCents,
+        creditorName: s.payeeName,
+        iban: s.iban!,
+        bic: s.bic!,
+      })),
     });
     return { fileName: `virements-pass-numerique-${run.period}.xml`, xml };
   }
@@ -239,22 +297,43 @@ export class SettlementRunsService {
     return this.tx.run(async () => {
       const run = await this.runs.findRun(runId, true);
       if (!run) throw runNotFound();
-      if (run.status === 'paid') throw Problem.conflict('SETTLEMENT_RUN_ALREADY_PAID', `Le paiement de la campagne ${run.period} a déjà été confirmé.`);
+      if (run.status === 'paid')
+        throw Problem.conflict(
+          'SETTLEMENT_RUN_ALREADY_PAID',
+          `Le paiement de la campagne ${run.period} a déjà été confirmé.`,
+        );
       const payable = await this.runs.paidBy(runId, true);
       for (const statement of payable) {
-        const stillPayable = (await this.runs.items(statement.id)).filter((item) => item.kind === 'redemption' && item.cancelledFrom !== 'site_payable');
+        const stillPayable = (await this.runs.items(statement.id)).filter(
+          (item) => item.kind === 'redemption' && item.cancelledFrom !== 'site_payable',
+        );
         const byProgram = new Map<string, SettlementItem[]>();
-        for (const item of stillPayable) byProgram.set(item.programId, [...(byProgram.get(item.programId) ?? []), item]);
+        for (const item of stillPayable)
+          byProgram.set(item.programId, [...(byProgram.get(item.programId) ?? []), item]);
         for (const [programId, items] of byProgram) {
           const split = addSplits(items.map((item) => new Map(Object.entries(item.shares))));
-          await this.ledger.move(await this.programs.require(programId), 'settlement_paid', split, { from: statement.siteId, to: statement.siteId }, { reference: statement.reference });
+          await this.ledger.move(
+            await this.programs.require(programId),
+            'settlement_paid',
+            split,
+            { from: statement.siteId, to: statement.siteId },
+            { reference: statement.reference },
+          );
         }
       }
       await this.runs.markPaid(runId, confirmedBy, paidAt);
       this.tx.afterCommit(() => this.paidCents.inc(payable.reduce((sum, s) => sum + s.totalCents, 0)));
       await this.events.publishAll(
         SettlementPaid,
-        payable.map((s) => ({ statementId: s.id, runId, siteId: s.siteId, reference: s.reference, amountCents: s.totalCents, paidAt: paidAt.toISOString(), confirmedBy })),
+        payable.map((s) => ({
+          statementId: s.id,
+          runId,
+          siteId: s.siteId,
+          reference: s.reference,
+          amountCents: s.totalCents,
+          paidAt: paidAt.toISOString(),
+          confirmedBy,
+        })),
       );
       return this.view(runId);
     });
@@ -274,7 +353,12 @@ export class SettlementRunsService {
       funderId: funderRows[0].funderId,
       funderName: funderRows[0].funderName,
       totalCents: funderRows.reduce((sum, row) => sum + row.amountCents, 0),
-      programs: funderRows.map(({ programId, programName, fundingLineId, amountCents }) => ({ programId, programName, fundingLineId, amountCents })),
+      programs: funderRows.map(({ programId, programName, fundingLineId, amountCents }) => ({
+        programId,
+        programName,
+        fundingLineId,
+        amountCents,
+      })),
     }));
   }
 }

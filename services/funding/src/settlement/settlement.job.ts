@@ -19,7 +19,9 @@ export class SettlementJob {
     if (!this.settings.SETTLEMENT_SCHEDULE_ENABLED) return;
     try {
       const run = await this.settlement.start(undefined, 'settlement-schedule');
-      this.logger.log(`Settlement run ${run.id} for ${run.period}: ${run.statementCount} statement(s), ${run.paymentFile.controlSumCents} cents to pay`);
+      this.logger.log(
+        `Settlement run ${run.id} for ${run.period}: ${run.statementCount} statement(s), ${run.paymentFile.controlSumCents} cents to pay`,
+      );
     } catch (error) {
       // Already settled by hand: nothing to do. Anything else rolled back; the operator can POST /settlement-runs.
       if (error instanceof Problem && error.code === 'SETTLEMENT_PERIOD_ALREADY_RUN') return;

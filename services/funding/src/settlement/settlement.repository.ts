@@ -92,7 +92,9 @@ export class SettlementRepository {
 
   /** Settlement runs happen one at a time, whoever starts them (HTTP or the monthly job). */
   async lockRuns(): Promise<void> {
-    await this.tx.requireTransaction('Running a settlement').query(`SELECT pg_advisory_xact_lock(hashtextextended('settlement-runs', 0))`);
+    await this.tx
+      .requireTransaction('Running a settlement')
+      .query(`SELECT pg_advisory_xact_lock(hashtextextended('settlement-runs', 0))`);
   }
 
   async findRunByPeriod(period: string): Promise<SettlementRun | null> {
@@ -100,18 +102,20 @@ export class SettlementRepository {
     return row ? toRun(row) : null;
   }
 
-  async insertRun(run: Pick<SettlementRun, 'id' | 'period' | 'periodStart' | 'periodEnd' | 'createdBy'>): Promise<void> {
-    await this.tx.manager.query(`INSERT INTO settlement_runs (id, period, period_start, period_end, created_by) VALUES ($1, $2, $3, $4, $5)`, [
-      run.id,
-      run.period,
-      run.periodStart,
-      run.periodEnd,
-      run.createdBy,
-    ]);
+  async insertRun(
+    run: Pick<SettlementRun, 'id' | 'period' | 'periodStart' | 'periodEnd' | 'createdBy'>,
+  ): Promise<void> {
+    await this.tx.manager.query(
+      `INSERT INTO settlement_runs (id, period, period_start, period_end, created_by) VALUES ($1, $2, $3, $4, $5)`,
+      [run.id, run.period, run.periodStart, run.periodEnd, run.createdBy],
+    );
   }
 
   async findRun(id: string, forUpdate = false): Promise<SettlementRun | null> {
-    const [row] = await this.tx.manager.query(`SELECT * FROM settlement_runs WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`, [id]);
+    const [row] = await this.tx.manager.query(
+      `SELECT * FROM settlement_runs WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
+      [id],
+    );
     return row ? toRun(row) : null;
   }
 
@@ -137,38 +141,71 @@ export class SettlementRepository {
     await this.tx.manager.query(
       `INSERT INTO settlement_statements (id, run_id, site_id, reference, payee_name, iban, bic, total_cents, held_reason, payment_run_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [statement.id, statement.runId, statement.siteId, statement.reference, statement.payeeName, statement.iban, statement.bic, statement.totalCents, statement.heldReason, statement.paymentRunId],
+      [
+        statement.id,
+        statement.runId,
+        statement.siteId,
+        statement.reference,
+        statement.payeeName,
+        statement.iban,
+        statement.bic,
+        statement.totalCents,
+        statement.heldReason,
+        statement.paymentRunId,
+      ],
     );
-    await this.tx.manager.query(`UPDATE settlement_items SET status = 'settled', statement_id = $2 WHERE id = ANY($1::bigint[]) AND status = 'pending'`, [itemIds, statement.id]);
+    await this.tx.manager.query(
+      `UPDATE settlement_items SET status = 'settled', statement_id = $2 WHERE id = ANY($1::bigint[]) AND status = 'pending'`,
+      [itemIds, statement.id],
+    );
   }
 
   /** The statements a run issued (held ones included). */
   async issuedBy(runId: string): Promise<Statement[]> {
-    return (await this.tx.manager.query(`SELECT * FROM settlement_statements WHERE run_id = $1 ORDER BY reference`, [runId])).map(toStatement);
+    return (
+      await this.tx.manager.query(`SELECT * FROM settlement_statements WHERE run_id = $1 ORDER BY reference`, [runId])
+    ).map(toStatement);
   }
 
   /** The statements a run's payment file pays; locked, so a cancellation of one of their items waits for the payment confirmation, or it for the cancellation. */
   async paidBy(runId: string, forUpdate = false): Promise<Statement[]> {
-    const rows = await this.tx.manager.query(`SELECT * FROM settlement_statements WHERE payment_run_id = $1 ORDER BY reference ${forUpdate ? 'FOR UPDATE' : ''}`, [runId]);
+    const rows = await this.tx.manager.query(
+      `SELECT * FROM settlement_statements WHERE payment_run_id = $1 ORDER BY reference ${forUpdate ? 'FOR UPDATE' : ''}`,
+      [runId],
+    );
     return rows.map(toStatement);
   }
 
   async heldForUpdate(): Promise<Statement[]> {
-    return (await this.tx.manager.query(`SELECT * FROM settlement_statements WHERE payment_run_id IS NULL ORDER BY reference FOR UPDATE`)).map(toStatement);
+    return (
+      await this.tx.manager.query(
+        `SELECT * FROM settlement_statements WHERE payment_run_id IS NULL ORDER BY reference FOR UPDATE`,
+      )
+    ).map(toStatement);
   }
 
   /** A held statement goes into a run's payment file once its site has an account; its lines and total never change. */
   async release(statementId: string, paymentRunId: string, iban: string, bic: string): Promise<void> {
-    await this.tx.manager.query(`UPDATE settlement_statements SET payment_run_id = $2, iban = $3, bic = $4 WHERE id = $1 AND payment_run_id IS NULL`, [statementId, paymentRunId, iban, bic]);
+    await this.tx.manager.query(
+      `UPDATE settlement_statements SET payment_run_id = $2, iban = $3, bic = $4 WHERE id = $1 AND payment_run_id IS NULL`,
+      [statementId, paymentRunId, iban, bic],
+    );
   }
 
   async statement(runId: string, statementId: string): Promise<Statement | null> {
-    const [row] = await this.tx.manager.query(`SELECT * FROM settlement_statements WHERE run_id = $1 AND id = $2`, [runId, statementId]);
+    const [row] = await this.tx.manager.query(`SELECT * FROM settlement_statements WHERE run_id = $1 AND id = $2`, [
+      runId,
+      statementId,
+    ]);
     return row ? toStatement(row) : null;
   }
 
   async items(statementId: string): Promise<SettlementItem[]> {
-    return (await this.tx.manager.query(`SELECT * FROM settlement_items WHERE statement_id = $1 ORDER BY redeemed_at, id`, [statementId])).map(toItem);
+    return (
+      await this.tx.manager.query(`SELECT * FROM settlement_items WHERE statement_id = $1 ORDER BY redeemed_at, id`, [
+        statementId,
+      ])
+    ).map(toItem);
   }
 
   async lines(statementId: string): Promise<StatementLine[]> {
@@ -194,8 +231,14 @@ export class SettlementRepository {
   }
 
   async markPaid(runId: string, paidBy: string, paidAt: Date): Promise<void> {
-    await this.tx.manager.query(`UPDATE settlement_runs SET status = 'paid', paid_by = $2, paid_at = $3 WHERE id = $1`, [runId, paidBy, paidAt]);
-    await this.tx.manager.query(`UPDATE settlement_statements SET paid_at = $2 WHERE payment_run_id = $1`, [runId, paidAt]);
+    await this.tx.manager.query(
+      `UPDATE settlement_runs SET status = 'paid', paid_by = $2, paid_at = $3 WHERE id = $1`,
+      [runId, paidBy, paidAt],
+    );
+    await this.tx.manager.query(`UPDATE settlement_statements SET paid_at = $2 WHERE payment_run_id = $1`, [
+      runId,
+      paidAt,
+    ]);
   }
 
   /** Median and worst delay from redemption to payment, per paid statement and (statementId null) for the whole run. */
@@ -209,7 +252,11 @@ export class SettlementRepository {
         GROUP BY ROLLUP (s.id)`,
       [runId],
     );
-    return rows.map((r: Record<string, string>) => ({ statementId: r.statement_id, medianSeconds: Number(r.median), worstSeconds: Number(r.worst) }));
+    return rows.map((r: Record<string, string>) => ({
+      statementId: r.statement_id,
+      medianSeconds: Number(r.median),
+      worstSeconds: Number(r.worst),
+    }));
   }
 
   /** Each funder's share of the statements in a run's payment file, per program (adjustments count negative). */

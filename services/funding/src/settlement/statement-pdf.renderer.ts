@@ -11,17 +11,39 @@ export interface PrintableStatement {
   totalCents: number;
   heldReason: string | null;
   operatorName: string;
-  lines: Array<{ passId: string; redeemedAt: Date; amountCents: number; programName: string; shares: Array<{ funderName: string; amountCents: number }>; adjustment: boolean }>;
+  lines: Array<{
+    passId: string;
+    redeemedAt: Date;
+    amountCents: number;
+    programName: string;
+    shares: Array<{ funderName: string; amountCents: number }>;
+    adjustment: boolean;
+  }>;
 }
 
 const MARGIN = 40;
-const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+const MONTHS = [
+  'janvier',
+  'février',
+  'mars',
+  'avril',
+  'mai',
+  'juin',
+  'juillet',
+  'août',
+  'septembre',
+  'octobre',
+  'novembre',
+  'décembre',
+];
 
 /** "1 234,50 €", "-10,00 €": plain spaces so the standard fonts print them. */
 export function euros(cents: number): string {
   const sign = cents < 0 ? '-' : '';
   const abs = Math.abs(cents);
-  const whole = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+  const whole = Math.floor(abs / 100)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
   return `${sign}${whole},${String(abs % 100).padStart(2, '0')} €`;
 }
 
@@ -31,7 +53,12 @@ const maskedIban = (iban: string) => `${iban.slice(0, 4)} **** **** ${iban.slice
 
 /** A site's monthly statement (relevé de règlement), in French, A4. */
 export function renderStatementPdf(statement: PrintableStatement): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, lang: 'fr-FR', info: { Title: `Relevé de règlement ${statement.reference}`, Author: statement.operatorName } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    lang: 'fr-FR',
+    info: { Title: `Relevé de règlement ${statement.reference}`, Author: statement.operatorName },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -46,7 +73,14 @@ export function renderStatementPdf(statement: PrintableStatement): Promise<Buffe
   doc.text(`Bénéficiaire : ${statement.payeeName} (lieu ${statement.siteId})`);
   doc.text(`Compte de paiement : ${statement.iban ? maskedIban(statement.iban) : 'aucun compte connu'}`);
   doc.text(`Émis par : ${statement.operatorName}, pour le compte des financeurs`);
-  if (statement.heldReason) doc.moveDown(0.5).font('Helvetica-Bold').fillColor('#b00020').text(`Paiement suspendu : ${statement.heldReason}`).fillColor('black').font('Helvetica');
+  if (statement.heldReason)
+    doc
+      .moveDown(0.5)
+      .font('Helvetica-Bold')
+      .fillColor('#b00020')
+      .text(`Paiement suspendu : ${statement.heldReason}`)
+      .fillColor('black')
+      .font('Helvetica');
   doc.moveDown();
 
   const columns = [MARGIN, MARGIN + 55, MARGIN + 230, MARGIN + 445];
@@ -65,11 +99,29 @@ export function renderStatementPdf(statement: PrintableStatement): Promise<Buffe
   row(['Date', 'Pass', 'Programme · part des financeurs', 'Montant'], true);
   for (const line of statement.lines) {
     const shares = line.shares.map((share) => `${share.funderName} ${euros(share.amountCents)}`).join(' ; ');
-    row([parisDate(line.redeemedAt), `${line.adjustment ? 'Annulation ' : ''}${line.passId}`, `${line.programName} · ${shares}`, euros(line.amountCents)]);
+    row([
+      parisDate(line.redeemedAt),
+      `${line.adjustment ? 'Annulation ' : ''}${line.passId}`,
+      `${line.programName} · ${shares}`,
+      euros(line.amountCents),
+    ]);
   }
-  doc.moveDown().font('Helvetica-Bold').fontSize(11).text(`Total à payer : ${euros(statement.totalCents)} (${statement.lines.length} ligne${statement.lines.length > 1 ? 's' : ''})`, MARGIN);
-  doc.moveDown().font('Helvetica').fontSize(8).fillColor('#333333')
-    .text("Les annulations de passages déjà réglés apparaissent en montant négatif et sont déduites de ce relevé. Ce relevé est définitif : toute correction figurera sur un relevé suivant.");
+  doc
+    .moveDown()
+    .font('Helvetica-Bold')
+    .fontSize(11)
+    .text(
+      `Total à payer : ${euros(statement.totalCents)} (${statement.lines.length} ligne${statement.lines.length > 1 ? 's' : ''})`,
+      MARGIN,
+    );
+  doc
+    .moveDown()
+    .font('Helvetica')
+    .fontSize(8)
+    .fillColor('#333333')
+    .text(
+      'Les annulations de passages déjà réglés apparaissent en montant négatif et sont déduites de ce relevé. Ce relevé est définitif : toute correction figurera sur un relevé suivant.',
+    );
   doc.end();
   return done;
 }

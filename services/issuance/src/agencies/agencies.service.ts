@@ -20,9 +20,16 @@ export class AgenciesService {
   /** The agency and its AgencyRegistered event are committed together. */
   register(command: RegisterAgencyDto, operator: AuthenticatedUser): Promise<Agency> {
     return this.tx.run(async () => {
-      const agency = await this.agencies.insertUnlessSiretTaken({ id: randomUUID(), ...command, registeredBy: operator.subject });
+      const agency = await this.agencies.insertUnlessSiretTaken({
+        id: randomUUID(),
+        ...command,
+        registeredBy: operator.subject,
+      });
       if (!agency) {
-        throw Problem.conflict('AGENCY_ALREADY_REGISTERED', `Une agence est déjà enregistrée avec le SIRET ${command.siret}.`);
+        throw Problem.conflict(
+          'AGENCY_ALREADY_REGISTERED',
+          `Une agence est déjà enregistrée avec le SIRET ${command.siret}.`,
+        );
       }
       await this.events.publish(AgencyRegistered, {
         agencyId: agency.id,

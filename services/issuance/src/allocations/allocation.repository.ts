@@ -41,7 +41,13 @@ export class AllocationRepository {
     return rows.length === 0 ? 0 : Number(rows[0].freed);
   }
 
-  async recordReclaim(reclaimId: string, agencyId: string, programId: string, requestedCents: number, releasedCents: number): Promise<void> {
+  async recordReclaim(
+    reclaimId: string,
+    agencyId: string,
+    programId: string,
+    requestedCents: number,
+    releasedCents: number,
+  ): Promise<void> {
     await this.tx.manager.query(
       'INSERT INTO allocation_reclaims (reclaim_id, agency_id, program_id, requested_cents, released_cents) VALUES ($1, $2, $3, $4, $5)',
       [reclaimId, agencyId, programId, requestedCents, releasedCents],
@@ -60,7 +66,10 @@ export class AllocationRepository {
 
   /** Null when the agency has no allocation on the program. */
   async balanceOf(agencyId: string, programId: string): Promise<number | null> {
-    const rows = await this.tx.manager.query('SELECT balance_cents FROM allocations WHERE agency_id = $1 AND program_id = $2', [agencyId, programId]);
+    const rows = await this.tx.manager.query(
+      'SELECT balance_cents FROM allocations WHERE agency_id = $1 AND program_id = $2',
+      [agencyId, programId],
+    );
     return rows.length === 1 ? Number(rows[0].balance_cents) : null;
   }
 

@@ -28,13 +28,25 @@ export class AllocationsService {
   async recordReclaimRequested(event: AllocationReclaimRequestedV1): Promise<void> {
     await this.assertKnown(event.agencyId, event.programId, 'AllocationReclaimRequested');
     const released = await this.allocations.release(event.agencyId, event.programId, event.requestedCents);
-    await this.allocations.recordReclaim(event.reclaimId, event.agencyId, event.programId, event.requestedCents, released);
-    await this.events.publish(AllocationReleased, { reclaimId: event.reclaimId, programId: event.programId, agencyId: event.agencyId, amountCents: released });
+    await this.allocations.recordReclaim(
+      event.reclaimId,
+      event.agencyId,
+      event.programId,
+      event.requestedCents,
+      released,
+    );
+    await this.events.publish(AllocationReleased, {
+      reclaimId: event.reclaimId,
+      programId: event.programId,
+      agencyId: event.agencyId,
+      amountCents: released,
+    });
   }
 
   /** A counselor sees its own agency; the operator everything, or one agency. */
   async list(user: AuthenticatedUser, agencyId?: string): Promise<AllocationView[]> {
-    if (user.role === 'counselor' && !user.org) throw Problem.forbidden('AGENCY_NOT_FOUND', "Votre compte n'est rattaché à aucune agence.");
+    if (user.role === 'counselor' && !user.org)
+      throw Problem.forbidden('AGENCY_NOT_FOUND', "Votre compte n'est rattaché à aucune agence.");
     const scope = user.role === 'counselor' ? user.org! : (agencyId ?? null);
     const rows = await this.allocations.listBalances(scope);
     return rows.map((row) => ({

@@ -21,12 +21,22 @@ import { PassCodeCipher } from './pass-code-cipher';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const NOT_ISSUABLE = {
-  closed: () => Problem.unprocessable('PROGRAM_CLOSED', 'Ce programme est clôturé : il ne permet plus de délivrer de carnet.'),
-  not_yet_valid: (p: IssuableProgram) => Problem.unprocessable('PROGRAM_NOT_YET_VALID', `Ce programme n'est valable qu'à partir du ${frenchDate(p.validFrom)}.`),
-  expired: (p: IssuableProgram) => Problem.unprocessable('PROGRAM_EXPIRED', `Ce programme a pris fin le ${frenchDate(p.validUntil)} : il ne permet plus de délivrer de carnet.`),
+  closed: () =>
+    Problem.unprocessable('PROGRAM_CLOSED', 'Ce programme est clôturé : il ne permet plus de délivrer de carnet.'),
+  not_yet_valid: (p: IssuableProgram) =>
+    Problem.unprocessable(
+      'PROGRAM_NOT_YET_VALID',
+      `Ce programme n'est valable qu'à partir du ${frenchDate(p.validFrom)}.`,
+    ),
+  expired: (p: IssuableProgram) =>
+    Problem.unprocessable(
+      'PROGRAM_EXPIRED',
+      `Ce programme a pris fin le ${frenchDate(p.validUntil)} : il ne permet plus de délivrer de carnet.`,
+    ),
 };
 
-export const agencyNotFound = () => Problem.notFound('AGENCY_NOT_FOUND', "Votre compte n'est rattaché à aucune agence connue.");
+export const agencyNotFound = () =>
+  Problem.notFound('AGENCY_NOT_FOUND', "Votre compte n'est rattaché à aucune agence connue.");
 
 /** The agency a counselor acts for, when its token names one that can be. */
 export function agencyIdOf(counselor: AuthenticatedUser): string | null {
@@ -57,13 +67,19 @@ export class BookletIssuer {
     private readonly events: EventPublisher,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
-    this.issued = new Counter({ name: 'booklets_issued_total', help: 'Booklets issued (counted once their transaction has committed)', registers: [registry] });
+    this.issued = new Counter({
+      name: 'booklets_issued_total',
+      help: 'Booklets issued (counted once their transaction has committed)',
+      registers: [registry],
+    });
   }
 
   /** The counselor's agency and the program, or the refusal a counselor understands. */
   async contextFor(counselor: AuthenticatedUser, programId: string): Promise<IssuingContext> {
     const agencyId = agencyIdOf(counselor);
-    const { agencyKnown, program } = agencyId ? await this.booklets.findIssuingContext(agencyId, programId) : { agencyKnown: false, program: null };
+    const { agencyKnown, program } = agencyId
+      ? await this.booklets.findIssuingContext(agencyId, programId)
+      : { agencyKnown: false, program: null };
     if (!agencyId || !agencyKnown) throw agencyNotFound();
     if (!program) throw Problem.notFound('PROGRAM_NOT_FOUND', 'Ce programme est introuvable.');
     const verdict = issuableVerdict(program, parisDay(new Date()));
@@ -76,7 +92,12 @@ export class BookletIssuer {
    * caller's transaction. The allocation is spent by the last statement, so
    * its row lock is held only until the commit that follows.
    */
-  async issue(context: IssuingContext, counselor: AuthenticatedUser, profiles: BeneficiaryProfileDto[], orderId: string | null): Promise<IssuedBookletView[]> {
+  async issue(
+    context: IssuingContext,
+    counselor: AuthenticatedUser,
+    profiles: BeneficiaryProfileDto[],
+    orderId: string | null,
+  ): Promise<IssuedBookletView[]> {
     this.tx.requireTransaction('Issuing booklets');
     const { agencyId, program } = context;
     const bookletCents = bookletValueCents(program);
@@ -92,7 +113,15 @@ export class BookletIssuer {
         const id = randomUUID();
         const code = generatePassCode();
         const canonical = canonicalOf(code);
-        return { id, bookletId, position: i + 1, amountCents: program.faceValueCents, code, codeSealed: this.cipher.seal(id, canonical), codeHash: hashPassCode(canonical) };
+        return {
+          id,
+          bookletId,
+          position: i + 1,
+          amountCents: program.faceValueCents,
+          code,
+          codeSealed: this.cipher.seal(id, canonical),
+          codeHash: hashPassCode(canonical),
+        };
       });
       passes.push(...bookletPasses);
       booklets.push({
@@ -125,7 +154,9 @@ export class BookletIssuer {
     }
     // Events first, spending last: the allocation row is locked from the spending statement to the commit only.
     await this.events.publishAll(BookletIssued, payloads, issuedAt);
-    if (!(await this.booklets.insertAgainstAllocation({ agencyId, programId: program.id, costCents }, booklets, passes))) {
+    if (
+      !(await this.booklets.insertAgainstAllocation({ agencyId, programId: program.id, costCents }, booklets, passes))
+    ) {
       throw await this.refusal(context, profiles.length);
     }
     // Counted after commit: a refused or rolled-back issuance never shows in the metric.
@@ -134,20 +165,31 @@ export class BookletIssuer {
       id: booklet.id,
       programId: program.id,
       agencyId,
-      beneficiary: { beneficiaryRef: booklet.beneficiaryRef, ageBand: booklet.ageBand, situation: booklet.situation, diagnosticLevel: booklet.diagnosticLevel },
+      beneficiary: {
+        beneficiaryRef: booklet.beneficiaryRef,
+        ageBand: booklet.ageBand,
+        situation: booklet.situation,
+        diagnosticLevel: booklet.diagnosticLevel,
+      },
       totalCents: bookletCents,
       issuedBy: counselor.subject,
       issuedAt,
       validUntil: program.validUntil,
-      passes: passes.slice(b * program.bookletSize, (b + 1) * program.bookletSize).map((p) => ({ id: p.id, position: p.position, amountCents: p.amountCents, code: p.code })),
+      passes: passes
+        .slice(b * program.bookletSize, (b + 1) * program.bookletSize)
+        .map((p) => ({ id: p.id, position: p.position, amountCents: p.amountCents, code: p.code })),
     }));
   }
 
   private async refusal({ agencyId, program }: IssuingContext, booklets: number): Promise<Problem> {
     const balance = await this.allocations.balanceOf(agencyId, program.id);
-    if (balance === null) return Problem.unprocessable('NO_ALLOCATION', "Votre agence n'a reçu aucune enveloppe sur ce programme.");
+    if (balance === null)
+      return Problem.unprocessable('NO_ALLOCATION', "Votre agence n'a reçu aucune enveloppe sur ce programme.");
     if (booklets === 1) {
-      return Problem.conflict('ALLOCATION_EXHAUSTED', "L'enveloppe de votre agence sur ce programme est épuisée : il ne reste pas de quoi délivrer un carnet.");
+      return Problem.conflict(
+        'ALLOCATION_EXHAUSTED',
+        "L'enveloppe de votre agence sur ce programme est épuisée : il ne reste pas de quoi délivrer un carnet.",
+      );
     }
     const remaining = Math.floor(balance / bookletValueCents(program));
     return Problem.conflict(

@@ -56,7 +56,10 @@ export class BookletOrderRepository implements IdempotencyClaims<{ order: Bookle
   }
 
   async findById(id: string): Promise<BookletOrderRow | null> {
-    const rows: BookletOrderRow[] = await this.tx.manager.query(`SELECT ${ORDER_COLUMNS} FROM booklet_orders WHERE id = $1`, [id]);
+    const rows: BookletOrderRow[] = await this.tx.manager.query(
+      `SELECT ${ORDER_COLUMNS} FROM booklet_orders WHERE id = $1`,
+      [id],
+    );
     return rows[0] ?? null;
   }
 }

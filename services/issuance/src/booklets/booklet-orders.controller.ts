@@ -19,8 +19,13 @@ export class BookletOrdersController {
       "One booklet per beneficiary profile (1 to 500), all or none: refused with ALLOCATION_EXHAUSTED when the agency's allocation cannot pay for the whole order. " +
       'One BookletIssued per booklet. Same refusals as POST /booklets.',
   })
-  @ApiIdempotencyKey('One per order; a retry with the same key and body answers the same order instead of issuing it again')
-  @ApiCreatedResponse({ type: IssuedBookletOrderView, description: 'The order with every booklet and its codes, for printing' })
+  @ApiIdempotencyKey(
+    'One per order; a retry with the same key and body answers the same order instead of issuing it again',
+  )
+  @ApiCreatedResponse({
+    type: IssuedBookletOrderView,
+    description: 'The order with every booklet and its codes, for printing',
+  })
   order(
     @Body() body: OrderBookletsDto,
     @IdempotencyKeyHeader() idempotencyKey: IdempotencyKey,

@@ -31,7 +31,11 @@ export class BookletOrdersService {
    * answers the booklets already issued instead of issuing them twice, even if
    * the program has closed since.
    */
-  async order(command: OrderBookletsDto, idempotencyKey: IdempotencyKey, counselor: AuthenticatedUser): Promise<IssuedBookletOrderView> {
+  async order(
+    command: OrderBookletsDto,
+    idempotencyKey: IdempotencyKey,
+    counselor: AuthenticatedUser,
+  ): Promise<IssuedBookletOrderView> {
     const agencyId = agencyIdOf(counselor);
     if (!agencyId) throw agencyNotFound();
     const request = { scope: agencyId, key: idempotencyKey, fingerprint: requestFingerprint(command) };
@@ -62,7 +66,8 @@ export class BookletOrdersService {
   /** A booklet order of another agency answers 404 as if it did not exist. */
   async get(id: string, user: AuthenticatedUser): Promise<BookletOrderView> {
     const order = await this.orders.findById(id);
-    if (!order || !canActFor(user, order.agencyId)) throw Problem.notFound('BOOKLET_ORDER_NOT_FOUND', 'Cette commande de carnets est introuvable.');
+    if (!order || !canActFor(user, order.agencyId))
+      throw Problem.notFound('BOOKLET_ORDER_NOT_FOUND', 'Cette commande de carnets est introuvable.');
     return { ...viewOf(order), bookletIds: await this.booklets.findOrderBookletIds(id) };
   }
 
@@ -73,7 +78,12 @@ export class BookletOrdersService {
       id: row.id,
       programId: row.programId,
       agencyId: row.agencyId,
-      beneficiary: { beneficiaryRef: row.beneficiaryRef, ageBand: row.ageBand, situation: row.situation, diagnosticLevel: row.diagnosticLevel },
+      beneficiary: {
+        beneficiaryRef: row.beneficiaryRef,
+        ageBand: row.ageBand,
+        situation: row.situation,
+        diagnosticLevel: row.diagnosticLevel,
+      },
       totalCents: row.totalCents,
       issuedBy: row.issuedBy,
       issuedAt: row.issuedAt,

@@ -73,7 +73,13 @@ export interface PassRow {
 }
 
 export interface PassWithVoidRequestRow extends PassRow {
-  voidRequest: { id: string; status: string; reason: string; rejectionReason: string | null; requestedAt: string } | null;
+  voidRequest: {
+    id: string;
+    status: string;
+    reason: string;
+    rejectionReason: string | null;
+    requestedAt: string;
+  } | null;
 }
 
 export interface BookletFilter {
@@ -99,7 +105,10 @@ export class BookletRepository {
    * The counselor's agency and the program in one round trip: the hot path of
    * issuance pays per statement, not per row.
    */
-  async findIssuingContext(agencyId: string, programId: string): Promise<{ agencyKnown: boolean; program: IssuableProgram | null }> {
+  async findIssuingContext(
+    agencyId: string,
+    programId: string,
+  ): Promise<{ agencyKnown: boolean; program: IssuableProgram | null }> {
     const [row] = await this.tx.manager.query(
       `SELECT EXISTS (SELECT 1 FROM agencies WHERE id = $1) AS "agencyKnown", p.id, p.name, p.face_value_cents AS "faceValueCents",
               p.booklet_size AS "bookletSize", p.valid_from::text AS "validFrom", p.valid_until::text AS "validUntil",
@@ -118,7 +127,11 @@ export class BookletRepository {
    * the inserts' round trips. Concurrent spenders queue on the row lock and
    * each sees the balance the previous one left. Nothing is inserted when not spent.
    */
-  async insertAgainstAllocation(spend: { agencyId: string; programId: string; costCents: number }, booklets: NewBooklet[], passes: NewPass[]): Promise<boolean> {
+  async insertAgainstAllocation(
+    spend: { agencyId: string; programId: string; costCents: number },
+    booklets: NewBooklet[],
+    passes: NewPass[],
+  ): Promise<boolean> {
     const [{ spent }] = await this.tx.manager.query(
       `WITH spent AS (
          UPDATE allocations SET balance_cents = balance_cents - $3, updated_at = now()
@@ -178,7 +191,10 @@ export class BookletRepository {
   }
 
   async findOrderBookletIds(orderId: string): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.tx.manager.query('SELECT id FROM booklets WHERE order_id = $1 ORDER BY order_position', [orderId]);
+    const rows: Array<{ id: string }> = await this.tx.manager.query(
+      'SELECT id FROM booklets WHERE order_id = $1 ORDER BY order_position',
+      [orderId],
+    );
     return rows.map((row) => row.id);
   }
 
@@ -194,13 +210,22 @@ export class BookletRepository {
   async list(filter: BookletFilter, offset: number, limit: number): Promise<{ rows: BookletRow[]; total: number }> {
     const where = `($1::uuid IS NULL OR s.agency_id = $1) AND ($2::uuid IS NULL OR s.program_id = $2) AND ($3::text IS NULL OR s.status = $3)
       AND ($4::date IS NULL OR s.issued_on >= $4) AND ($5::date IS NULL OR s.issued_on <= $5)`;
-    const parameters = [filter.agencyId ?? null, filter.programId ?? null, filter.status ?? null, filter.from ?? null, filter.to ?? null];
+    const parameters = [
+      filter.agencyId ?? null,
+      filter.programId ?? null,
+      filter.status ?? null,
+      filter.from ?? null,
+      filter.to ?? null,
+    ];
     const rows: BookletRow[] = await this.tx.manager.query(
       `SELECT ${BOOKLET_COLUMNS} FROM booklet_summaries s JOIN programs p ON p.id = s.program_id
        WHERE ${where} ORDER BY s.issued_at DESC, s.id LIMIT $6 OFFSET $7`,
       [...parameters, limit, offset],
     );
-    const [{ count }] = await this.tx.manager.query(`SELECT count(*)::int AS count FROM booklet_summaries s WHERE ${where}`, parameters);
+    const [{ count }] = await this.tx.manager.query(
+      `SELECT count(*)::int AS count FROM booklet_summaries s WHERE ${where}`,
+      parameters,
+    );
     return { rows, total: count };
   }
 
@@ -218,7 +243,9 @@ export class BookletRepository {
   }
 
   /** The sealed codes, for printing only. */
-  findSealedCodes(bookletId: string): Promise<Array<{ id: string; position: number; amountCents: number; codeSealed: Buffer }>> {
+  findSealedCodes(
+    bookletId: string,
+  ): Promise<Array<{ id: string; position: number; amountCents: number; codeSealed: Buffer }>> {
     return this.tx.manager.query(
       'SELECT id, position, amount_cents AS "amountCents", code_sealed AS "codeSealed" FROM passes WHERE booklet_id = $1 ORDER BY position',
       [bookletId],
@@ -234,7 +261,11 @@ export class BookletRepository {
    * Mirrors redemption's decision. Null when the pass is unknown (or not in
    * that booklet); otherwise the status it had before.
    */
-  async setPassStatus(passId: string, bookletId: string, status: PassStatus): Promise<{ previous: PassStatus; amountCents: number; agencyId: string; programId: string } | null> {
+  async setPassStatus(
+    passId: string,
+    bookletId: string,
+    status: PassStatus,
+  ): Promise<{ previous: PassStatus; amountCents: number; agencyId: string; programId: string } | null> {
     const [rows] = await this.tx.manager.query(
       `UPDATE passes p SET status = $3, status_changed_at = now()
        FROM (SELECT id, status FROM passes WHERE id = $1 AND booklet_id = $2 FOR UPDATE) old, booklets b
@@ -250,8 +281,12 @@ export class BookletRepository {
    * come in partition order). Returns the ids of the passes updated: one
    * missing is unknown, or not in that booklet.
    */
-  async setPassStatuses(changes: Array<{ passId: string; bookletId: string; status: PassStatus }>): Promise<Set<string>> {
-    const latest = new Map(changes.map((change) => [`${change.passId.toLowerCase()}|${change.bookletId.toLowerCase()}`, change]));
+  async setPassStatuses(
+    changes: Array<{ passId: string; bookletId: string; status: PassStatus }>,
+  ): Promise<Set<string>> {
+    const latest = new Map(
+      changes.map((change) => [`${change.passId.toLowerCase()}|${change.bookletId.toLowerCase()}`, change]),
+    );
     // TypeORM answers an UPDATE with [rows, affected count].
     const [rows]: [Array<{ id: string }>, number] = await this.tx.manager.query(
       `UPDATE passes p SET status = c.status, status_changed_at = now()
@@ -264,6 +299,9 @@ export class BookletRepository {
   }
 
   async recordPrint(bookletId: string, printedBy: string): Promise<void> {
-    await this.tx.manager.query('INSERT INTO booklet_prints (booklet_id, printed_by) VALUES ($1, $2)', [bookletId, printedBy]);
+    await this.tx.manager.query('INSERT INTO booklet_prints (booklet_id, printed_by) VALUES ($1, $2)', [
+      bookletId,
+      printedBy,
+    ]);
   }
 }

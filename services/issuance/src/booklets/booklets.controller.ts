@@ -13,7 +13,10 @@ export class BookletsController {
 
   @Post()
   @Roles('counselor')
-  @ApiCreatedResponse({ type: IssuedBookletView, description: 'The booklet with its codes, for printing: the only answer that shows them' })
+  @ApiCreatedResponse({
+    type: IssuedBookletView,
+    description: 'The booklet with its codes, for printing: the only answer that shows them',
+  })
   issue(@Body() body: IssueBookletDto, @CurrentUser() user: AuthenticatedUser): Promise<IssuedBookletView> {
     return this.booklets.issue(body, user);
   }

@@ -14,7 +14,14 @@ import { PassCodeCipher } from './pass-code-cipher';
 @Module({
   imports: [AgenciesModule, ProgramsModule, AllocationsModule],
   controllers: [BookletsController, BookletOrdersController],
-  providers: [BookletsService, BookletIssuer, BookletOrdersService, BookletOrderRepository, BookletRepository, PassCodeCipher],
+  providers: [
+    BookletsService,
+    BookletIssuer,
+    BookletOrdersService,
+    BookletOrderRepository,
+    BookletRepository,
+    PassCodeCipher,
+  ],
   exports: [BookletsService, BookletRepository, PassCodeCipher],
 })
 export class BookletsModule {}

@@ -37,8 +37,9 @@ export class BookletsService {
 
   /** Counselors see their agency's booklets only, whatever agencyId they pass. */
   async list(query: ListBookletsQuery, user: AuthenticatedUser): Promise<BookletPageView> {
-    const agencyId = user.role === 'operator' ? query.agencyId : user.org ?? undefined;
-    if (!agencyId && user.role !== 'operator') throw Problem.forbidden('AGENCY_NOT_FOUND', "Votre compte n'est rattaché à aucune agence.");
+    const agencyId = user.role === 'operator' ? query.agencyId : (user.org ?? undefined);
+    if (!agencyId && user.role !== 'operator')
+      throw Problem.forbidden('AGENCY_NOT_FOUND', "Votre compte n'est rattaché à aucune agence.");
     const { rows, total } = await this.booklets.list(
       { agencyId, programId: query.programId, status: query.status, from: query.from, to: query.to },
       (query.page - 1) * query.pageSize,
@@ -50,7 +51,8 @@ export class BookletsService {
   /** The booklet if the caller may see it; a booklet of another agency answers 404 as if it did not exist. */
   async findVisible(id: string, user: AuthenticatedUser): Promise<BookletRow> {
     const booklet = await this.booklets.findById(id);
-    if (!booklet || !canActFor(user, booklet.agencyId)) throw Problem.notFound('BOOKLET_NOT_FOUND', 'Ce carnet est introuvable.');
+    if (!booklet || !canActFor(user, booklet.agencyId))
+      throw Problem.notFound('BOOKLET_NOT_FOUND', 'Ce carnet est introuvable.');
     return booklet;
   }
 }

@@ -54,13 +54,17 @@ describe('PassCodeCipher', () => {
 
 describe('IssuanceSettings', () => {
   it('given production without a key, when parsed, then start-up fails naming the variable', () => {
-    expect(() => parseEnv(IssuanceSettings, { NODE_ENV: 'production' }, 'issuance')).toThrow(/PASS_CODE_ENCRYPTION_KEY/);
+    expect(() => parseEnv(IssuanceSettings, { NODE_ENV: 'production' }, 'issuance')).toThrow(
+      /PASS_CODE_ENCRYPTION_KEY/,
+    );
   });
 
   it('given a key that is not 32 bytes of base64, when parsed, then start-up fails naming the variable', () => {
     const short = randomBytes(16).toString('base64');
 
-    expect(() => parseEnv(IssuanceSettings, { NODE_ENV: 'test', PASS_CODE_ENCRYPTION_KEY: short }, 'issuance')).toThrow(/PASS_CODE_ENCRYPTION_KEY/);
+    expect(() => parseEnv(IssuanceSettings, { NODE_ENV: 'test', PASS_CODE_ENCRYPTION_KEY: short }, 'issuance')).toThrow(
+      /PASS_CODE_ENCRYPTION_KEY/,
+    );
   });
 
   it('given production with a valid key, when parsed, then the key is kept', () => {

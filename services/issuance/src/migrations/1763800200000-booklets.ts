@@ -75,7 +75,9 @@ export class Booklets1763800200000 implements MigrationInterface {
         CHECK ((status = 'rejected') = (rejection_reason IS NOT NULL))
       )`);
     // One open request per pass: a second click cannot send redemption a second request.
-    await runner.query(`CREATE UNIQUE INDEX void_requests_one_pending_per_pass ON void_requests (pass_id) WHERE status = 'pending'`);
+    await runner.query(
+      `CREATE UNIQUE INDEX void_requests_one_pending_per_pass ON void_requests (pass_id) WHERE status = 'pending'`,
+    );
   }
 
   async down(runner: QueryRunner): Promise<void> {

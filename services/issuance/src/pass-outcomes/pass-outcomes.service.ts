@@ -16,7 +16,11 @@ import { VoidRequestRepository } from '../voids/void-request.repository';
 
 /** The outcomes that only set their pass's status, and the status each leaves. */
 export type StatusOnlyOutcome = VoucherRedeemedV1 | RedemptionCancelledV1 | VoucherExpiredV1;
-const STATUS_AFTER: Record<string, PassStatus> = { [VoucherRedeemed.type]: 'redeemed', [RedemptionCancelled.type]: 'issued', [VoucherExpired.type]: 'expired' };
+const STATUS_AFTER: Record<string, PassStatus> = {
+  [VoucherRedeemed.type]: 'redeemed',
+  [RedemptionCancelled.type]: 'issued',
+  [VoucherExpired.type]: 'expired',
+};
 
 /**
  * Mirrors redemption's decisions on passes (it alone writes terminal states).
@@ -44,7 +48,9 @@ export class PassOutcomesService {
   }
 
   async recordVoidRejected(event: VoucherVoidRejectedV1): Promise<void> {
-    if (!(await this.voidRequests.decide(event.requestId, event.passId, { status: 'rejected', reason: event.reason }))) {
+    if (
+      !(await this.voidRequests.decide(event.requestId, event.passId, { status: 'rejected', reason: event.reason }))
+    ) {
       throw new Error(`VoucherVoidRejected refers to unknown void request ${event.requestId} of pass ${event.passId}`);
     }
   }
@@ -55,10 +61,17 @@ export class PassOutcomesService {
    * created, this throws: the events are then split until that one is alone.
    */
   async recordStatuses(events: Array<EventEnvelope<StatusOnlyOutcome>>): Promise<void> {
-    const changes = events.map(({ type, payload }) => ({ passId: payload.passId, bookletId: payload.bookletId, status: STATUS_AFTER[type] }));
+    const changes = events.map(({ type, payload }) => ({
+      passId: payload.passId,
+      bookletId: payload.bookletId,
+      status: STATUS_AFTER[type],
+    }));
     const updated = await this.booklets.setPassStatuses(changes);
     const unknown = events.find(({ payload }) => !updated.has(payload.passId.toLowerCase()));
-    if (unknown) throw new Error(`${unknown.type} refers to unknown pass ${unknown.payload.passId} of booklet ${unknown.payload.bookletId}`);
+    if (unknown)
+      throw new Error(
+        `${unknown.type} refers to unknown pass ${unknown.payload.passId} of booklet ${unknown.payload.bookletId}`,
+      );
   }
 
   private async mirror(passId: string, bookletId: string, status: PassStatus, type: string) {

@@ -34,7 +34,11 @@ export class PrintingService {
         funderNames: [...new Set(funderIds.flatMap((id) => funders.get(id) ?? []))],
         territory: program.territory,
         beneficiaryRef: booklet.beneficiaryRef,
-        passes: sealed.map((pass) => ({ position: pass.position, amountCents: pass.amountCents, code: formatPassCode(this.cipher.open(pass.id, pass.codeSealed)) })),
+        passes: sealed.map((pass) => ({
+          position: pass.position,
+          amountCents: pass.amountCents,
+          code: formatPassCode(this.cipher.open(pass.id, pass.codeSealed)),
+        })),
       });
     });
   }

@@ -32,7 +32,10 @@ export class ProgramRepository {
 
   /** A funder's latest name wins: FunderRegistered may be replayed. */
   async upsertFunder(id: string, name: string): Promise<void> {
-    await this.tx.manager.query('INSERT INTO funders (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name', [id, name]);
+    await this.tx.manager.query(
+      'INSERT INTO funders (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name',
+      [id, name],
+    );
   }
 
   findFunders(ids: string[]): Promise<Funder[]> {

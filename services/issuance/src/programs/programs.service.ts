@@ -17,7 +17,11 @@ export class ProgramsService {
       validUntil: event.validUntil,
       toleranceDays: event.toleranceDays,
       territory: event.territory,
-      fundingLines: event.fundingLines.map(({ fundingLineId, funderId, shareBasisPoints }) => ({ fundingLineId, funderId, shareBasisPoints })),
+      fundingLines: event.fundingLines.map(({ fundingLineId, funderId, shareBasisPoints }) => ({
+        fundingLineId,
+        funderId,
+        shareBasisPoints,
+      })),
     });
   }
 

@@ -26,12 +26,22 @@ export class VoidRequestRepository {
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[])
        ON CONFLICT (pass_id) WHERE status = 'pending' DO NOTHING
        RETURNING id, pass_id AS "passId", reason, comment, requested_by AS "requestedBy", status, requested_at AS "requestedAt"`,
-      [requests.map((r) => r.id), requests.map((r) => r.passId), requests.map((r) => r.reason), requests.map((r) => r.comment), requests.map((r) => r.requestedBy)],
+      [
+        requests.map((r) => r.id),
+        requests.map((r) => r.passId),
+        requests.map((r) => r.reason),
+        requests.map((r) => r.comment),
+        requests.map((r) => r.requestedBy),
+      ],
     );
   }
 
   /** False when no request of that pass has that id. */
-  async decide(requestId: string, passId: string, decision: { status: 'accepted' } | { status: 'rejected'; reason: string }): Promise<boolean> {
+  async decide(
+    requestId: string,
+    passId: string,
+    decision: { status: 'accepted' } | { status: 'rejected'; reason: string },
+  ): Promise<boolean> {
     const [rows] = await this.tx.manager.query(
       `UPDATE void_requests SET status = $3, rejection_reason = $4, decided_at = now()
        WHERE id = $1 AND pass_id = $2 RETURNING id`,

@@ -12,14 +12,22 @@ export class VoidsController {
   @Post('booklets/:id/void')
   @Roles('counselor')
   @ApiCreatedResponse({ type: [VoidRequestView], description: 'One pending request per pass' })
-  voidBooklet(@Param('id', ParseUUIDPipe) id: string, @Body() body: RequestVoidDto, @CurrentUser() user: AuthenticatedUser): Promise<VoidRequestView[]> {
+  voidBooklet(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: RequestVoidDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<VoidRequestView[]> {
     return this.voids.voidBooklet(id, body, user);
   }
 
   @Post('passes/:id/void')
   @Roles('counselor')
   @ApiCreatedResponse({ type: [VoidRequestView] })
-  voidPass(@Param('id', ParseUUIDPipe) id: string, @Body() body: RequestVoidDto, @CurrentUser() user: AuthenticatedUser): Promise<VoidRequestView[]> {
+  voidPass(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: RequestVoidDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<VoidRequestView[]> {
     return this.voids.voidPass(id, body, user);
   }
 }

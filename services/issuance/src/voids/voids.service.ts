@@ -28,9 +28,14 @@ export class VoidsService {
     return this.tx.run(async () => {
       const pass = await this.bookletRows.findPass(passId);
       const booklet = pass ? await this.bookletRows.findById(pass.bookletId) : null;
-      if (!pass || !booklet || !canActFor(counselor, booklet.agencyId)) throw Problem.notFound('PASS_NOT_FOUND', 'Ce pass est introuvable.');
+      if (!pass || !booklet || !canActFor(counselor, booklet.agencyId))
+        throw Problem.notFound('PASS_NOT_FOUND', 'Ce pass est introuvable.');
       if (pass.status !== 'issued') {
-        throw Problem.conflict('PASS_NOT_VOIDABLE', `Ce pass ne peut pas être annulé : il est déjà ${FRENCH_STATUS[pass.status]}.`, { status: pass.status });
+        throw Problem.conflict(
+          'PASS_NOT_VOIDABLE',
+          `Ce pass ne peut pas être annulé : il est déjà ${FRENCH_STATUS[pass.status]}.`,
+          { status: pass.status },
+        );
       }
       return this.request(booklet, [pass], command, counselor);
     });
@@ -42,15 +47,29 @@ export class VoidsService {
       const booklet = await this.booklets.findVisible(bookletId, counselor);
       const passes = await this.bookletRows.findPasses(bookletId);
       if (passes.some((p) => p.status !== 'issued')) {
-        throw Problem.conflict('BOOKLET_NOT_UNUSED', "Ce carnet ne peut pas être annulé en entier : certains de ses pass sont déjà utilisés, annulés ou expirés. Annulez les pass un par un.");
+        throw Problem.conflict(
+          'BOOKLET_NOT_UNUSED',
+          'Ce carnet ne peut pas être annulé en entier : certains de ses pass sont déjà utilisés, annulés ou expirés. Annulez les pass un par un.',
+        );
       }
       return this.request(booklet, passes, command, counselor);
     });
   }
 
-  private async request(booklet: BookletRow, passes: PassRow[], command: RequestVoidDto, counselor: AuthenticatedUser): Promise<VoidRequestView[]> {
+  private async request(
+    booklet: BookletRow,
+    passes: PassRow[],
+    command: RequestVoidDto,
+    counselor: AuthenticatedUser,
+  ): Promise<VoidRequestView[]> {
     const inserted = await this.requests.insertUnlessPending(
-      passes.map((pass) => ({ id: randomUUID(), passId: pass.id, reason: command.reason, comment: command.comment ?? null, requestedBy: counselor.subject })),
+      passes.map((pass) => ({
+        id: randomUUID(),
+        passId: pass.id,
+        reason: command.reason,
+        comment: command.comment ?? null,
+        requestedBy: counselor.subject,
+      })),
     );
     if (inserted.length !== passes.length) {
       throw Problem.conflict('VOID_ALREADY_REQUESTED', "Une demande d'annulation est déjà en cours pour ce pass.");

@@ -20,7 +20,9 @@ export class PassesAndRedemptions1763800200000 implements MigrationInterface {
         status_changed_at timestamptz NOT NULL DEFAULT now()
       )`);
     // The expiry job scans only passes still issued.
-    await runner.query(`CREATE INDEX passes_issued_until ON passes ((valid_until + tolerance_days)) WHERE status = 'issued'`);
+    await runner.query(
+      `CREATE INDEX passes_issued_until ON passes ((valid_until + tolerance_days)) WHERE status = 'issued'`,
+    );
     await runner.query(`
       CREATE TABLE redemptions (
         id uuid PRIMARY KEY,
@@ -43,7 +45,9 @@ export class PassesAndRedemptions1763800200000 implements MigrationInterface {
         PRIMARY KEY (redemption_id, pass_id)
       )`);
     // A pass is redeemed at most once, ever: the last line of defence under any race.
-    await runner.query('CREATE UNIQUE INDEX redemption_lines_one_live_per_pass ON redemption_lines (pass_id) WHERE cancelled_at IS NULL');
+    await runner.query(
+      'CREATE UNIQUE INDEX redemption_lines_one_live_per_pass ON redemption_lines (pass_id) WHERE cancelled_at IS NULL',
+    );
     await runner.query(`
       CREATE TABLE redemption_requests (
         site_id uuid NOT NULL REFERENCES sites(id),

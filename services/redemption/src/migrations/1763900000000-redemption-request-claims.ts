@@ -10,11 +10,15 @@ export class RedemptionRequestClaims1763900000000 implements MigrationInterface 
   name = 'RedemptionRequestClaims1763900000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    await runner.query('ALTER TABLE redemption_requests ALTER COLUMN redemption_id DROP NOT NULL, ALTER COLUMN response DROP NOT NULL');
+    await runner.query(
+      'ALTER TABLE redemption_requests ALTER COLUMN redemption_id DROP NOT NULL, ALTER COLUMN response DROP NOT NULL',
+    );
   }
 
   async down(runner: QueryRunner): Promise<void> {
     await runner.query('DELETE FROM redemption_requests WHERE response IS NULL');
-    await runner.query('ALTER TABLE redemption_requests ALTER COLUMN redemption_id SET NOT NULL, ALTER COLUMN response SET NOT NULL');
+    await runner.query(
+      'ALTER TABLE redemption_requests ALTER COLUMN redemption_id SET NOT NULL, ALTER COLUMN response SET NOT NULL',
+    );
   }
 }

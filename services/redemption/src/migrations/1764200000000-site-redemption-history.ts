@@ -5,7 +5,9 @@ export class SiteRedemptionHistory1764200000000 implements MigrationInterface {
   name = 'SiteRedemptionHistory1764200000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    await runner.query('CREATE INDEX redemptions_site_id_redeemed_at_idx ON redemptions (site_id, redeemed_at DESC, id DESC)');
+    await runner.query(
+      'CREATE INDEX redemptions_site_id_redeemed_at_idx ON redemptions (site_id, redeemed_at DESC, id DESC)',
+    );
   }
 
   async down(runner: QueryRunner): Promise<void> {

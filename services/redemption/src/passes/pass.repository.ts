@@ -12,7 +12,10 @@ const SELECT_PASSES = `
   LEFT JOIN redemptions r ON r.id = l.redemption_id`;
 
 /** Every redemption locks its passes with it. */
-const LOCK_BY_CODE_HASHES = preparedStatement('passes-lock-by-code-hashes', `${SELECT_PASSES} WHERE p.code_hash = ANY($1::bpchar[]) ORDER BY p.id FOR UPDATE OF p`);
+const LOCK_BY_CODE_HASHES = preparedStatement(
+  'passes-lock-by-code-hashes',
+  `${SELECT_PASSES} WHERE p.code_hash = ANY($1::bpchar[]) ORDER BY p.id FOR UPDATE OF p`,
+);
 
 function toPass(row: Record<string, unknown>): PassRecord {
   return {
@@ -55,7 +58,10 @@ export class PassRepository {
   }
 
   async findByCodeHash(codeHash: string): Promise<PassRecord | null> {
-    const rows: Array<Record<string, unknown>> = await this.tx.manager.query(`${SELECT_PASSES} WHERE p.code_hash = $1`, [codeHash]);
+    const rows: Array<Record<string, unknown>> = await this.tx.manager.query(
+      `${SELECT_PASSES} WHERE p.code_hash = $1`,
+      [codeHash],
+    );
     return rows[0] ? toPass(rows[0]) : null;
   }
 
@@ -66,7 +72,10 @@ export class PassRepository {
   }
 
   async lockById(id: string): Promise<PassRecord | null> {
-    const rows: Array<Record<string, unknown>> = await this.tx.manager.query(`${SELECT_PASSES} WHERE p.id = $1 FOR UPDATE OF p`, [id]);
+    const rows: Array<Record<string, unknown>> = await this.tx.manager.query(
+      `${SELECT_PASSES} WHERE p.id = $1 FOR UPDATE OF p`,
+      [id],
+    );
     return rows[0] ? toPass(rows[0]) : null;
   }
 

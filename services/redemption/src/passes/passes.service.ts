@@ -1,5 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BookletIssuedV1, VoidRejectionReason, VoucherExpired, VoucherVoided, VoucherVoidRejected, VoucherVoidRequestedV1 } from '@app/contracts';
+import {
+  BookletIssuedV1,
+  VoidRejectionReason,
+  VoucherExpired,
+  VoucherVoided,
+  VoucherVoidRejected,
+  VoucherVoidRequestedV1,
+} from '@app/contracts';
 import { TransactionHost } from '@app/database';
 import { EventPublisher } from '@app/messaging';
 import { lastUsableDay } from '../redemptions/eligibility';
@@ -73,7 +80,10 @@ export class PassesService {
     });
   }
 
-  private voidRejection(pass: Awaited<ReturnType<PassRepository['lockById']>>, request: VoucherVoidRequestedV1): VoidRejectionReason | null {
+  private voidRejection(
+    pass: Awaited<ReturnType<PassRepository['lockById']>>,
+    request: VoucherVoidRequestedV1,
+  ): VoidRejectionReason | null {
     if (!pass || pass.bookletId !== request.bookletId) return 'unknown_pass';
     if (pass.status === 'redeemed') return 'already_redeemed';
     if (pass.status === 'voided') return 'already_voided';
@@ -102,7 +112,14 @@ export class PassesService {
           const passes = await this.passes.expireBatch(today, limit);
           await this.events.publishAll(
             VoucherExpired,
-            passes.map((pass) => ({ passId: pass.id, bookletId: pass.bookletId, programId: pass.programId, agencyId: pass.agencyId, amountCents: pass.amountCents, expiredAt })),
+            passes.map((pass) => ({
+              passId: pass.id,
+              bookletId: pass.bookletId,
+              programId: pass.programId,
+              agencyId: pass.agencyId,
+              amountCents: pass.amountCents,
+              expiredAt,
+            })),
           );
           return passes.length;
         });

@@ -29,7 +29,12 @@ export class AttemptGuard {
   }
 
   async assertMayTry(siteId: string, clientAddress: string, operation: 'redeem' | 'check'): Promise<void> {
-    const until = await this.attempts.blockedUntil(siteId, clientAddress, this.settings.REDEMPTION_MAX_FAILED_ATTEMPTS, this.settings.REDEMPTION_FAILED_ATTEMPTS_WINDOW_SECONDS);
+    const until = await this.attempts.blockedUntil(
+      siteId,
+      clientAddress,
+      this.settings.REDEMPTION_MAX_FAILED_ATTEMPTS,
+      this.settings.REDEMPTION_FAILED_ATTEMPTS_WINDOW_SECONDS,
+    );
     if (until && until > new Date()) {
       this.refusals.inc({ reason: 'TOO_MANY_FAILED_ATTEMPTS', operation });
       throw new Problem(
@@ -42,7 +47,12 @@ export class AttemptGuard {
   }
 
   /** Counts refusals, and records the guessing-like ones in their own transaction (the request's rolled back). */
-  async recordRefusals(siteId: string, clientAddress: string, refusals: Refusal[], operation: 'redeem' | 'check'): Promise<void> {
+  async recordRefusals(
+    siteId: string,
+    clientAddress: string,
+    refusals: Refusal[],
+    operation: 'redeem' | 'check',
+  ): Promise<void> {
     for (const refusal of refusals) this.refusals.inc({ reason: refusal.code, operation });
     const guesses = refusals.filter((refusal) => GUESSING_REFUSALS.has(refusal.code));
     if (guesses.length === 0) return;
@@ -52,11 +62,13 @@ export class AttemptGuard {
   }
 
   failuresOf(siteId: string) {
-    return this.attempts.countForSite(siteId, this.settings.REDEMPTION_FAILED_ATTEMPTS_WINDOW_SECONDS).then((counts) => ({
-      siteId,
-      ...counts,
-      windowSeconds: this.settings.REDEMPTION_FAILED_ATTEMPTS_WINDOW_SECONDS,
-      limit: this.settings.REDEMPTION_MAX_FAILED_ATTEMPTS,
-    }));
+    return this.attempts
+      .countForSite(siteId, this.settings.REDEMPTION_FAILED_ATTEMPTS_WINDOW_SECONDS)
+      .then((counts) => ({
+        siteId,
+        ...counts,
+        windowSeconds: this.settings.REDEMPTION_FAILED_ATTEMPTS_WINDOW_SECONDS,
+        limit: this.settings.REDEMPTION_MAX_FAILED_ATTEMPTS,
+      }));
   }
 }

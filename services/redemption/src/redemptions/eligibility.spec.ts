@@ -1,5 +1,5 @@
 import { parsePassCode } from '@app/pass-codes';
-import type { PassState} from './eligibility';
+import type { PassState } from './eligibility';
 import { lastUsableDay, passRefusal, siteRefusal } from './eligibility';
 
 const valid = { valid: true, canonical: 'X' } as const;
@@ -40,7 +40,9 @@ describe('pass eligibility', () => {
   });
 
   it('given a code with a typo, then CODE_INVALID about the check character', () => {
-    expect(passRefusal({ valid: false, reason: 'check' }, null, site, '2026-06-01')?.message).toContain('erreur de frappe');
+    expect(passRefusal({ valid: false, reason: 'check' }, null, site, '2026-06-01')?.message).toContain(
+      'erreur de frappe',
+    );
   });
 
   it('given an unknown pass, then PASS_UNKNOWN', () => {
@@ -48,17 +50,35 @@ describe('pass eligibility', () => {
   });
 
   it('given a pass of another territory, even redeemed, then only SITE_OUTSIDE_TERRITORY without detail', () => {
-    const refusal = passRefusal(valid, pass({ territory: ['974'], status: 'redeemed', redeemedAt: new Date() }), site, '2026-06-01');
+    const refusal = passRefusal(
+      valid,
+      pass({ territory: ['974'], status: 'redeemed', redeemedAt: new Date() }),
+      site,
+      '2026-06-01',
+    );
     expect(refusal).toEqual({ code: 'SITE_OUTSIDE_TERRITORY', message: "Ce pass n'est pas utilisable ici." });
   });
 
   it('given a pass redeemed at this site, then PASS_ALREADY_REDEEMED saying when and here', () => {
-    const refusal = passRefusal(valid, pass({ status: 'redeemed', redeemedAt: new Date('2026-03-12T13:05:00Z'), redeemedAtSiteId: 'site-1' }), site, '2026-06-01');
-    expect(refusal).toEqual({ code: 'PASS_ALREADY_REDEEMED', message: 'Ce pass a déjà été utilisé le 12/03/2026 à 14:05, dans votre lieu.' });
+    const refusal = passRefusal(
+      valid,
+      pass({ status: 'redeemed', redeemedAt: new Date('2026-03-12T13:05:00Z'), redeemedAtSiteId: 'site-1' }),
+      site,
+      '2026-06-01',
+    );
+    expect(refusal).toEqual({
+      code: 'PASS_ALREADY_REDEEMED',
+      message: 'Ce pass a déjà été utilisé le 12/03/2026 à 14:05, dans votre lieu.',
+    });
   });
 
   it('given a pass redeemed elsewhere, then PASS_ALREADY_REDEEMED saying another site', () => {
-    const refusal = passRefusal(valid, pass({ status: 'redeemed', redeemedAt: new Date(), redeemedAtSiteId: 'site-2' }), site, '2026-06-01');
+    const refusal = passRefusal(
+      valid,
+      pass({ status: 'redeemed', redeemedAt: new Date(), redeemedAtSiteId: 'site-2' }),
+      site,
+      '2026-06-01',
+    );
     expect(refusal?.message).toContain('dans un autre lieu');
   });
 
@@ -80,6 +100,9 @@ describe('pass eligibility', () => {
   });
 
   it('given a pass valid from a later day, then PASS_NOT_YET_VALID with that day', () => {
-    expect(passRefusal(valid, pass(), site, '2025-12-31')).toEqual({ code: 'PASS_NOT_YET_VALID', message: "Ce pass n'est utilisable qu'à partir du 01/01/2026." });
+    expect(passRefusal(valid, pass(), site, '2025-12-31')).toEqual({
+      code: 'PASS_NOT_YET_VALID',
+      message: "Ce pass n'est utilisable qu'à partir du 01/01/2026.",
+    });
   });
 });

@@ -40,7 +40,11 @@ export interface PassState {
   redeemedAtSiteId: string | null;
 }
 
-const PARIS_DATE_TIME = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' });
+const PARIS_DATE_TIME = new Intl.DateTimeFormat('fr-FR', {
+  timeZone: 'Europe/Paris',
+  dateStyle: 'short',
+  timeStyle: 'short',
+});
 
 function frenchDay(day: string): string {
   const [year, month, date] = day.split('-');
@@ -56,11 +60,20 @@ export function lastUsableDay(pass: Pick<PassState, 'validUntil' | 'toleranceDay
 export function siteRefusal(site: Pick<Site, 'status' | 'accreditedUntil'>, today: string): Refusal | null {
   switch (site.status) {
     case 'pending':
-      return { code: 'SITE_NOT_ACCREDITED', message: "Votre lieu n'est pas encore habilité à accepter des pass numériques." };
+      return {
+        code: 'SITE_NOT_ACCREDITED',
+        message: "Votre lieu n'est pas encore habilité à accepter des pass numériques.",
+      };
     case 'suspended':
-      return { code: 'SITE_SUSPENDED', message: "L'habilitation de votre lieu est suspendue : il ne peut pas accepter de pass pour le moment." };
+      return {
+        code: 'SITE_SUSPENDED',
+        message: "L'habilitation de votre lieu est suspendue : il ne peut pas accepter de pass pour le moment.",
+      };
     case 'revoked':
-      return { code: 'SITE_REVOKED', message: "L'habilitation de votre lieu a été révoquée : il ne peut plus accepter de pass." };
+      return {
+        code: 'SITE_REVOKED',
+        message: "L'habilitation de votre lieu a été révoquée : il ne peut plus accepter de pass.",
+      };
     case 'accredited':
       if (site.accreditedUntil !== null && site.accreditedUntil < today) {
         return {
@@ -77,14 +90,28 @@ export function siteRefusal(site: Pick<Site, 'status' | 'accreditedUntil'>, toda
  * The territory is checked before anything else about the pass, so a site
  * learns nothing of a pass it could never accept.
  */
-export function passRefusal(parsed: ParsedPassCode, pass: PassState | null, site: Pick<Site, 'id' | 'departement'>, today: string): Refusal | null {
+export function passRefusal(
+  parsed: ParsedPassCode,
+  pass: PassState | null,
+  site: Pick<Site, 'id' | 'departement'>,
+  today: string,
+): Refusal | null {
   if (!parsed.valid) {
     return parsed.reason === 'format'
-      ? { code: 'CODE_INVALID', message: "Ce code n'a pas le bon format (17 caractères, chiffres et lettres) : vérifiez la saisie." }
-      : { code: 'CODE_INVALID', message: 'Ce code contient une erreur de frappe (caractère de contrôle incorrect) : vérifiez la saisie.' };
+      ? {
+          code: 'CODE_INVALID',
+          message: "Ce code n'a pas le bon format (17 caractères, chiffres et lettres) : vérifiez la saisie.",
+        }
+      : {
+          code: 'CODE_INVALID',
+          message: 'Ce code contient une erreur de frappe (caractère de contrôle incorrect) : vérifiez la saisie.',
+        };
   }
   if (!pass) {
-    return { code: 'PASS_UNKNOWN', message: "Aucun pass ne correspond à ce code, ou il n'est pas encore activé : vérifiez la saisie." };
+    return {
+      code: 'PASS_UNKNOWN',
+      message: "Aucun pass ne correspond à ce code, ou il n'est pas encore activé : vérifiez la saisie.",
+    };
   }
   if (!pass.territory.includes(site.departement)) {
     return { code: 'SITE_OUTSIDE_TERRITORY', message: "Ce pass n'est pas utilisable ici." };
@@ -96,18 +123,28 @@ export function passRefusal(parsed: ParsedPassCode, pass: PassState | null, site
       return { code: 'PASS_ALREADY_REDEEMED', message: `Ce pass a déjà été utilisé${when}, ${where}.` };
     }
     case 'voided':
-      return { code: 'PASS_VOIDED', message: "Ce pass a été annulé par la structure qui l'a remis (perte, vol ou erreur) : il ne peut pas être utilisé." };
+      return {
+        code: 'PASS_VOIDED',
+        message:
+          "Ce pass a été annulé par la structure qui l'a remis (perte, vol ou erreur) : il ne peut pas être utilisé.",
+      };
     case 'expired':
       return expired(pass);
     case 'issued':
       if (lastUsableDay(pass) < today) return expired(pass);
       if (pass.validFrom > today) {
-        return { code: 'PASS_NOT_YET_VALID', message: `Ce pass n'est utilisable qu'à partir du ${frenchDay(pass.validFrom)}.` };
+        return {
+          code: 'PASS_NOT_YET_VALID',
+          message: `Ce pass n'est utilisable qu'à partir du ${frenchDay(pass.validFrom)}.`,
+        };
       }
       return null;
   }
 }
 
 function expired(pass: PassState): Refusal {
-  return { code: 'PASS_EXPIRED', message: `Ce pass a expiré : il était utilisable jusqu'au ${frenchDay(lastUsableDay(pass))} inclus.` };
+  return {
+    code: 'PASS_EXPIRED',
+    message: `Ce pass a expiré : il était utilisable jusqu'au ${frenchDay(lastUsableDay(pass))} inclus.`,
+  };
 }

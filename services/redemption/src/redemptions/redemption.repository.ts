@@ -73,23 +73,26 @@ export class RedemptionRepository implements IdempotencyClaims<{ response: unkno
    * longer issued, or the unique index found a live line for it: the
    * invariant held even if the locks were bypassed. The caller must then roll back.
    */
-  async record(redemption: { id: string; siteId: string; redeemedBy: string; redeemedAt: Date; lines: RedemptionLine[] }, idempotencyKey: IdempotencyKey, response: unknown): Promise<boolean> {
+  async record(
+    redemption: { id: string; siteId: string; redeemedBy: string; redeemedAt: Date; lines: RedemptionLine[] },
+    idempotencyKey: IdempotencyKey,
+    response: unknown,
+  ): Promise<boolean> {
     const passIds = redemption.lines.map((line) => line.passId);
     try {
       const {
         rows: [{ redeemed }],
       } = await this.tx.execute<{ redeemed: number }>(RECORD, [
-          redemption.id,
-          redemption.siteId,
-          redemption.redeemedBy,
-          redemption.redeemedAt,
-          redemption.lines.reduce((sum, line) => sum + line.amountCents, 0),
-          passIds,
-          redemption.lines.map((line) => line.amountCents),
-          idempotencyKey,
-          JSON.stringify(response),
-        ],
-      );
+        redemption.id,
+        redemption.siteId,
+        redemption.redeemedBy,
+        redemption.redeemedAt,
+        redemption.lines.reduce((sum, line) => sum + line.amountCents, 0),
+        passIds,
+        redemption.lines.map((line) => line.amountCents),
+        idempotencyKey,
+        JSON.stringify(response),
+      ]);
       return redeemed === passIds.length;
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false;
@@ -98,7 +101,13 @@ export class RedemptionRepository implements IdempotencyClaims<{ response: unkno
   }
 
   /** A site's redemptions in [from, to), newest first, with the number of passes each; and how many there are in all. */
-  async listBySite(siteId: string, from: Date, to: Date, limit: number, offset: number): Promise<{ rows: SiteRedemptionRow[]; total: number }> {
+  async listBySite(
+    siteId: string,
+    from: Date,
+    to: Date,
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: SiteRedemptionRow[]; total: number }> {
     const rows: SiteRedemptionRow[] = await this.tx.manager.query(
       `SELECT r.id, r.redeemed_at, r.total_cents, r.cancelled_at, (SELECT count(*)::int FROM redemption_lines l WHERE l.redemption_id = r.id) AS pass_count
        FROM redemptions r WHERE r.site_id = $1 AND r.redeemed_at >= $2 AND r.redeemed_at < $3
@@ -113,10 +122,11 @@ export class RedemptionRepository implements IdempotencyClaims<{ response: unkno
   }
 
   async lock(id: string): Promise<LockedRedemption | null> {
-    const rows: Array<{ id: string; site_id: string; redeemed_at: Date; cancelled_at: Date | null }> = await this.tx.manager.query(
-      'SELECT id, site_id, redeemed_at, cancelled_at FROM redemptions WHERE id = $1 FOR UPDATE',
-      [id],
-    );
+    const rows: Array<{ id: string; site_id: string; redeemed_at: Date; cancelled_at: Date | null }> =
+      await this.tx.manager.query(
+        'SELECT id, site_id, redeemed_at, cancelled_at FROM redemptions WHERE id = $1 FOR UPDATE',
+        [id],
+      );
     if (!rows[0]) return null;
     const lines: Array<Record<string, unknown>> = await this.tx.manager.query(
       `SELECT l.pass_id, l.amount_cents, p.booklet_id, p.program_id, p.agency_id
@@ -139,12 +149,13 @@ export class RedemptionRepository implements IdempotencyClaims<{ response: unkno
   }
 
   async cancel(id: string, cancelledAt: Date, cancelledBy: string, reason: string): Promise<void> {
-    await this.tx.manager.query('UPDATE redemptions SET cancelled_at = $2, cancelled_by = $3, cancel_reason = $4 WHERE id = $1', [
+    await this.tx.manager.query(
+      'UPDATE redemptions SET cancelled_at = $2, cancelled_by = $3, cancel_reason = $4 WHERE id = $1',
+      [id, cancelledAt, cancelledBy, reason],
+    );
+    await this.tx.manager.query('UPDATE redemption_lines SET cancelled_at = $2 WHERE redemption_id = $1', [
       id,
       cancelledAt,
-      cancelledBy,
-      reason,
     ]);
-    await this.tx.manager.query('UPDATE redemption_lines SET cancelled_at = $2 WHERE redemption_id = $1', [id, cancelledAt]);
   }
 }

@@ -40,7 +40,10 @@ export class RedemptionsController {
   @Get('redemptions')
   @Roles('site')
   @ApiOkResponse({ type: SiteRedemptionsPage })
-  history(@Query() query: RedemptionHistoryQueryDto, @CurrentUser() user: AuthenticatedUser): Promise<SiteRedemptionsPage> {
+  history(
+    @Query() query: RedemptionHistoryQueryDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<SiteRedemptionsPage> {
     return this.redemptions.history(user, query.from, query.to, query.page, query.pageSize);
   }
 
@@ -49,7 +52,11 @@ export class RedemptionsController {
   @HttpCode(200)
   @Roles('site')
   @ApiOkResponse({ type: PassCheckView })
-  check(@Body() body: CheckPassDto, @CurrentUser() user: AuthenticatedUser, @Ip() clientAddress: string): Promise<PassCheckView> {
+  check(
+    @Body() body: CheckPassDto,
+    @CurrentUser() user: AuthenticatedUser,
+    @Ip() clientAddress: string,
+  ): Promise<PassCheckView> {
     return this.redemptions.check(user, body.code, clientAddress);
   }
 
@@ -57,7 +64,11 @@ export class RedemptionsController {
   @HttpCode(200)
   @Roles('site')
   @ApiOkResponse({ type: CancellationView })
-  cancel(@Param('id', ParseUUIDPipe) id: string, @Body() body: CancelRedemptionDto, @CurrentUser() user: AuthenticatedUser): Promise<CancellationView> {
+  cancel(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: CancelRedemptionDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<CancellationView> {
     return this.redemptions.cancel(user, id, body.reason);
   }
 

@@ -26,11 +26,12 @@ class RedemptionRefused extends Problem {
     perCode: Array<{ position: number } & Refusal>,
   ) {
     const first = refusals[0];
-    const status = first.code.startsWith('SITE_') && first.code !== 'SITE_OUTSIDE_TERRITORY'
-      ? HttpStatus.FORBIDDEN
-      : first.code === 'PASS_ALREADY_REDEEMED'
-        ? HttpStatus.CONFLICT
-        : HttpStatus.UNPROCESSABLE_ENTITY;
+    const status =
+      first.code.startsWith('SITE_') && first.code !== 'SITE_OUTSIDE_TERRITORY'
+        ? HttpStatus.FORBIDDEN
+        : first.code === 'PASS_ALREADY_REDEEMED'
+          ? HttpStatus.CONFLICT
+          : HttpStatus.UNPROCESSABLE_ENTITY;
     super(status, first.code, first.message, perCode.length > 0 ? { codes: perCode } : undefined);
   }
 }
@@ -49,8 +50,16 @@ export class RedemptionsService {
     private readonly events: EventPublisher,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
-    this.redeemed = new Counter({ name: 'passes_redeemed_total', help: 'Passes redeemed (counted once committed)', registers: [registry] });
-    this.cancelled = new Counter({ name: 'redemptions_cancelled_total', help: 'Redeemed passes made usable again by a cancellation', registers: [registry] });
+    this.redeemed = new Counter({
+      name: 'passes_redeemed_total',
+      help: 'Passes redeemed (counted once committed)',
+      registers: [registry],
+    });
+    this.cancelled = new Counter({
+      name: 'redemptions_cancelled_total',
+      help: 'Redeemed passes made usable again by a cancellation',
+      registers: [registry],
+    });
   }
 
   /**
@@ -59,7 +68,12 @@ export class RedemptionsService {
    * is claimed first: a retried request (same key, same codes) gets the first
    * answer again, stored with the redemption.
    */
-  async redeem(user: AuthenticatedUser, idempotencyKey: IdempotencyKey, codes: string[], clientAddress: string): Promise<RedemptionView> {
+  async redeem(
+    user: AuthenticatedUser,
+    idempotencyKey: IdempotencyKey,
+    codes: string[],
+    clientAddress: string,
+  ): Promise<RedemptionView> {
     const siteId = this.siteOf(user);
     await this.guard.assertMayTry(siteId, clientAddress, 'redeem');
     const request = { scope: siteId, key: idempotencyKey, fingerprint: requestFingerprint(codes) };
@@ -71,13 +85,19 @@ export class RedemptionsService {
         }),
       );
     } catch (error) {
-      if (error instanceof RedemptionRefused) await this.guard.recordRefusals(siteId, clientAddress, error.refusals, 'redeem');
+      if (error instanceof RedemptionRefused)
+        await this.guard.recordRefusals(siteId, clientAddress, error.refusals, 'redeem');
       throw error;
     }
   }
 
   /** A first request's redemption, its key claimed by the surrounding transaction. */
-  private async redeemClaimed(user: AuthenticatedUser, siteId: string, idempotencyKey: IdempotencyKey, codes: string[]): Promise<RedemptionView> {
+  private async redeemClaimed(
+    user: AuthenticatedUser,
+    siteId: string,
+    idempotencyKey: IdempotencyKey,
+    codes: string[],
+  ): Promise<RedemptionView> {
     const site = await this.existingSite(siteId, 'SHARE');
     const today = parisDay(new Date());
     const refusedSite = siteRefusal(site, today);
@@ -86,10 +106,21 @@ export class RedemptionsService {
     const parsed = codes.map((code) => parsePassCode(code));
     const hashes = parsed.map((code) => (code.valid ? hashPassCode(code.canonical) : null));
     if (new Set(hashes.filter(Boolean)).size !== hashes.filter(Boolean).length) {
-      throw Problem.unprocessable('CODES_DUPLICATED', 'Le même pass figure plusieurs fois dans la demande : retirez les doublons.');
+      throw Problem.unprocessable(
+        'CODES_DUPLICATED',
+        'Le même pass figure plusieurs fois dans la demande : retirez les doublons.',
+      );
     }
-    const locked = new Map((await this.passes.lockByCodeHashes(hashes.filter((hash): hash is string => hash !== null))).map((p) => [p.codeHash, p]));
-    const perCode = parsed.map((code, position) => ({ position, refusal: passRefusal(code, locked.get(hashes[position]!) ?? null, site, today) }));
+    const locked = new Map(
+      (await this.passes.lockByCodeHashes(hashes.filter((hash): hash is string => hash !== null))).map((p) => [
+        p.codeHash,
+        p,
+      ]),
+    );
+    const perCode = parsed.map((code, position) => ({
+      position,
+      refusal: passRefusal(code, locked.get(hashes[position]!) ?? null, site, today),
+    }));
     const refused = perCode.flatMap(({ position, refusal }) => (refusal ? [{ position, ...refusal }] : []));
     if (refused.length > 0) throw new RedemptionRefused(refused, refused);
 
@@ -103,9 +134,18 @@ export class RedemptionsService {
       totalCents: passes.reduce((sum, p) => sum + p.amountCents, 0),
       passes: passes.map((p) => ({ passId: p.id, amountCents: p.amountCents })),
     };
-    const redemption = { id: redemptionId, siteId, redeemedBy: user.subject, redeemedAt, lines: passes.map((p) => ({ ...p, passId: p.id })) };
+    const redemption = {
+      id: redemptionId,
+      siteId,
+      redeemedBy: user.subject,
+      redeemedAt,
+      lines: passes.map((p) => ({ ...p, passId: p.id })),
+    };
     if (!(await this.redemptions.record(redemption, idempotencyKey, response))) {
-      throw Problem.conflict('PASS_ALREADY_REDEEMED', 'Un de ces pass vient d’être utilisé par ailleurs : aucun pass n’a été validé.');
+      throw Problem.conflict(
+        'PASS_ALREADY_REDEEMED',
+        'Un de ces pass vient d’être utilisé par ailleurs : aucun pass n’a été validé.',
+      );
     }
     await this.events.publishAll(
       VoucherRedeemed,
@@ -143,12 +183,23 @@ export class RedemptionsService {
   }
 
   /** The site's own redemptions in [from, to) (default: the last 24 hours), newest first, with what it may still cancel. */
-  async history(user: AuthenticatedUser, from: string | undefined, to: string | undefined, page: number, pageSize: number): Promise<SiteRedemptionsPage> {
+  async history(
+    user: AuthenticatedUser,
+    from: string | undefined,
+    to: string | undefined,
+    page: number,
+    pageSize: number,
+  ): Promise<SiteRedemptionsPage> {
     const siteId = this.siteOf(user);
     const now = new Date();
     const until = to ? new Date(to) : now;
     const since = from ? new Date(from) : new Date(until.getTime() - CANCELLATION_WINDOW_MS);
-    if (since.getTime() > until.getTime()) throw new Problem(HttpStatus.BAD_REQUEST, 'HISTORY_RANGE_INVALID', 'Le début de la période doit précéder sa fin.');
+    if (since.getTime() > until.getTime())
+      throw new Problem(
+        HttpStatus.BAD_REQUEST,
+        'HISTORY_RANGE_INVALID',
+        'Le début de la période doit précéder sa fin.',
+      );
     const { rows, total } = await this.redemptions.listBySite(siteId, since, until, pageSize, (page - 1) * pageSize);
     const items = rows.map((row) => {
       const deadline = row.redeemed_at.getTime() + CANCELLATION_WINDOW_MS;
@@ -158,7 +209,8 @@ export class RedemptionsService {
         totalCents: row.total_cents,
         passCount: row.pass_count,
         cancelledAt: row.cancelled_at?.toISOString() ?? null,
-        cancellableUntil: row.cancelled_at === null && deadline > now.getTime() ? new Date(deadline).toISOString() : null,
+        cancellableUntil:
+          row.cancelled_at === null && deadline > now.getTime() ? new Date(deadline).toISOString() : null,
       };
     });
     return { items, total, page, pageSize };
@@ -169,18 +221,30 @@ export class RedemptionsService {
     const siteId = this.siteOf(user);
     return this.tx.run(async () => {
       const redemption = await this.redemptions.lock(redemptionId);
-      if (!redemption || redemption.siteId !== siteId) throw Problem.notFound('REDEMPTION_NOT_FOUND', 'Validation introuvable pour votre lieu.');
-      if (redemption.cancelledAt) throw Problem.conflict('REDEMPTION_ALREADY_CANCELLED', 'Cette validation a déjà été annulée.');
+      if (!redemption || redemption.siteId !== siteId)
+        throw Problem.notFound('REDEMPTION_NOT_FOUND', 'Validation introuvable pour votre lieu.');
+      if (redemption.cancelledAt)
+        throw Problem.conflict('REDEMPTION_ALREADY_CANCELLED', 'Cette validation a déjà été annulée.');
       const cancelledAt = new Date();
       if (cancelledAt.getTime() - redemption.redeemedAt.getTime() > CANCELLATION_WINDOW_MS) {
-        throw Problem.conflict('REDEMPTION_CANCELLATION_TOO_LATE', "Une validation ne peut être annulée que dans les 24 heures : contactez l'opérateur du dispositif.");
+        throw Problem.conflict(
+          'REDEMPTION_CANCELLATION_TOO_LATE',
+          "Une validation ne peut être annulée que dans les 24 heures : contactez l'opérateur du dispositif.",
+        );
       }
       await this.redemptions.cancel(redemption.id, cancelledAt, user.subject, reason);
       const passIds = redemption.lines.map((line) => line.passId);
       await this.passes.setStatus(passIds, 'redeemed', 'issued');
       await this.events.publishAll(
         RedemptionCancelled,
-        redemption.lines.map((line) => ({ redemptionId: redemption.id, ...line, siteId, cancelledAt: cancelledAt.toISOString(), reason, cancelledBy: user.subject })),
+        redemption.lines.map((line) => ({
+          redemptionId: redemption.id,
+          ...line,
+          siteId,
+          cancelledAt: cancelledAt.toISOString(),
+          reason,
+          cancelledBy: user.subject,
+        })),
         cancelledAt,
       );
       this.tx.afterCommit(() => this.cancelled.inc(passIds.length));
@@ -189,7 +253,8 @@ export class RedemptionsService {
   }
 
   private siteOf(user: AuthenticatedUser): string {
-    if (!user.org || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(user.org)) throw Problem.forbidden('SITE_REQUIRED', "Votre jeton n'est rattaché à aucun lieu de médiation.");
+    if (!user.org || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(user.org))
+      throw Problem.forbidden('SITE_REQUIRED', "Votre jeton n'est rattaché à aucun lieu de médiation.");
     return user.org;
   }
 

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { MediationCsvError, readMediationCsv } from './mediation-csv';
 
-const HEADER = 'id,pivot,nom,commune,code_postal,code_insee,adresse,complement_adresse,telephone,courriels,dispositif_programmes_nationaux,date_maj';
+const HEADER =
+  'id,pivot,nom,commune,code_postal,code_insee,adresse,complement_adresse,telephone,courriels,dispositif_programmes_nationaux,date_maj';
 const csv = (...rows: string[]) => [HEADER, ...rows].join('\n');
-const GOOD = 'lieu-1,73282932000074,Espace Muret,Muret,31600,31395,1 rue Clemenceau,,+33561000000,contact@muret.fr,France Services|La Croix Rouge,2024-04-02';
+const GOOD =
+  'lieu-1,73282932000074,Espace Muret,Muret,31600,31395,1 rue Clemenceau,,+33561000000,contact@muret.fr,France Services|La Croix Rouge,2024-04-02';
 
 describe('reading the national "Lieux de médiation numérique" CSV', () => {
   it('given a valid row, then its details with the département from the INSEE code and known labels', () => {
@@ -32,19 +34,36 @@ describe('reading the national "Lieux de médiation numérique" CSV', () => {
     const path = `${__dirname}/../../../../test/redemption/fixtures/exemple-valide.csv`;
     const [row] = readMediationCsv(readFileSync(path, 'utf8'));
     expect(row.errors).toEqual([]);
-    expect(row.details).toMatchObject({ name: 'Anonymal', departement: '51', inseeCode: '51454', labels: ['aidants_connect', 'conseillers_numeriques', 'other'] });
+    expect(row.details).toMatchObject({
+      name: 'Anonymal',
+      departement: '51',
+      inseeCode: '51454',
+      labels: ['aidants_connect', 'conseillers_numeriques', 'other'],
+    });
   });
 
   it.each([
     ['lieu-2,,Sans pivot,Muret,31600,31395,1 rue,,,,,2024-04-02', 'pivot : valeur obligatoire manquante.'],
-    ['lieu-2,73282932000075,Mauvais SIRET,Muret,31600,31395,1 rue,,,,,2024-04-02', 'pivot : le SIRET 73282932000075 est invalide (clé de contrôle).'],
+    [
+      'lieu-2,73282932000075,Mauvais SIRET,Muret,31600,31395,1 rue,,,,,2024-04-02',
+      'pivot : le SIRET 73282932000075 est invalide (clé de contrôle).',
+    ],
     ['lieu-2,123456789,SIREN,Muret,31600,31395,1 rue,,,,,2024-04-02', expect.stringContaining("n'est ni un SIRET")],
     ['lieu-2,W313000123,Asso,Muret,3160,31395,1 rue,,,,,2024-04-02', 'code_postal : 5 chiffres attendus.'],
     ['lieu-2,W313000123,Asso,Muret,31600,,1 rue,,,,,2024-04-02', expect.stringContaining('code_insee : nécessaire')],
-    ['lieu-2,W313000123,Asso,Muret,31600,97502,1 rue,,,,,2024-04-02', expect.stringContaining("n'est dans aucun département")],
+    [
+      'lieu-2,W313000123,Asso,Muret,31600,97502,1 rue,,,,,2024-04-02',
+      expect.stringContaining("n'est dans aucun département"),
+    ],
     ['lieu-2,W313000123,Asso,Muret,31600,31395,1 rue,,0561000000,,,2024-04-02', expect.stringContaining('telephone')],
-    ['lieu-2,W313000123,Asso,Muret,31600,31395,1 rue,,,pas-un-courriel,,2024-04-02', expect.stringContaining('courriels')],
-    ['lieu-2,W313000123,Asso,Muret,31600,31395,1 rue,,,,Club Informatique,2024-04-02', expect.stringContaining('dispositif_programmes_nationaux')],
+    [
+      'lieu-2,W313000123,Asso,Muret,31600,31395,1 rue,,,pas-un-courriel,,2024-04-02',
+      expect.stringContaining('courriels'),
+    ],
+    [
+      'lieu-2,W313000123,Asso,Muret,31600,31395,1 rue,,,,Club Informatique,2024-04-02',
+      expect.stringContaining('dispositif_programmes_nationaux'),
+    ],
     ['lieu-2,W313000123,Asso,Muret,31600,31395,1 rue,,,,,2024-02-30', expect.stringContaining('date_maj')],
     ['lieu-2,W313000123,,Muret,31600,31395,1 rue,,,,,2024-04-02', 'nom : valeur obligatoire manquante.'],
   ])('given the row %s, then it is rejected: %s', (line, error) => {

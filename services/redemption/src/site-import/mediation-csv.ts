@@ -55,7 +55,7 @@ export function readMediationCsv(text: string): MediationRow[] {
   } catch (error) {
     throw new MediationCsvError(`Le fichier n'est pas un CSV lisible : ${(error as Error).message}`);
   }
-  const header = records.length > 0 ? Object.keys(records[0]) : parse(text, { bom: true, to_line: 1 })[0] ?? [];
+  const header = records.length > 0 ? Object.keys(records[0]) : (parse(text, { bom: true, to_line: 1 })[0] ?? []);
   const missing = REQUIRED_COLUMNS.filter((column) => !header.includes(column));
   if (missing.length > 0) throw new MediationCsvError(`Colonnes obligatoires absentes : ${missing.join(', ')}.`);
 
@@ -78,7 +78,10 @@ export function readMediationCsv(text: string): MediationRow[] {
       else if (/^\d{14}$/.test(pivot) && isValidSiret(pivot)) siret = pivot;
       else if (/^\d{14}$/.test(pivot)) errors.push(`pivot : le SIRET ${pivot} est invalide (clé de contrôle).`);
       else if (isValidRna(pivot.toUpperCase())) rna = pivot.toUpperCase();
-      else errors.push(`pivot : « ${pivot} » n'est ni un SIRET (14 chiffres) ni un numéro RNA (W et 9 chiffres), seuls acceptés pour le paiement.`);
+      else
+        errors.push(
+          `pivot : « ${pivot} » n'est ni un SIRET (14 chiffres) ni un numéro RNA (W et 9 chiffres), seuls acceptés pour le paiement.`,
+        );
     }
 
     const postalCode = value('code_postal');
@@ -87,13 +90,20 @@ export function readMediationCsv(text: string): MediationRow[] {
     const inseeCode = value('code_insee');
     let departement: string | null = null;
     if (!inseeCode) errors.push('code_insee : nécessaire au dispositif pour situer le lieu dans son département.');
-    else if (!PATTERNS.code_insee.test(inseeCode)) errors.push(`code_insee : « ${inseeCode} » n'est pas un code commune valide.`);
-    else if (!(departement = departementOfInseeCode(inseeCode))) errors.push(`code_insee : ${inseeCode} n'est dans aucun département couvert par le dispositif.`);
+    else if (!PATTERNS.code_insee.test(inseeCode))
+      errors.push(`code_insee : « ${inseeCode} » n'est pas un code commune valide.`);
+    else if (!(departement = departementOfInseeCode(inseeCode)))
+      errors.push(`code_insee : ${inseeCode} n'est dans aucun département couvert par le dispositif.`);
 
     const phone = value('telephone');
-    if (phone && !PATTERNS.telephone.test(phone)) errors.push('telephone : format international attendu, par exemple +33180059880.');
+    if (phone && !PATTERNS.telephone.test(phone))
+      errors.push('telephone : format international attendu, par exemple +33180059880.');
 
-    const emails = value('courriels') ? value('courriels').split('|').map((email) => email.trim()) : [];
+    const emails = value('courriels')
+      ? value('courriels')
+          .split('|')
+          .map((email) => email.trim())
+      : [];
     const badEmail = emails.find((email) => !EMAIL.test(email));
     if (badEmail !== undefined) errors.push(`courriels : « ${badEmail} » n'est pas une adresse électronique.`);
 

@@ -14,7 +14,8 @@ async function readBody(request: Request): Promise<string> {
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BYTES) throw Problem.unprocessable('IMPORT_FILE_TOO_LARGE', 'Le fichier dépasse 50 Mo : découpez-le.');
+    if (size > MAX_BYTES)
+      throw Problem.unprocessable('IMPORT_FILE_TOO_LARGE', 'Le fichier dépasse 50 Mo : découpez-le.');
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -32,8 +33,14 @@ export class SiteImportController {
   @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_BYTES } }))
   @ApiConsumes('text/csv', 'multipart/form-data')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
-  @ApiOkResponse({ description: '{ counts, durationMs, rows: [{ row, id, outcome: created|updated|unchanged|rejected, errors[] }] }' })
-  async import(@Req() request: Request, @UploadedFile() file: { buffer: Buffer } | undefined, @CurrentUser() user: AuthenticatedUser): Promise<ImportReport> {
+  @ApiOkResponse({
+    description: '{ counts, durationMs, rows: [{ row, id, outcome: created|updated|unchanged|rejected, errors[] }] }',
+  })
+  async import(
+    @Req() request: Request,
+    @UploadedFile() file: { buffer: Buffer } | undefined,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<ImportReport> {
     const text = file ? file.buffer.toString('utf8') : await readBody(request);
     if (!text.trim()) throw Problem.unprocessable('IMPORT_FILE_EMPTY', 'Le fichier envoyé est vide.');
     return this.imports.importCsv(text, user);

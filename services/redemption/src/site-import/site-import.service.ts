@@ -29,8 +29,21 @@ export interface ImportReport {
 const BATCH_SIZE = 2000;
 
 function sameDetails(site: Site, details: SiteDetails): boolean {
-  const keys: Array<keyof SiteDetails> = ['name', 'siret', 'rna', 'address', 'postalCode', 'inseeCode', 'departement', 'contactEmail', 'contactPhone'];
-  return keys.every((key) => site[key] === details[key]) && [...site.labels].sort().join('|') === [...details.labels].sort().join('|');
+  const keys: Array<keyof SiteDetails> = [
+    'name',
+    'siret',
+    'rna',
+    'address',
+    'postalCode',
+    'inseeCode',
+    'departement',
+    'contactEmail',
+    'contactPhone',
+  ];
+  return (
+    keys.every((key) => site[key] === details[key]) &&
+    [...site.labels].sort().join('|') === [...details.labels].sort().join('|')
+  );
 }
 
 @Injectable()
@@ -52,7 +65,8 @@ export class SiteImportService {
     try {
       rows = readMediationCsv(text);
     } catch (error) {
-      if (error instanceof MediationCsvError) throw new Problem(HttpStatus.BAD_REQUEST, 'IMPORT_FILE_INVALID', error.message);
+      if (error instanceof MediationCsvError)
+        throw new Problem(HttpStatus.BAD_REQUEST, 'IMPORT_FILE_INVALID', error.message);
       throw error;
     }
     const reports: ImportRowReport[] = [];
@@ -67,14 +81,21 @@ export class SiteImportService {
   private importBatch(rows: MediationRow[], operator: AuthenticatedUser): Promise<ImportRowReport[]> {
     return this.tx.run(async () => {
       const valid = rows.filter((row) => row.details && row.id);
-      const known = new Map((await this.sites.findBySourceIds(valid.map((row) => row.id!))).map((site) => [site.sourceId!, site]));
+      const known = new Map(
+        (await this.sites.findBySourceIds(valid.map((row) => row.id!))).map((site) => [site.sourceId!, site]),
+      );
       const created: NewSite[] = [];
       const updated: Array<{ site: Site; details: SiteDetails }> = [];
       const reports = rows.map((row): ImportRowReport => {
         if (!row.details || !row.id) return { row: row.row, id: row.id, outcome: 'rejected', errors: row.errors };
         const site = known.get(row.id);
         if (!site) {
-          created.push({ id: randomUUID(), details: { ...row.details, iban: null, bic: null }, sourceId: row.id, registeredBy: operator.subject });
+          created.push({
+            id: randomUUID(),
+            details: { ...row.details, iban: null, bic: null },
+            sourceId: row.id,
+            registeredBy: operator.subject,
+          });
           return { row: row.row, id: row.id, outcome: 'created', errors: [] };
         }
         // The payout account is not in the national format: an import keeps the one the operator entered.
@@ -87,11 +108,15 @@ export class SiteImportService {
       await this.sites.updateDetails(updated.map(({ site, details }) => ({ id: site.id, details })));
       await this.events.publishAll(
         SiteRegistered,
-        created.map((site) => siteEventPayload({ ...site.details, id: site.id, sourceId: site.sourceId, registeredBy: site.registeredBy })),
+        created.map((site) =>
+          siteEventPayload({ ...site.details, id: site.id, sourceId: site.sourceId, registeredBy: site.registeredBy }),
+        ),
       );
       await this.events.publishAll(
         SiteUpdated,
-        updated.map(({ site, details }) => siteEventPayload({ ...details, id: site.id, sourceId: site.sourceId, registeredBy: site.registeredBy })),
+        updated.map(({ site, details }) =>
+          siteEventPayload({ ...details, id: site.id, sourceId: site.sourceId, registeredBy: site.registeredBy }),
+        ),
       );
       return reports;
     });

@@ -1,4 +1,4 @@
-import type { AccreditationAction} from './accreditation';
+import type { AccreditationAction } from './accreditation';
 import { decideTransition } from './accreditation';
 import type { SiteStatus } from './site.model';
 

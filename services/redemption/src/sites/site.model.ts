@@ -30,5 +30,16 @@ export interface Site {
 /** The fields a registration, an import or a payout change sets. */
 export type SiteDetails = Pick<
   Site,
-  'name' | 'siret' | 'rna' | 'address' | 'postalCode' | 'inseeCode' | 'departement' | 'contactEmail' | 'contactPhone' | 'iban' | 'bic' | 'labels'
+  | 'name'
+  | 'siret'
+  | 'rna'
+  | 'address'
+  | 'postalCode'
+  | 'inseeCode'
+  | 'departement'
+  | 'contactEmail'
+  | 'contactPhone'
+  | 'iban'
+  | 'bic'
+  | 'labels'
 >;

@@ -37,7 +37,19 @@ function toSite(row: SiteRow): Site {
 }
 
 /** Column order of the bulk insert and update below. */
-const DETAIL_FIELDS = ['name', 'siret', 'rna', 'address', 'postal_code', 'insee_code', 'departement', 'contact_email', 'contact_phone', 'iban', 'bic'] as const;
+const DETAIL_FIELDS = [
+  'name',
+  'siret',
+  'rna',
+  'address',
+  'postal_code',
+  'insee_code',
+  'departement',
+  'contact_email',
+  'contact_phone',
+  'iban',
+  'bic',
+] as const;
 
 function detailValues(details: SiteDetails): Array<string | null> {
   return [
@@ -112,7 +124,10 @@ export class SiteRepository {
   }
 
   async findBySourceIds(sourceIds: string[]): Promise<Site[]> {
-    const rows: SiteRow[] = await this.tx.manager.query(`SELECT ${COLUMNS} FROM sites WHERE source_id = ANY($1::text[]) FOR UPDATE`, [sourceIds]);
+    const rows: SiteRow[] = await this.tx.manager.query(
+      `SELECT ${COLUMNS} FROM sites WHERE source_id = ANY($1::text[]) FOR UPDATE`,
+      [sourceIds],
+    );
     return rows.map(toSite);
   }
 

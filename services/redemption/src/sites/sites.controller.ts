@@ -43,7 +43,11 @@ export class SitesController {
   @HttpCode(200)
   @Roles('operator')
   @ApiOkResponse({ type: SiteView })
-  accredit(@Param('id', ParseUUIDPipe) id: string, @Body() body: AccreditSiteDto, @CurrentUser() user: AuthenticatedUser): Promise<Site> {
+  accredit(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: AccreditSiteDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<Site> {
     return this.sites.accredit(id, body, user);
   }
 
@@ -51,7 +55,11 @@ export class SitesController {
   @HttpCode(200)
   @Roles('operator')
   @ApiOkResponse({ type: SiteView })
-  suspend(@Param('id', ParseUUIDPipe) id: string, @Body() body: DecisionDto, @CurrentUser() user: AuthenticatedUser): Promise<Site> {
+  suspend(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: DecisionDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<Site> {
     return this.sites.suspend(id, body, user);
   }
 
@@ -59,7 +67,11 @@ export class SitesController {
   @HttpCode(200)
   @Roles('operator')
   @ApiOkResponse({ type: SiteView })
-  reinstate(@Param('id', ParseUUIDPipe) id: string, @Body() body: DecisionDto, @CurrentUser() user: AuthenticatedUser): Promise<Site> {
+  reinstate(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: DecisionDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<Site> {
     return this.sites.reinstate(id, body, user);
   }
 
@@ -67,7 +79,11 @@ export class SitesController {
   @HttpCode(200)
   @Roles('operator')
   @ApiOkResponse({ type: SiteView })
-  revoke(@Param('id', ParseUUIDPipe) id: string, @Body() body: DecisionDto, @CurrentUser() user: AuthenticatedUser): Promise<Site> {
+  revoke(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: DecisionDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<Site> {
     return this.sites.revoke(id, body, user);
   }
 }

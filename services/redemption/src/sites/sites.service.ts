@@ -53,7 +53,10 @@ export class SitesService {
     return this.tx.run(async () => {
       const site: NewSite = { id: randomUUID(), details, sourceId: null, registeredBy: operator.subject };
       await this.sites.insertMany([site]);
-      await this.events.publish(SiteRegistered, siteEventPayload({ ...details, id: site.id, sourceId: null, registeredBy: operator.subject }));
+      await this.events.publish(
+        SiteRegistered,
+        siteEventPayload({ ...details, id: site.id, sourceId: null, registeredBy: operator.subject }),
+      );
       return (await this.sites.findById(site.id))!;
     });
   }
@@ -61,11 +64,17 @@ export class SitesService {
   /** Rules shared by a registration by hand and an import row. */
   detailsOf(command: RegisterSiteDto): SiteDetails {
     if (!command.siret === !command.rna) {
-      throw Problem.unprocessable('SITE_IDENTIFIER_REQUIRED', 'Indiquez soit le SIRET, soit le numéro RNA du lieu (un seul des deux).');
+      throw Problem.unprocessable(
+        'SITE_IDENTIFIER_REQUIRED',
+        'Indiquez soit le SIRET, soit le numéro RNA du lieu (un seul des deux).',
+      );
     }
     const departement = departementOfInseeCode(command.inseeCode);
     if (!departement) {
-      throw Problem.unprocessable('SITE_INSEE_CODE_UNKNOWN', `Le code INSEE ${command.inseeCode} ne correspond à aucun département couvert par le dispositif.`);
+      throw Problem.unprocessable(
+        'SITE_INSEE_CODE_UNKNOWN',
+        `Le code INSEE ${command.inseeCode} ne correspond à aucun département couvert par le dispositif.`,
+      );
     }
     if (command.departement && command.departement !== departement) {
       throw Problem.unprocessable(
@@ -74,7 +83,10 @@ export class SitesService {
       );
     }
     if (!command.iban !== !command.bic) {
-      throw Problem.unprocessable('SITE_PAYOUT_ACCOUNT_INCOMPLETE', 'Indiquez à la fois l’IBAN et le BIC du compte de versement, ou aucun des deux.');
+      throw Problem.unprocessable(
+        'SITE_PAYOUT_ACCOUNT_INCOMPLETE',
+        'Indiquez à la fois l’IBAN et le BIC du compte de versement, ou aucun des deux.',
+      );
     }
     return {
       name: command.name,
@@ -115,7 +127,10 @@ export class SitesService {
 
   accredit(id: string, command: AccreditSiteDto, operator: AuthenticatedUser): Promise<Site> {
     if (command.validUntil < parisDay(new Date())) {
-      throw Problem.unprocessable('ACCREDITATION_END_IN_PAST', `La date de fin d'habilitation (${command.validUntil}) est déjà passée.`);
+      throw Problem.unprocessable(
+        'ACCREDITATION_END_IN_PAST',
+        `La date de fin d'habilitation (${command.validUntil}) est déjà passée.`,
+      );
     }
     return this.decide(id, 'accredit', command.reason, operator, command.validUntil, async (site) => {
       if (!site.iban || !site.bic) {
@@ -124,25 +139,36 @@ export class SitesService {
           "Ce lieu n'a pas encore de compte de versement (IBAN et BIC) vérifié : renseignez-le avant de l'habiliter.",
         );
       }
-      await this.events.publish(SiteAccredited, { siteId: id, validUntil: command.validUntil, reason: command.reason, decidedBy: operator.subject });
+      await this.events.publish(SiteAccredited, {
+        siteId: id,
+        validUntil: command.validUntil,
+        reason: command.reason,
+        decidedBy: operator.subject,
+      });
     });
   }
 
   suspend(id: string, command: DecisionDto, operator: AuthenticatedUser): Promise<Site> {
     return this.decide(id, 'suspend', command.reason, operator, null, () =>
-      this.events.publish(SiteSuspended, { siteId: id, reason: command.reason, decidedBy: operator.subject }).then(() => undefined),
+      this.events
+        .publish(SiteSuspended, { siteId: id, reason: command.reason, decidedBy: operator.subject })
+        .then(() => undefined),
     );
   }
 
   reinstate(id: string, command: DecisionDto, operator: AuthenticatedUser): Promise<Site> {
     return this.decide(id, 'reinstate', command.reason, operator, null, () =>
-      this.events.publish(SiteReinstated, { siteId: id, reason: command.reason, decidedBy: operator.subject }).then(() => undefined),
+      this.events
+        .publish(SiteReinstated, { siteId: id, reason: command.reason, decidedBy: operator.subject })
+        .then(() => undefined),
     );
   }
 
   revoke(id: string, command: DecisionDto, operator: AuthenticatedUser): Promise<Site> {
     return this.decide(id, 'revoke', command.reason, operator, null, () =>
-      this.events.publish(SiteAccreditationRevoked, { siteId: id, reason: command.reason, decidedBy: operator.subject }).then(() => undefined),
+      this.events
+        .publish(SiteAccreditationRevoked, { siteId: id, reason: command.reason, decidedBy: operator.subject })
+        .then(() => undefined),
     );
   }
 
@@ -158,9 +184,17 @@ export class SitesService {
     return this.tx.run(async () => {
       const site = this.existing(await this.sites.lockById(id, 'UPDATE'));
       const decision = decideTransition(site.status, action);
-      if (!decision.allowed) throw Problem.conflict('SITE_TRANSITION_NOT_ALLOWED', decision.message, { status: site.status, action });
+      if (!decision.allowed)
+        throw Problem.conflict('SITE_TRANSITION_NOT_ALLOWED', decision.message, { status: site.status, action });
       await announce(site);
-      await this.sites.recordDecision({ siteId: id, from: site.status, to: decision.to, validUntil, reason, decidedBy: operator.subject });
+      await this.sites.recordDecision({
+        siteId: id,
+        from: site.status,
+        to: decision.to,
+        validUntil,
+        reason,
+        decidedBy: operator.subject,
+      });
       return (await this.sites.findById(id))!;
     });
   }

@@ -21,12 +21,18 @@ export class AuditRepository {
   constructor(private readonly tx: TransactionHost) {}
 
   async passOwner(generation: number, passId: string): Promise<{ bookletId: string; programId: string } | null> {
-    const [row] = await this.tx.manager.query(`SELECT booklet_id, program_id FROM ${schemaOf(generation)}.passes WHERE pass_id = $1`, [passId]);
+    const [row] = await this.tx.manager.query(
+      `SELECT booklet_id, program_id FROM ${schemaOf(generation)}.passes WHERE pass_id = $1`,
+      [passId],
+    );
     return row ? { bookletId: row.booklet_id, programId: row.program_id } : null;
   }
 
   async bookletProgram(generation: number, bookletId: string): Promise<string | null> {
-    const [row] = await this.tx.manager.query(`SELECT program_id FROM ${schemaOf(generation)}.booklets WHERE booklet_id = $1`, [bookletId]);
+    const [row] = await this.tx.manager.query(
+      `SELECT program_id FROM ${schemaOf(generation)}.booklets WHERE booklet_id = $1`,
+      [bookletId],
+    );
     return row?.program_id ?? null;
   }
 
@@ -40,6 +46,9 @@ export class AuditRepository {
   }
 
   bookletEvents(generation: number, bookletId: string): Promise<AuditEventRow[]> {
-    return this.tx.manager.query(`SELECT ${COLUMNS} FROM ${schemaOf(generation)}.events WHERE booklet_id = $1 ${ORDER}`, [bookletId]);
+    return this.tx.manager.query(
+      `SELECT ${COLUMNS} FROM ${schemaOf(generation)}.events WHERE booklet_id = $1 ${ORDER}`,
+      [bookletId],
+    );
   }
 }

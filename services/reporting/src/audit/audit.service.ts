@@ -29,7 +29,11 @@ export class AuditService {
     const owner = await this.audit.passOwner(generation, passId);
     if (!owner) throw Problem.notFound('PASS_NOT_FOUND', `Aucun pass ${passId} n’est connu du reporting.`);
     await this.access.readableProgram(user, owner.programId, generation);
-    return { passId, bookletId: owner.bookletId, events: (await this.audit.passEvents(generation, passId, owner.bookletId)).map(entryOf) };
+    return {
+      passId,
+      bookletId: owner.bookletId,
+      events: (await this.audit.passEvents(generation, passId, owner.bookletId)).map(entryOf),
+    };
   }
 
   async booklet(user: AuthenticatedUser, bookletId: string) {

@@ -32,11 +32,31 @@ import { ProjectionService } from '../projection/projection.service';
 
 /** Every event of the funding, issuance and redemption topics feeds the read models or the audit trail. */
 const PROJECTED = [
-  FunderRegistered, ProgramOpened, ProgramBudgetIncreased, ProgramClosed, AllocationGranted, AllocationReclaimRequested, AllocationReduced,
-  SettlementStatementIssued, SettlementPaid, FunderCreditNoteIssued,
-  AgencyRegistered, BookletIssued, VoucherVoidRequested, AllocationReleased,
-  SiteRegistered, SiteUpdated, SiteAccredited, SiteSuspended, SiteReinstated, SiteAccreditationRevoked,
-  VoucherRedeemed, RedemptionCancelled, VoucherVoided, VoucherVoidRejected, VoucherExpired,
+  FunderRegistered,
+  ProgramOpened,
+  ProgramBudgetIncreased,
+  ProgramClosed,
+  AllocationGranted,
+  AllocationReclaimRequested,
+  AllocationReduced,
+  SettlementStatementIssued,
+  SettlementPaid,
+  FunderCreditNoteIssued,
+  AgencyRegistered,
+  BookletIssued,
+  VoucherVoidRequested,
+  AllocationReleased,
+  SiteRegistered,
+  SiteUpdated,
+  SiteAccredited,
+  SiteSuspended,
+  SiteReinstated,
+  SiteAccreditationRevoked,
+  VoucherRedeemed,
+  RedemptionCancelled,
+  VoucherVoided,
+  VoucherVoidRejected,
+  VoucherExpired,
 ] as const;
 
 /** Consecutive events of a partition are applied at once (ProjectionBatch, a few statements per table). */

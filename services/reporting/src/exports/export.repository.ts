@@ -21,7 +21,12 @@ export interface RedemptionExportRow {
 export class ExportRepository {
   constructor(private readonly tx: TransactionHost) {}
 
-  redemptionsPage(generation: number, programId: string, after: { at: string; passId: string } | null, limit: number): Promise<RedemptionExportRow[]> {
+  redemptionsPage(
+    generation: number,
+    programId: string,
+    after: { at: string; passId: string } | null,
+    limit: number,
+  ): Promise<RedemptionExportRow[]> {
     const s = schemaOf(generation);
     return this.tx.manager.query(
       `SELECT x.redeemed_at::text AS cursor_at, x.pass_id, to_char(x.redeemed_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD HH24:MI:SS') AS redeemed_at_paris,

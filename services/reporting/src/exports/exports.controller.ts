@@ -26,7 +26,11 @@ export class ExportsController {
   @Roles('operator', 'funder')
   @ApiProduces('text/csv')
   @ApiOperation({ summary: 'Every redeemed pass of a program (UTF-8 with BOM, `;`, decimal comma), streamed' })
-  async redemptions(@Query() query: RedemptionsExportQuery, @CurrentUser() user: AuthenticatedUser, @Res() response: Response): Promise<void> {
+  async redemptions(
+    @Query() query: RedemptionsExportQuery,
+    @CurrentUser() user: AuthenticatedUser,
+    @Res() response: Response,
+  ): Promise<void> {
     await stream(response, `validations-${query.programId}.csv`, await this.exports.redemptions(user, query.programId));
   }
 
@@ -34,7 +38,11 @@ export class ExportsController {
   @Roles('operator', 'funder')
   @ApiProduces('text/csv')
   @ApiOperation({ summary: 'A program per agency, site, département and day (UTF-8 with BOM, `;`, decimal comma)' })
-  async aggregates(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() user: AuthenticatedUser, @Res() response: Response): Promise<void> {
+  async aggregates(
+    @Param('id', ParseUUIDPipe) id: string,
+    @CurrentUser() user: AuthenticatedUser,
+    @Res() response: Response,
+  ): Promise<void> {
     await stream(response, `agregats-${id}.csv`, await this.exports.aggregates(user, id));
   }
 }

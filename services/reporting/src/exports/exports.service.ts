@@ -62,7 +62,18 @@ export class ExportsService {
         if (page.length > 0) {
           yield page
             .map((r) =>
-              csvLine([r.redeemed_at_paris, r.pass_id, r.booklet_id, r.program_name, r.agency_name, r.agency_departement, r.site_id, r.site_name, r.site_departement, euros(r.amount_cents)]),
+              csvLine([
+                r.redeemed_at_paris,
+                r.pass_id,
+                r.booklet_id,
+                r.program_name,
+                r.agency_name,
+                r.agency_departement,
+                r.site_id,
+                r.site_name,
+                r.site_departement,
+                euros(r.amount_cents),
+              ]),
             )
             .join('');
         }

@@ -136,7 +136,9 @@ export class ReportingReadModels1763800400000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    const schemas: Array<{ nspname: string }> = await runner.query(`SELECT nspname FROM pg_namespace WHERE nspname ~ '^reporting_g[0-9]+$'`);
+    const schemas: Array<{ nspname: string }> = await runner.query(
+      `SELECT nspname FROM pg_namespace WHERE nspname ~ '^reporting_g[0-9]+$'`,
+    );
     for (const { nspname } of schemas) await runner.query(`DROP SCHEMA "${nspname}" CASCADE`);
     await runner.query('DROP TABLE rebuilds');
     await runner.query('DROP TABLE reporting_state');

@@ -5,7 +5,8 @@ import { TransactionHost } from '@app/database';
 
 /** The schema holding one generation of the read models. */
 export function schemaOf(generation: number): string {
-  if (!Number.isSafeInteger(generation) || generation < 1) throw new Error(`Invalid read-model generation ${generation}`);
+  if (!Number.isSafeInteger(generation) || generation < 1)
+    throw new Error(`Invalid read-model generation ${generation}`);
   return `reporting_g${generation}`;
 }
 
@@ -39,7 +40,9 @@ export class GenerationRepository {
    * switch wait for the events being applied, and events wait for the switch.
    */
   async activeForWrite(): Promise<number> {
-    const [row] = await this.tx.requireTransaction('Applying an event').query(`SELECT active_generation FROM reporting_state FOR SHARE`);
+    const [row] = await this.tx
+      .requireTransaction('Applying an event')
+      .query(`SELECT active_generation FROM reporting_state FOR SHARE`);
     return row.active_generation;
   }
 
@@ -69,11 +72,20 @@ export class GenerationRepository {
    * one fails, the rebuild drops the whole generation.
    */
   async finishBulkLoad(generation: number, connections: number): Promise<void> {
-    const deferred: Array<{ ddl: string }> = await this.dataSource.query(`SELECT ddl FROM reporting_deferred_ddl WHERE generation = $1 ORDER BY position`, [generation]);
+    const deferred: Array<{ ddl: string }> = await this.dataSource.query(
+      `SELECT ddl FROM reporting_deferred_ddl WHERE generation = $1 ORDER BY position`,
+      [generation],
+    );
     const isIndex = (ddl: string) => ddl.startsWith('CREATE INDEX ');
-    await inParallel(deferred.filter((d) => isIndex(d.ddl)).map((d) => () => this.dataSource.query(d.ddl)), connections);
+    await inParallel(
+      deferred.filter((d) => isIndex(d.ddl)).map((d) => () => this.dataSource.query(d.ddl)),
+      connections,
+    );
     for (const { ddl } of deferred.filter((d) => !isIndex(d.ddl))) await this.dataSource.query(ddl);
-    await inParallel(ANALYZED_TABLES.map((table) => () => this.dataSource.query(`ANALYZE ${schemaOf(generation)}.${table}`)), connections);
+    await inParallel(
+      ANALYZED_TABLES.map((table) => () => this.dataSource.query(`ANALYZE ${schemaOf(generation)}.${table}`)),
+      connections,
+    );
     await this.dataSource.query(`DELETE FROM reporting_deferred_ddl WHERE generation = $1`, [generation]);
   }
 

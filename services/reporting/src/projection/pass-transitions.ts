@@ -3,13 +3,9 @@ import type {
   RedemptionCancelledV1,
   VoucherExpiredV1,
   VoucherRedeemedV1,
-  VoucherVoidedV1} from '@app/contracts';
-import {
-  RedemptionCancelled,
-  VoucherExpired,
-  VoucherRedeemed,
-  VoucherVoided
+  VoucherVoidedV1,
 } from '@app/contracts';
+import { RedemptionCancelled, VoucherExpired, VoucherRedeemed, VoucherVoided } from '@app/contracts';
 import type { PassTransition } from './projection.repository';
 
 /** What a pass event does to its pass, for the live projection and the batch one alike; null for any other event. */

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  EventEnvelope} from '@app/contracts';
+import type { EventEnvelope } from '@app/contracts';
 import {
   AllocationGranted,
   AllocationReduced,
@@ -18,7 +17,14 @@ import { envelopeOf } from '@app/testing';
 import { BatchConflict, ProjectionBatch } from './projection-batch';
 import type { BatchSnapshot } from './projection.repository';
 
-const empty = (): BatchSnapshot => ({ programs: [], lines: [], allocations: [], passes: [], statements: [], booklets: [] });
+const empty = (): BatchSnapshot => ({
+  programs: [],
+  lines: [],
+  allocations: [],
+  passes: [],
+  statements: [],
+  booklets: [],
+});
 const ev = (definition: Parameters<typeof envelopeOf>[0], payload: object, occurredAt = '2026-03-02T10:00:00.000Z') =>
   envelopeOf(definition, payload, { occurredAt }) as EventEnvelope;
 
@@ -28,27 +34,82 @@ describe('a batch of events applied in memory', () => {
   const [lineA, lineB] = [randomUUID(), randomUUID()];
   const opened = () =>
     ev(ProgramOpened, {
-      programId, name: 'Programme', faceValueCents: 1000, bookletSize: 10, validFrom: '2026-01-01', validUntil: '2026-12-31', toleranceDays: 31, territory: ['31'],
-      fundingLines: [{ fundingLineId: lineA, funderId: randomUUID(), shareBasisPoints: 3334 }, { fundingLineId: lineB, funderId: randomUUID(), shareBasisPoints: 6666 }],
-      leadFunderId: randomUUID(), budgetCents: 100_000, openedBy: 'operator',
+      programId,
+      name: 'Programme',
+      faceValueCents: 1000,
+      bookletSize: 10,
+      validFrom: '2026-01-01',
+      validUntil: '2026-12-31',
+      toleranceDays: 31,
+      territory: ['31'],
+      fundingLines: [
+        { fundingLineId: lineA, funderId: randomUUID(), shareBasisPoints: 3334 },
+        { fundingLineId: lineB, funderId: randomUUID(), shareBasisPoints: 6666 },
+      ],
+      leadFunderId: randomUUID(),
+      budgetCents: 100_000,
+      openedBy: 'operator',
     });
   const allocation = (definition: typeof AllocationGranted | typeof AllocationReduced, amountCents: number) =>
-    ev(definition, { allocationId: randomUUID(), reclaimId: randomUUID(), programId, agencyId, amountCents, grantedBy: 'operator' });
+    ev(definition, {
+      allocationId: randomUUID(),
+      reclaimId: randomUUID(),
+      programId,
+      agencyId,
+      amountCents,
+      grantedBy: 'operator',
+    });
   const pass = (status: string, extra: Partial<BatchSnapshot['passes'][number]> = {}) => ({
-    pass_id: randomUUID(), status, site_id: null, redeemed_at: null, voided_at: null, expired_at: null, ...extra,
+    pass_id: randomUUID(),
+    status,
+    site_id: null,
+    redeemed_at: null,
+    voided_at: null,
+    expired_at: null,
+    ...extra,
   });
-  const outcome = (definition: typeof VoucherRedeemed | typeof RedemptionCancelled | typeof VoucherExpired, passId: string, siteId: string, at: string) =>
-    ev(definition, { passId, bookletId: randomUUID(), programId, agencyId, siteId, amountCents: 1000, redemptionId: randomUUID(), redeemedAt: at, cancelledAt: at, expiredAt: at }, at);
+  const outcome = (
+    definition: typeof VoucherRedeemed | typeof RedemptionCancelled | typeof VoucherExpired,
+    passId: string,
+    siteId: string,
+    at: string,
+  ) =>
+    ev(
+      definition,
+      {
+        passId,
+        bookletId: randomUUID(),
+        programId,
+        agencyId,
+        siteId,
+        amountCents: 1000,
+        redemptionId: randomUUID(),
+        redeemedAt: at,
+        cancelledAt: at,
+        expiredAt: at,
+      },
+      at,
+    );
 
   it('opens a program and changes its budget and allocations in one batch: one row each, with the final values', () => {
     const batch = new ProjectionBatch(empty());
-    for (const e of [opened(), ev(ProgramBudgetIncreased, { programId, amountCents: 1, budgetCents: 100_001 }), allocation(AllocationGranted, 20_000), allocation(AllocationReduced, 5_000)]) {
+    for (const e of [
+      opened(),
+      ev(ProgramBudgetIncreased, { programId, amountCents: 1, budgetCents: 100_001 }),
+      allocation(AllocationGranted, 20_000),
+      allocation(AllocationReduced, 5_000),
+    ]) {
       batch.apply(e);
     }
     const writes = batch.writes();
-    expect(writes.newPrograms).toEqual([expect.objectContaining({ programId, budgetCents: 100_001, closed: false, openedAt: '2026-03-02T10:00:00.000Z' })]);
+    expect(writes.newPrograms).toEqual([
+      expect.objectContaining({ programId, budgetCents: 100_001, closed: false, openedAt: '2026-03-02T10:00:00.000Z' }),
+    ]);
     // 100 000 split 3334/6666, then the extra cent to the larger remainder; allocations split pass by pass (1000 → 333/667).
-    expect(writes.newLines.map((l) => [l.id, l.budgetCents, l.allocatedCents])).toEqual([[lineA, 33_340, 333 * 15], [lineB, 66_661, 667 * 15]]);
+    expect(writes.newLines.map((l) => [l.id, l.budgetCents, l.allocatedCents])).toEqual([
+      [lineA, 33_340, 333 * 15],
+      [lineB, 66_661, 667 * 15],
+    ]);
     expect(writes.allocations).toEqual([expect.objectContaining({ programId, agencyId, cents: 15_000 })]);
     expect(writes.changedPrograms).toEqual([]);
   });
@@ -56,7 +117,13 @@ describe('a batch of events applied in memory', () => {
   it('refuses a reduction below zero or of no allocation, an unknown program', () => {
     const program = { program_id: programId, face_value_cents: 1000, budget_cents: '100000', closed: false };
     const lines = [lineA, lineB].map((id, position) => ({
-      funding_line_id: id, program_id: programId, position, share_basis_points: position === 0 ? 3334 : 6666, budget_cents: '0', allocated_cents: '0', credited_cents: '0',
+      funding_line_id: id,
+      program_id: programId,
+      position,
+      share_basis_points: position === 0 ? 3334 : 6666,
+      budget_cents: '0',
+      allocated_cents: '0',
+      credited_cents: '0',
     }));
     const known = { ...empty(), programs: [program], lines };
     expect(() => new ProjectionBatch(known).apply(allocation(AllocationReduced, 1000))).toThrow(BatchConflict);
@@ -76,7 +143,14 @@ describe('a batch of events applied in memory', () => {
     batch.apply(outcome(RedemptionCancelled, loaded.pass_id, siteA, '2026-03-02T11:00:00.000Z'));
     batch.apply(outcome(VoucherRedeemed, loaded.pass_id, siteB, '2026-03-02T12:00:00.000Z'));
     expect(batch.writes().changedPasses).toEqual([
-      { passId: loaded.pass_id, status: 'redeemed', siteId: siteB, redeemedAt: '2026-03-02T12:00:00.000Z', voidedAt: null, expiredAt: null },
+      {
+        passId: loaded.pass_id,
+        status: 'redeemed',
+        siteId: siteB,
+        redeemedAt: '2026-03-02T12:00:00.000Z',
+        voidedAt: null,
+        expiredAt: null,
+      },
     ]);
   });
 
@@ -85,7 +159,9 @@ describe('a batch of events applied in memory', () => {
     const stranger = outcome(VoucherRedeemed, randomUUID(), randomUUID(), '2026-03-02T10:00:00.000Z');
     const bookletId = (stranger.payload as { bookletId: string }).bookletId;
     const batch = new ProjectionBatch({ ...empty(), passes: [redeemed], booklets: [{ booklet_id: bookletId }] });
-    expect(() => batch.apply(outcome(VoucherExpired, redeemed.pass_id, randomUUID(), '2026-03-02T10:00:00.000Z'))).toThrow(/is redeemed/);
+    expect(() =>
+      batch.apply(outcome(VoucherExpired, redeemed.pass_id, randomUUID(), '2026-03-02T10:00:00.000Z')),
+    ).toThrow(/is redeemed/);
     expect(() => batch.apply(stranger)).toThrow(BatchConflict);
     expect(() => batch.apply(stranger)).toThrow(/unknown pass/);
   });
@@ -96,10 +172,17 @@ describe('a batch of events applied in memory', () => {
     expect(() => new ProjectionBatch(empty()).apply(early)).toThrow(AwaitingCause);
     expect(() => new ProjectionBatch(empty()).apply(early)).toThrow(`waits for booklet ${bookletId}`);
     const booklet = ev(BookletIssued, {
-      bookletId: randomUUID(), programId: randomUUID(), agencyId, issuedBy: 'counselor',
+      bookletId: randomUUID(),
+      programId: randomUUID(),
+      agencyId,
+      issuedBy: 'counselor',
       beneficiary: { beneficiaryRef: 'BEN-1', situation: 'job_seeker', diagnosticLevel: 'beginner' },
-      validFrom: '2026-01-01', validUntil: '2026-12-31', toleranceDays: 31, territory: ['31'],
-      passes: [{ passId: randomUUID(), codeHash: 'x'.repeat(64), amountCents: 1000 }], totalCents: 1000,
+      validFrom: '2026-01-01',
+      validUntil: '2026-12-31',
+      toleranceDays: 31,
+      territory: ['31'],
+      passes: [{ passId: randomUUID(), codeHash: 'x'.repeat(64), amountCents: 1000 }],
+      totalCents: 1000,
     });
     expect(() => new ProjectionBatch(empty()).apply(booklet)).toThrow(AwaitingCause);
   });
@@ -110,10 +193,17 @@ describe('a batch of events applied in memory', () => {
     const passIds = [randomUUID(), randomUUID()];
     batch.apply(
       ev(BookletIssued, {
-        bookletId: randomUUID(), programId, agencyId, issuedBy: 'counselor',
+        bookletId: randomUUID(),
+        programId,
+        agencyId,
+        issuedBy: 'counselor',
         beneficiary: { beneficiaryRef: 'BEN-1', situation: 'job_seeker', diagnosticLevel: 'beginner' },
-        validFrom: '2026-01-01', validUntil: '2026-12-31', toleranceDays: 31, territory: ['31'],
-        passes: passIds.map((passId) => ({ passId, codeHash: 'x'.repeat(64), amountCents: 1000 })), totalCents: 2000,
+        validFrom: '2026-01-01',
+        validUntil: '2026-12-31',
+        toleranceDays: 31,
+        territory: ['31'],
+        passes: passIds.map((passId) => ({ passId, codeHash: 'x'.repeat(64), amountCents: 1000 })),
+        totalCents: 2000,
       }),
     );
     batch.apply(outcome(VoucherExpired, passIds[1], randomUUID(), '2026-04-01T00:00:00.000Z'));
@@ -121,7 +211,10 @@ describe('a batch of events applied in memory', () => {
     expect(writes.booklets).toEqual([expect.objectContaining({ passCount: 2, totalCents: 2000, ageBand: null })]);
     expect(writes.newPasses).toHaveLength(1);
     expect(writes.newPasses[0]).toMatchObject({ bookletId: writes.booklets[0].bookletId, programId, agencyId });
-    expect(writes.newPasses[0].passes.map((p) => [p.passId, p.status, p.expiredAt])).toEqual([[passIds[0], 'issued', null], [passIds[1], 'expired', '2026-04-01T00:00:00.000Z']]);
+    expect(writes.newPasses[0].passes.map((p) => [p.passId, p.status, p.expiredAt])).toEqual([
+      [passIds[0], 'issued', null],
+      [passIds[1], 'expired', '2026-04-01T00:00:00.000Z'],
+    ]);
     expect(writes.changedPasses).toEqual([]);
   });
 
@@ -129,10 +222,38 @@ describe('a batch of events applied in memory', () => {
     const statementId = randomUUID();
     const siteId = randomUUID();
     const batch = new ProjectionBatch(empty());
-    batch.apply(ev(SettlementStatementIssued, { statementId, runId: randomUUID(), siteId, period: '2026-03', reference: 'PN', totalCents: 5000, lineCount: 5, held: false, heldReason: null }));
-    batch.apply(ev(SettlementPaid, { statementId, runId: randomUUID(), siteId, reference: 'PN', amountCents: 5000, paidAt: '2026-04-11T10:00:00.000Z', confirmedBy: 'operator' }));
-    expect(batch.writes().newStatements).toEqual([expect.objectContaining({ statementId, paidCents: 5000, paidAt: '2026-04-11T10:00:00.000Z' })]);
-    expect(() => batch.apply(ev(SettlementPaid, { statementId: randomUUID(), siteId, amountCents: 1, paidAt: '2026-04-11T10:00:00.000Z' }))).toThrow(/unknown statement/);
+    batch.apply(
+      ev(SettlementStatementIssued, {
+        statementId,
+        runId: randomUUID(),
+        siteId,
+        period: '2026-03',
+        reference: 'PN',
+        totalCents: 5000,
+        lineCount: 5,
+        held: false,
+        heldReason: null,
+      }),
+    );
+    batch.apply(
+      ev(SettlementPaid, {
+        statementId,
+        runId: randomUUID(),
+        siteId,
+        reference: 'PN',
+        amountCents: 5000,
+        paidAt: '2026-04-11T10:00:00.000Z',
+        confirmedBy: 'operator',
+      }),
+    );
+    expect(batch.writes().newStatements).toEqual([
+      expect.objectContaining({ statementId, paidCents: 5000, paidAt: '2026-04-11T10:00:00.000Z' }),
+    ]);
+    expect(() =>
+      batch.apply(
+        ev(SettlementPaid, { statementId: randomUUID(), siteId, amountCents: 1, paidAt: '2026-04-11T10:00:00.000Z' }),
+      ),
+    ).toThrow(/unknown statement/);
   });
 
   it('reads only the rows its events touch', () => {
@@ -140,6 +261,12 @@ describe('a batch of events applied in memory', () => {
     const redeemed = outcome(VoucherRedeemed, passId, randomUUID(), '2026-03-02T10:00:00.000Z');
     const keys = ProjectionBatch.keysOf([allocation(AllocationGranted, 1000), redeemed]);
     const bookletId = (redeemed.payload as { bookletId: string }).bookletId;
-    expect(keys).toEqual({ programIds: [programId], fundingLineIds: [], allocations: [{ programId, agencyId }], passes: [{ passId, bookletId }], statementIds: [] });
+    expect(keys).toEqual({
+      programIds: [programId],
+      fundingLineIds: [],
+      allocations: [{ programId, agencyId }],
+      passes: [{ passId, bookletId }],
+      statementIds: [],
+    });
   });
 });

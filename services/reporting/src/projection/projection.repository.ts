@@ -26,10 +26,25 @@ export type PassTransition =
 /** What a batch reads before applying its events: only the rows its events touch. */
 export interface BatchSnapshot {
   programs: Array<{ program_id: string; face_value_cents: number; budget_cents: string; closed: boolean }>;
-  lines: Array<{ funding_line_id: string; program_id: string; position: number; share_basis_points: number; budget_cents: string; allocated_cents: string; credited_cents: string }>;
+  lines: Array<{
+    funding_line_id: string;
+    program_id: string;
+    position: number;
+    share_basis_points: number;
+    budget_cents: string;
+    allocated_cents: string;
+    credited_cents: string;
+  }>;
   allocations: Array<{ program_id: string; agency_id: string; allocated_cents: string }>;
   /** Timestamps as text, written back as they were read when the batch does not change them. */
-  passes: Array<{ pass_id: string; status: string; site_id: string | null; redeemed_at: string | null; voided_at: string | null; expired_at: string | null }>;
+  passes: Array<{
+    pass_id: string;
+    status: string;
+    site_id: string | null;
+    redeemed_at: string | null;
+    voided_at: string | null;
+    expired_at: string | null;
+  }>;
   statements: Array<{ statement_id: string }>;
   /** Of the booklets of pass events whose pass is not here: those that are, to tell a pass awaiting its booklet from an unknown one. */
   booklets: Array<{ booklet_id: string }>;
@@ -49,21 +64,61 @@ export interface BatchWrites {
   agencies: Array<{ agencyId: string; name: string; kind: string; departement: string }>;
   sites: Array<{ siteId: string; name: string; departement: string }>;
   newPrograms: Array<{
-    programId: string; name: string; faceValueCents: number; bookletSize: number; validFrom: string; validUntil: string;
-    toleranceDays: number; territory: string[]; budgetCents: number; closed: boolean; openedAt: string;
+    programId: string;
+    name: string;
+    faceValueCents: number;
+    bookletSize: number;
+    validFrom: string;
+    validUntil: string;
+    toleranceDays: number;
+    territory: string[];
+    budgetCents: number;
+    closed: boolean;
+    openedAt: string;
   }>;
   changedPrograms: Array<{ programId: string; budgetCents: number; closed: boolean }>;
-  newLines: Array<{ id: string; programId: string; funderId: string; position: number; shareBasisPoints: number; budgetCents: number; allocatedCents: number; creditedCents: number }>;
+  newLines: Array<{
+    id: string;
+    programId: string;
+    funderId: string;
+    position: number;
+    shareBasisPoints: number;
+    budgetCents: number;
+    allocatedCents: number;
+    creditedCents: number;
+  }>;
   changedLines: Array<{ id: string; budgetCents: number; allocatedCents: number; creditedCents: number }>;
   allocations: Array<{ programId: string; agencyId: string; cents: number }>;
   booklets: Array<{
-    bookletId: string; programId: string; agencyId: string; issuedAt: string; beneficiaryRef: string; ageBand: string | null;
-    situation: string; diagnosticLevel: string; passCount: number; totalCents: number;
+    bookletId: string;
+    programId: string;
+    agencyId: string;
+    issuedAt: string;
+    beneficiaryRef: string;
+    ageBand: string | null;
+    situation: string;
+    diagnosticLevel: string;
+    passCount: number;
+    totalCents: number;
   }>;
   /** The passes of the booklets issued in the batch, by booklet: the booklet's columns are sent once, not once per pass. */
-  newPasses: Array<{ bookletId: string; programId: string; agencyId: string; passes: Array<PassWrite & { amountCents: number }> }>;
+  newPasses: Array<{
+    bookletId: string;
+    programId: string;
+    agencyId: string;
+    passes: Array<PassWrite & { amountCents: number }>;
+  }>;
   changedPasses: PassWrite[];
-  newStatements: Array<{ statementId: string; siteId: string; period: string; totalCents: number; held: boolean; issuedAt: string; paidCents: number | null; paidAt: string | null }>;
+  newStatements: Array<{
+    statementId: string;
+    siteId: string;
+    period: string;
+    totalCents: number;
+    held: boolean;
+    issuedAt: string;
+    paidCents: number | null;
+    paidAt: string | null;
+  }>;
   paidStatements: Array<{ statementId: string; paidCents: number; paidAt: string }>;
 }
 
@@ -137,7 +192,14 @@ export class ProjectionRepository {
 
   async load(generation: number, keys: BatchKeys): Promise<BatchSnapshot> {
     const s = schemaOf(generation);
-    const snapshot: BatchSnapshot = { programs: [], lines: [], allocations: [], passes: [], statements: [], booklets: [] };
+    const snapshot: BatchSnapshot = {
+      programs: [],
+      lines: [],
+      allocations: [],
+      passes: [],
+      statements: [],
+      booklets: [],
+    };
     if (keys.programIds.length > 0) {
       snapshot.programs = await this.db.query(
         `SELECT program_id, face_value_cents, budget_cents, closed FROM ${s}.programs WHERE program_id = ANY($1::uuid[])`,
@@ -166,11 +228,17 @@ export class ProjectionRepository {
       const found = new Set(snapshot.passes.map((p) => p.pass_id));
       const bookletsOfMissing = keys.passes.filter((p) => !found.has(p.passId.toLowerCase())).map((p) => p.bookletId);
       if (bookletsOfMissing.length > 0) {
-        snapshot.booklets = await this.db.query(`SELECT booklet_id FROM ${s}.booklets WHERE booklet_id = ANY($1::uuid[])`, [bookletsOfMissing]);
+        snapshot.booklets = await this.db.query(
+          `SELECT booklet_id FROM ${s}.booklets WHERE booklet_id = ANY($1::uuid[])`,
+          [bookletsOfMissing],
+        );
       }
     }
     if (keys.statementIds.length > 0) {
-      snapshot.statements = await this.db.query(`SELECT statement_id FROM ${s}.settlement_statements WHERE statement_id = ANY($1::uuid[])`, [keys.statementIds]);
+      snapshot.statements = await this.db.query(
+        `SELECT statement_id FROM ${s}.settlement_statements WHERE statement_id = ANY($1::uuid[])`,
+        [keys.statementIds],
+      );
     }
     return snapshot;
   }
@@ -191,7 +259,12 @@ export class ProjectionRepository {
       w.agencies,
       `INSERT INTO ${s}.agencies (agency_id, name, kind, departement) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])
        ON CONFLICT (agency_id) DO UPDATE SET name = excluded.name, kind = excluded.kind, departement = excluded.departement`,
-      [column(w.agencies, 'agencyId'), column(w.agencies, 'name'), column(w.agencies, 'kind'), column(w.agencies, 'departement')],
+      [
+        column(w.agencies, 'agencyId'),
+        column(w.agencies, 'name'),
+        column(w.agencies, 'kind'),
+        column(w.agencies, 'departement'),
+      ],
     );
     await run(
       w.sites,
@@ -204,29 +277,56 @@ export class ProjectionRepository {
       await this.db.query(
         `INSERT INTO ${s}.programs (program_id, name, face_value_cents, booklet_size, valid_from, valid_until, tolerance_days, territory, budget_cents, closed, opened_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [p.programId, p.name, p.faceValueCents, p.bookletSize, p.validFrom, p.validUntil, p.toleranceDays, p.territory, p.budgetCents, p.closed, p.openedAt],
+        [
+          p.programId,
+          p.name,
+          p.faceValueCents,
+          p.bookletSize,
+          p.validFrom,
+          p.validUntil,
+          p.toleranceDays,
+          p.territory,
+          p.budgetCents,
+          p.closed,
+          p.openedAt,
+        ],
       );
     }
     await run(
       w.changedPrograms,
       `UPDATE ${s}.programs p SET budget_cents = v.budget, closed = v.closed
        FROM unnest($1::uuid[], $2::bigint[], $3::boolean[]) AS v(id, budget, closed) WHERE p.program_id = v.id`,
-      [column(w.changedPrograms, 'programId'), column(w.changedPrograms, 'budgetCents'), column(w.changedPrograms, 'closed')],
+      [
+        column(w.changedPrograms, 'programId'),
+        column(w.changedPrograms, 'budgetCents'),
+        column(w.changedPrograms, 'closed'),
+      ],
     );
     await run(
       w.newLines,
       `INSERT INTO ${s}.funding_lines (funding_line_id, program_id, funder_id, position, share_basis_points, budget_cents, allocated_cents, credited_cents)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::int[], $6::bigint[], $7::bigint[], $8::bigint[])`,
       [
-        column(w.newLines, 'id'), column(w.newLines, 'programId'), column(w.newLines, 'funderId'), column(w.newLines, 'position'), column(w.newLines, 'shareBasisPoints'),
-        column(w.newLines, 'budgetCents'), column(w.newLines, 'allocatedCents'), column(w.newLines, 'creditedCents'),
+        column(w.newLines, 'id'),
+        column(w.newLines, 'programId'),
+        column(w.newLines, 'funderId'),
+        column(w.newLines, 'position'),
+        column(w.newLines, 'shareBasisPoints'),
+        column(w.newLines, 'budgetCents'),
+        column(w.newLines, 'allocatedCents'),
+        column(w.newLines, 'creditedCents'),
       ],
     );
     await run(
       w.changedLines,
       `UPDATE ${s}.funding_lines l SET budget_cents = v.budget, allocated_cents = v.allocated, credited_cents = v.credited
        FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[]) AS v(id, budget, allocated, credited) WHERE l.funding_line_id = v.id`,
-      [column(w.changedLines, 'id'), column(w.changedLines, 'budgetCents'), column(w.changedLines, 'allocatedCents'), column(w.changedLines, 'creditedCents')],
+      [
+        column(w.changedLines, 'id'),
+        column(w.changedLines, 'budgetCents'),
+        column(w.changedLines, 'allocatedCents'),
+        column(w.changedLines, 'creditedCents'),
+      ],
     );
     await run(
       w.allocations,
@@ -264,15 +364,25 @@ export class ProjectionRepository {
       `INSERT INTO ${s}.settlement_statements (statement_id, site_id, period, total_cents, held, issued_at, paid_cents, paid_at)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bigint[], $5::boolean[], $6::timestamptz[], $7::bigint[], $8::timestamptz[])`,
       [
-        column(w.newStatements, 'statementId'), column(w.newStatements, 'siteId'), column(w.newStatements, 'period'), column(w.newStatements, 'totalCents'),
-        column(w.newStatements, 'held'), column(w.newStatements, 'issuedAt'), column(w.newStatements, 'paidCents'), column(w.newStatements, 'paidAt'),
+        column(w.newStatements, 'statementId'),
+        column(w.newStatements, 'siteId'),
+        column(w.newStatements, 'period'),
+        column(w.newStatements, 'totalCents'),
+        column(w.newStatements, 'held'),
+        column(w.newStatements, 'issuedAt'),
+        column(w.newStatements, 'paidCents'),
+        column(w.newStatements, 'paidAt'),
       ],
     );
     await run(
       w.paidStatements,
       `UPDATE ${s}.settlement_statements st SET paid_cents = v.paid, paid_at = v.paid_at
        FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) AS v(id, paid, paid_at) WHERE st.statement_id = v.id`,
-      [column(w.paidStatements, 'statementId'), column(w.paidStatements, 'paidCents'), column(w.paidStatements, 'paidAt')],
+      [
+        column(w.paidStatements, 'statementId'),
+        column(w.paidStatements, 'paidCents'),
+        column(w.paidStatements, 'paidAt'),
+      ],
     );
   }
 }

@@ -37,7 +37,10 @@ export class ProjectionService {
     const generation = await this.generations.activeForWrite();
     await this.apply(
       generation,
-      events.map(({ envelope, message }) => ({ envelope, position: { partition: message.partition, offset: message.offset } })),
+      events.map(({ envelope, message }) => ({
+        envelope,
+        position: { partition: message.partition, offset: message.offset },
+      })),
     );
   }
 
@@ -50,8 +53,12 @@ export class ProjectionService {
   async apply(generation: number, events: PositionedEvent[]): Promise<void> {
     await this.rows.preferIndexProbes();
     const unique = new Map<string, PositionedEvent>();
-    for (const event of events) if (!unique.has(event.envelope.eventId.toLowerCase())) unique.set(event.envelope.eventId.toLowerCase(), event);
-    const recorded = await this.rows.recordEvents(generation, [...unique.values()].map((e) => this.eventRow(e.envelope, e.position)));
+    for (const event of events)
+      if (!unique.has(event.envelope.eventId.toLowerCase())) unique.set(event.envelope.eventId.toLowerCase(), event);
+    const recorded = await this.rows.recordEvents(
+      generation,
+      [...unique.values()].map((e) => this.eventRow(e.envelope, e.position)),
+    );
     const fresh = [...unique].filter(([id]) => recorded.has(id)).map(([, e]) => e.envelope);
     if (fresh.length === 0) return;
     const batch = new ProjectionBatch(await this.rows.load(generation, ProjectionBatch.keysOf(fresh)));
@@ -66,7 +73,8 @@ export class ProjectionService {
     let orgKind: EventRow['orgKind'];
     let orgId: string | null;
     if (envelope.producer === 'issuance') [orgKind, orgId] = ['agency', id('agencyId')];
-    else if (envelope.producer === 'redemption') [orgKind, orgId] = id('siteId') ? ['site', id('siteId')] : ['system', null];
+    else if (envelope.producer === 'redemption')
+      [orgKind, orgId] = id('siteId') ? ['site', id('siteId')] : ['system', null];
     else if (envelope.type === FunderRegistered.type) [orgKind, orgId] = ['funder', id('funderId')];
     // Funding events name the acting account, not its organisation: the operator or the program's lead funder.
     else [orgKind, orgId] = ['funding', null];

@@ -58,11 +58,21 @@ export class RebuildRepository {
   }
 
   async progress(id: string, replayed: number, invalid: number): Promise<void> {
-    await this.tx.manager.query(`UPDATE rebuilds SET replayed_events = $2, invalid_events = $3 WHERE id = $1`, [id, replayed, invalid]);
+    await this.tx.manager.query(`UPDATE rebuilds SET replayed_events = $2, invalid_events = $3 WHERE id = $1`, [
+      id,
+      replayed,
+      invalid,
+    ]);
   }
 
   /** Only a running rebuild is finished: one given up for dead keeps that verdict. */
-  async finish(id: string, status: 'completed' | 'failed', replayed: number, invalid: number, error: string | null): Promise<void> {
+  async finish(
+    id: string,
+    status: 'completed' | 'failed',
+    replayed: number,
+    invalid: number,
+    error: string | null,
+  ): Promise<void> {
     await this.tx.manager.query(
       `UPDATE rebuilds SET status = $2, replayed_events = $3, invalid_events = $4, error = $5, finished_at = now() WHERE id = $1 AND status = 'running'`,
       [id, status, replayed, invalid, error],

@@ -11,7 +11,10 @@ export class RebuildsController {
   @Post()
   @HttpCode(202)
   @Roles('operator')
-  @ApiOperation({ summary: 'Replays every retained topic into a new generation of the read models, then switches the API over; follow it with GET /rebuilds/:id' })
+  @ApiOperation({
+    summary:
+      'Replays every retained topic into a new generation of the read models, then switches the API over; follow it with GET /rebuilds/:id',
+  })
   start(@CurrentUser() user: AuthenticatedUser): Promise<RebuildView> {
     return this.rebuilds.start(user);
   }

@@ -76,7 +76,9 @@ export class RebuildsService implements BeforeApplicationShutdown {
     const generation = await this.tx.run(async () => {
       // A rebuild whose instance died would otherwise block every later one.
       for (const abandoned of await this.rebuilds.endAbandoned(LEASE_SECONDS)) {
-        this.logger.warn(`Rebuild ${abandoned.id} of generation ${abandoned.generation} had no heartbeat for ${LEASE_SECONDS} s: ${abandoned.status}`);
+        this.logger.warn(
+          `Rebuild ${abandoned.id} of generation ${abandoned.generation} had no heartbeat for ${LEASE_SECONDS} s: ${abandoned.status}`,
+        );
         if (abandoned.status === 'failed') await this.generations.drop(abandoned.generation);
       }
       const next = (await this.generations.highest()) + 1;
@@ -84,9 +86,12 @@ export class RebuildsService implements BeforeApplicationShutdown {
       await this.generations.createForBulkLoad(next);
       return next;
     });
-    if (generation === null) throw Problem.conflict('REBUILD_ALREADY_RUNNING', 'Une reconstruction des vues est déjà en cours.');
+    if (generation === null)
+      throw Problem.conflict('REBUILD_ALREADY_RUNNING', 'Une reconstruction des vues est déjà en cours.');
     // In the background: whatever happens, it ends in the log, never as an unhandled rejection.
-    this.current = this.run(id, generation).catch((error: Error) => this.logger.error(`Rebuild ${id} could not be wound up: ${error.message}`));
+    this.current = this.run(id, generation).catch((error: Error) =>
+      this.logger.error(`Rebuild ${id} could not be wound up: ${error.message}`),
+    );
     return this.get(id);
   }
 
@@ -131,7 +136,12 @@ export class RebuildsService implements BeforeApplicationShutdown {
     };
     const together = (events: ReplayedEvent[]) => {
       stopIfMust();
-      return this.tx.run(() => this.projection.apply(generation, events.map(({ envelope, message }) => ({ envelope, position: message }))));
+      return this.tx.run(() =>
+        this.projection.apply(
+          generation,
+          events.map(({ envelope, message }) => ({ envelope, position: message })),
+        ),
+      );
     };
     const alone = async (event: ReplayedEvent): Promise<boolean> => {
       for (let attempt = 1; ; attempt++) {
@@ -142,7 +152,9 @@ export class RebuildsService implements BeforeApplicationShutdown {
           if (error instanceof AbandonedRebuild || this.stopping) throw error;
           if (attempt < REPLAY_ATTEMPTS) continue;
           // The live consumer dead-lettered it for the same reason: the rebuilt state skips it likewise.
-          this.logger.warn(`Rebuild ${id}: ${event.envelope.type} ${event.envelope.eventId} skipped: ${(error as Error).message}`);
+          this.logger.warn(
+            `Rebuild ${id}: ${event.envelope.type} ${event.envelope.eventId} skipped: ${(error as Error).message}`,
+          );
           counts.invalid++;
           return true;
         }
@@ -156,12 +168,25 @@ export class RebuildsService implements BeforeApplicationShutdown {
         this.logger.debug(`Rebuild ${id}: a batch of ${size} event(s) is split: ${(error as Error).message}`);
       });
     };
-    const replayRange = async (from: Map<TopicName, PartitionOffsets>, to: Map<TopicName, PartitionOffsets>): Promise<number> => {
+    const replayRange = async (
+      from: Map<TopicName, PartitionOffsets>,
+      to: Map<TopicName, PartitionOffsets>,
+    ): Promise<number> => {
       let handled = 0;
       for (const topic of REPLAY_ORDER) {
         const replaying = performance.now();
-        const outcome = await this.replayer.replayBatches(topic, to.get(topic)!, applyBatch, from.get(topic), REPLAY_CONCURRENCY, REPLAY_BATCH_SIZE, REPLAY_QUEUE_DEPTH);
-        this.logger.debug(`Rebuild ${id}: ${outcome.handled} event(s) of ${topic} replayed in ${((performance.now() - replaying) / 1000).toFixed(2)} s`);
+        const outcome = await this.replayer.replayBatches(
+          topic,
+          to.get(topic)!,
+          applyBatch,
+          from.get(topic),
+          REPLAY_CONCURRENCY,
+          REPLAY_BATCH_SIZE,
+          REPLAY_QUEUE_DEPTH,
+        );
+        this.logger.debug(
+          `Rebuild ${id}: ${outcome.handled} event(s) of ${topic} replayed in ${((performance.now() - replaying) / 1000).toFixed(2)} s`,
+        );
         handled += outcome.handled;
         counts.replayed += outcome.handled;
         counts.invalid += outcome.invalid;
@@ -184,7 +209,9 @@ export class RebuildsService implements BeforeApplicationShutdown {
       this.logger.log(`Rebuild ${id}: ${counts.replayed} event(s) replayed in ${seconds(started)} s`);
       const finishing = performance.now();
       await this.generations.finishBulkLoad(generation, REPLAY_CONCURRENCY);
-      this.logger.log(`Rebuild ${id}: indexes and foreign keys of generation ${generation} built in ${seconds(finishing)} s`);
+      this.logger.log(
+        `Rebuild ${id}: indexes and foreign keys of generation ${generation} built in ${seconds(finishing)} s`,
+      );
       const switching = performance.now();
       // No live event is applied while the last stretch is replayed and the API switches generation.
       await this.generations.switchTo(generation, async () => {
@@ -204,7 +231,9 @@ export class RebuildsService implements BeforeApplicationShutdown {
       if (switched) {
         // The API reads this generation now: never drop it. Recording the end or dropping older generations failed;
         // the next rebuild request records it as completed (its lease runs out) and drops what is left.
-        this.logger.error(`Rebuild ${id}: generation ${generation} is active, but the rebuild could not be wound up: ${message}`);
+        this.logger.error(
+          `Rebuild ${id}: generation ${generation} is active, but the rebuild could not be wound up: ${message}`,
+        );
         return;
       }
       this.logger.error(`Rebuild ${id} of generation ${generation} failed: ${message}`);
@@ -217,7 +246,8 @@ export class RebuildsService implements BeforeApplicationShutdown {
 
   /** The generation just replaced is kept for reads and exports still running on it; older ones go. */
   private async dropGenerationsBefore(keepFrom: number): Promise<void> {
-    for (const generation of await this.generations.existing()) if (generation < keepFrom) await this.generations.drop(generation);
+    for (const generation of await this.generations.existing())
+      if (generation < keepFrom) await this.generations.drop(generation);
   }
 }
 

@@ -16,7 +16,10 @@ export class ProgramAccessService {
   funderScope(user: AuthenticatedUser): string | null {
     if (user.role === 'operator') return null;
     if (user.role === 'funder' && user.org) return user.org;
-    throw Problem.forbidden('REPORTING_ROLE_FORBIDDEN', 'Seuls l’opérateur et les financeurs consultent les tableaux de bord.');
+    throw Problem.forbidden(
+      'REPORTING_ROLE_FORBIDDEN',
+      'Seuls l’opérateur et les financeurs consultent les tableaux de bord.',
+    );
   }
 
   /** The generation to read, once the caller is known to see the program. */
@@ -26,7 +29,10 @@ export class ProgramAccessService {
     const funders = await this.views.programFunders(gen, programId);
     if (!funders) throw Problem.notFound('PROGRAM_NOT_FOUND', `Aucun programme ${programId} n’est connu du reporting.`);
     if (scope !== null && !funders.includes(scope)) {
-      throw Problem.forbidden('PROGRAM_NOT_FUNDED_BY_CALLER', 'Ce programme n’a pas de ligne de financement de votre organisme.');
+      throw Problem.forbidden(
+        'PROGRAM_NOT_FUNDED_BY_CALLER',
+        'Ce programme n’a pas de ligne de financement de votre organisme.',
+      );
     }
     return gen;
   }

@@ -43,7 +43,9 @@ export class ReportingService {
   }
 
   private async programItems(generation: number, funderId: string | null, programId?: string) {
-    const rows = (await this.views.programs(generation, funderId)).filter((r) => !programId || r.program_id === programId);
+    const rows = (await this.views.programs(generation, funderId)).filter(
+      (r) => !programId || r.program_id === programId,
+    );
     return rows.map((r) => ({
       programId: r.program_id as string,
       name: r.name as string,
@@ -65,13 +67,22 @@ export class ReportingService {
   private async summaryOf(generation: number, programId: string) {
     const [program] = await this.programItems(generation, null, programId);
     const row = await this.views.summary(generation, programId);
-    return { ...program, allocatedCents: n(row.allocated_cents), ...passMetricsOf(row), fundingLines: await this.fundingLines(generation, programId) };
+    return {
+      ...program,
+      allocatedCents: n(row.allocated_cents),
+      ...passMetricsOf(row),
+      fundingLines: await this.fundingLines(generation, programId),
+    };
   }
 
   /** Each line's part of every amount, split pass by pass as the ledger does. */
   private async fundingLines(generation: number, programId: string) {
     const lines = await this.views.fundingLines(generation, programId);
-    const shares = lines.map((l) => ({ id: l.funding_line_id as string, shareBasisPoints: n(l.share_basis_points), position: n(l.position) }));
+    const shares = lines.map((l) => ({
+      id: l.funding_line_id as string,
+      shareBasisPoints: n(l.share_basis_points),
+      position: n(l.position),
+    }));
     const parts = new Map(shares.map((s) => [s.id, { issued: 0, redeemed: 0, voided: 0, expired: 0, issuedOnly: 0 }]));
     for (const group of await this.views.passesByAmountAndStatus(generation, programId)) {
       for (const [lineId, cents] of splitPerPass(n(group.amount_cents), n(group.n), shares)) {
@@ -124,7 +135,14 @@ export class ReportingService {
 
   private async bySiteItems(generation: number, programId: string) {
     const sites = await this.views.bySite(generation, programId);
-    const payments = new Map((await this.views.sitePayments(generation, sites.map((s) => s.site_id as string))).map((p) => [p.site_id as string, p]));
+    const payments = new Map(
+      (
+        await this.views.sitePayments(
+          generation,
+          sites.map((s) => s.site_id as string),
+        )
+      ).map((p) => [p.site_id as string, p]),
+    );
     const nullable = (value: unknown) => (value === null || value === undefined ? null : Number(value));
     return sites.map((r) => {
       const p = payments.get(r.site_id as string) ?? {};
@@ -203,20 +221,34 @@ export class ReportingService {
   }
 
   /** For the aggregates export: every view of one program, flattened. */
-  async aggregateRows(user: AuthenticatedUser, programId: string): Promise<Array<{ dimension: string; key: string; label: string; metrics: Partial<PassMetrics> }>> {
+  async aggregateRows(
+    user: AuthenticatedUser,
+    programId: string,
+  ): Promise<Array<{ dimension: string; key: string; label: string; metrics: Partial<PassMetrics> }>> {
     const generation = await this.access.readableProgram(user, programId);
     const summary = await this.summaryOf(generation, programId);
     const rows: Array<{ dimension: string; key: string; label: string; metrics: Partial<PassMetrics> }> = [
       { dimension: 'programme', key: programId, label: summary.name, metrics: summary },
     ];
-    for (const a of await this.byAgencyItems(generation, programId)) rows.push({ dimension: 'agence', key: a.agencyId, label: a.name ?? '', metrics: a });
+    for (const a of await this.byAgencyItems(generation, programId))
+      rows.push({ dimension: 'agence', key: a.agencyId, label: a.name ?? '', metrics: a });
     for (const s of await this.bySiteItems(generation, programId)) {
-      rows.push({ dimension: 'site', key: s.siteId, label: s.name ?? '', metrics: { passesRedeemed: s.passesRedeemed, redeemedCents: s.redeemedCents } });
+      rows.push({
+        dimension: 'site',
+        key: s.siteId,
+        label: s.name ?? '',
+        metrics: { passesRedeemed: s.passesRedeemed, redeemedCents: s.redeemedCents },
+      });
     }
     for (const d of await this.byDepartementItems(generation, programId)) {
       const key = d.departement ?? '';
       rows.push({ dimension: 'département (agence)', key, label: key, metrics: d.issuedByAgencies });
-      rows.push({ dimension: 'département (site)', key, label: key, metrics: { passesRedeemed: d.redeemedAtSites.passes, redeemedCents: d.redeemedAtSites.cents } });
+      rows.push({
+        dimension: 'département (site)',
+        key,
+        label: key,
+        metrics: { passesRedeemed: d.redeemedAtSites.passes, redeemedCents: d.redeemedAtSites.cents },
+      });
     }
     for (const d of await this.byDayItems(generation, programId)) {
       rows.push({ dimension: 'jour', key: d.day, label: d.day, metrics: { ...d, redemptionRate: undefined } });

@@ -6,7 +6,10 @@ describe('small-cell suppression', () => {
   });
 
   it('hides a cell under 5, and the next smallest so the total cannot give it away', () => {
-    expect(suppressBreakdown({ a: 3, b: 40, c: 7 })).toEqual({ total: 50, cells: { a: SUPPRESSED, b: 40, c: SUPPRESSED } });
+    expect(suppressBreakdown({ a: 3, b: 40, c: 7 })).toEqual({
+      total: 50,
+      cells: { a: SUPPRESSED, b: 40, c: SUPPRESSED },
+    });
   });
 
   it('hides zero like any small count', () => {
@@ -15,7 +18,10 @@ describe('small-cell suppression', () => {
 
   it('keeps hiding while the hidden cells sum to 1–4 people', () => {
     // a + b = 3 would reveal "3 people in a or b": c is hidden too.
-    expect(suppressBreakdown({ a: 1, b: 2, c: 6, d: 50 })).toEqual({ total: 59, cells: { a: SUPPRESSED, b: SUPPRESSED, c: SUPPRESSED, d: 50 } });
+    expect(suppressBreakdown({ a: 1, b: 2, c: 6, d: 50 })).toEqual({
+      total: 59,
+      cells: { a: SUPPRESSED, b: SUPPRESSED, c: SUPPRESSED, d: 50 },
+    });
   });
 
   it('hides everything when the total is under 5', () => {
@@ -26,7 +32,8 @@ describe('small-cell suppression', () => {
     for (let i = 0; i < 500; i++) {
       const counts = Object.fromEntries(['a', 'b', 'c', 'd'].map((c) => [c, Math.floor(Math.random() * 12)]));
       const { total, cells } = suppressBreakdown(counts);
-      for (const cell of [total, ...Object.values(cells)]) if (cell !== SUPPRESSED) expect(cell).toBeGreaterThanOrEqual(5);
+      for (const cell of [total, ...Object.values(cells)])
+        if (cell !== SUPPRESSED) expect(cell).toBeGreaterThanOrEqual(5);
       const hidden = Object.keys(cells).filter((c) => cells[c] === SUPPRESSED);
       // One hidden cell alone could be recomputed from the total.
       if (total !== SUPPRESSED) expect(hidden.length === 1).toBe(false);

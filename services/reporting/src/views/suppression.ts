@@ -23,7 +23,8 @@ export function suppressBreakdown(counts: Record<string, number>): Breakdown {
   while (hidden.size > 0 && (hidden.size === 1 || (hiddenSum() > 0 && hiddenSum() < MIN_CELL))) {
     const next = categories.filter((c) => !hidden.has(c)).sort((a, b) => counts[a] - counts[b])[0];
     // Nothing left to hide with it: the total itself would give the hidden cell away.
-    if (next === undefined) return { total: SUPPRESSED, cells: Object.fromEntries(categories.map((c) => [c, SUPPRESSED])) };
+    if (next === undefined)
+      return { total: SUPPRESSED, cells: Object.fromEntries(categories.map((c) => [c, SUPPRESSED])) };
     hidden.add(next);
   }
   return { total, cells: Object.fromEntries(categories.map((c) => [c, hidden.has(c) ? SUPPRESSED : counts[c]])) };

@@ -15,6 +15,14 @@ import { ViewsRepository } from './views.repository';
 @Module({
   imports: [ProjectionModule],
   controllers: [ProgramsController, AuditController, ExportsController],
-  providers: [ViewsRepository, ProgramAccessService, ReportingService, AuditRepository, AuditService, ExportRepository, ExportsService],
+  providers: [
+    ViewsRepository,
+    ProgramAccessService,
+    ReportingService,
+    AuditRepository,
+    AuditService,
+    ExportRepository,
+    ExportsService,
+  ],
 })
 export class ViewsModule {}

@@ -27,7 +27,14 @@ export interface BinaryAnswer {
 export class BackendClient {
   constructor(@Inject(WEB_CONFIG) private readonly config: WebConfig) {}
 
-  async json<T = unknown>(backend: Backend, token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  async json<T = unknown>(
+    backend: Backend,
+    token: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const response = await this.send(backend, token, method, path, body, headers);
     const text = await response.text();
     return (text ? JSON.parse(text) : undefined) as T;
@@ -46,7 +53,14 @@ export class BackendClient {
     };
   }
 
-  private async send(backend: Backend, token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  private async send(
+    backend: Backend,
+    token: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const isText = typeof body === 'string';
     const correlation = currentCorrelation();
     let response: Response;
@@ -63,12 +77,25 @@ export class BackendClient {
         signal: AbortSignal.timeout(30_000),
       });
     } catch {
-      throw new BackendError(503, 'SERVICE_UNAVAILABLE', 'Le service est momentanément indisponible. Réessayez dans quelques instants.');
+      throw new BackendError(
+        503,
+        'SERVICE_UNAVAILABLE',
+        'Le service est momentanément indisponible. Réessayez dans quelques instants.',
+      );
     }
     if (!response.ok) {
-      const problem = (await response.json().catch(() => ({}))) as { code?: string; message?: string | string[]; details?: Record<string, unknown> };
+      const problem = (await response.json().catch(() => ({}))) as {
+        code?: string;
+        message?: string | string[];
+        details?: Record<string, unknown>;
+      };
       const message = Array.isArray(problem.message) ? problem.message.join(' ') : problem.message;
-      throw new BackendError(response.status, problem.code ?? `HTTP_${response.status}`, message ?? 'La demande a été refusée.', problem.details);
+      throw new BackendError(
+        response.status,
+        problem.code ?? `HTTP_${response.status}`,
+        message ?? 'La demande a été refusée.',
+        problem.details,
+      );
     }
     return response;
   }

@@ -88,7 +88,8 @@ export class DashboardController {
     let events: AuditEvent[] | undefined;
     let error: string | undefined;
     if (passId && !PASS_ID.test(passId)) {
-      error = "L'identifiant d'un pass a la forme 0b7c1e2a-…-… (36 caractères) : il figure dans l'export des validations.";
+      error =
+        "L'identifiant d'un pass a la forme 0b7c1e2a-…-… (36 caractères) : il figure dans l'export des validations.";
     } else if (passId) {
       try {
         const path = `/audit/passes/${passId}`;

@@ -21,6 +21,9 @@ export class HealthController {
       }),
     );
     const backends = Object.fromEntries(entries);
-    return { status: entries.every(([, s]) => s === 'up') ? 'ok' : 'degraded', info: { sessions: this.sessions.size, backends } };
+    return {
+      status: entries.every(([, s]) => s === 'up') ? 'ok' : 'degraded',
+      info: { sessions: this.sessions.size, backends },
+    };
   }
 }

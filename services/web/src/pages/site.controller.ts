@@ -36,7 +36,10 @@ export class SiteController {
 
   @Post('validation')
   async redeem(@CurrentSession() session: Session, @Body() body: RedeemForm, @Res() response: Response): Promise<void> {
-    const typed = ([] as string[]).concat(body.codes ?? []).slice(0, MAX_CODES).map((c) => String(c));
+    const typed = ([] as string[])
+      .concat(body.codes ?? [])
+      .slice(0, MAX_CODES)
+      .map((c) => String(c));
     if (body.action === 'add') {
       const codes = typed.length < MAX_CODES ? [...typed, ''] : typed;
       return this.redeemPage(response, session, codes, {}, body.idempotencyKey);

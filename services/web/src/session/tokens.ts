@@ -18,7 +18,9 @@ export class DevTokens {
 
   async mint(role: Role, org: string | null, subject: string): Promise<string> {
     if (!this.enabled) throw new Error('Development sign-in is disabled in production');
-    this.key ??= this.config.devSigningKey ? Promise.resolve(this.config.devSigningKey) : loadOrCreateDevKeys().then((k) => k.privateKeyPem);
+    this.key ??= this.config.devSigningKey
+      ? Promise.resolve(this.config.devSigningKey)
+      : loadOrCreateDevKeys().then((k) => k.privateKeyPem);
     const expiresIn = `${Math.floor(this.config.sessionTtlMs / 1000)}s`;
     return mintToken(await this.key, { role, org, subject, expiresIn });
   }

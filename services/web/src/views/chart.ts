@@ -1,4 +1,4 @@
-import type { Html} from './html';
+import type { Html } from './html';
 import { html, integer } from './html';
 
 export interface Series {
@@ -14,7 +14,9 @@ export function lineChart(title: string, days: string[], series: Series[]): Html
   const height = 240;
   const pad = { left: 48, right: 16, top: 16, bottom: 32 };
   const max = Math.max(1, ...series.flatMap((s) => s.values));
-  const x = (i: number) => pad.left + (days.length === 1 ? (width - pad.left - pad.right) / 2 : (i * (width - pad.left - pad.right)) / (days.length - 1));
+  const x = (i: number) =>
+    pad.left +
+    (days.length === 1 ? (width - pad.left - pad.right) / 2 : (i * (width - pad.left - pad.right)) / (days.length - 1));
   const y = (v: number) => height - pad.bottom - (v * (height - pad.top - pad.bottom)) / max;
   const ticks = [0, Math.round(max / 2), max];
   const label = (d: string) => `${d.slice(8, 10)}/${d.slice(5, 7)}`;

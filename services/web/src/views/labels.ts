@@ -24,7 +24,12 @@ export const VOID_REASON_LABELS: Record<string, string> = {
   issued_by_mistake: 'Délivré par erreur',
   other: 'Autre motif',
 };
-export const PASS_STATUS_LABELS: Record<string, string> = { issued: 'Disponible', redeemed: 'Utilisé', voided: 'Annulé', expired: 'Expiré' };
+export const PASS_STATUS_LABELS: Record<string, string> = {
+  issued: 'Disponible',
+  redeemed: 'Utilisé',
+  voided: 'Annulé',
+  expired: 'Expiré',
+};
 export const BOOKLET_STATUS_LABELS: Record<string, string> = {
   issued: 'Délivré',
   started: 'Entamé',
@@ -32,7 +37,12 @@ export const BOOKLET_STATUS_LABELS: Record<string, string> = {
   voided: 'Annulé',
   expired: 'Expiré',
 };
-export const SITE_STATUS_LABELS: Record<string, string> = { pending: 'En attente', accredited: 'Habilité', suspended: 'Suspendu', revoked: 'Retiré' };
+export const SITE_STATUS_LABELS: Record<string, string> = {
+  pending: 'En attente',
+  accredited: 'Habilité',
+  suspended: 'Suspendu',
+  revoked: 'Retiré',
+};
 export const BADGE: Record<string, string> = {
   issued: 'info',
   started: 'new',

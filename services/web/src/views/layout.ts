@@ -13,12 +13,23 @@ export interface Page {
 /** What a page's view hands the renderer: its title, its content and the scripts it needs. */
 export type PageView = Pick<Page, 'title' | 'body' | 'scripts'>;
 
-const ROLE_LABELS = { operator: 'Opérateur', funder: 'Financeur', counselor: 'Conseiller', site: 'Lieu de médiation' } as const;
+const ROLE_LABELS = {
+  operator: 'Opérateur',
+  funder: 'Financeur',
+  counselor: 'Conseiller',
+  site: 'Lieu de médiation',
+} as const;
 
 const NAV: Record<keyof typeof ROLE_LABELS, Array<[string, string]>> = {
-  counselor: [['/conseiller', 'Carnets'], ['/conseiller/carnets/nouveau', 'Délivrer un carnet']],
+  counselor: [
+    ['/conseiller', 'Carnets'],
+    ['/conseiller/carnets/nouveau', 'Délivrer un carnet'],
+  ],
   site: [['/lieu', 'Valider des pass']],
-  funder: [['/tableau-de-bord', 'Tableau de bord'], ['/tableau-de-bord/audit', "Historique d'un pass"]],
+  funder: [
+    ['/tableau-de-bord', 'Tableau de bord'],
+    ['/tableau-de-bord/audit', "Historique d'un pass"],
+  ],
   operator: [
     ['/operateur', 'Financeurs et programmes'],
     ['/operateur/lieux', 'Lieux'],
@@ -59,16 +70,24 @@ export function layout(page: Page): string {
           <p class="fr-header__service-tagline">Des pass pour se former au numérique</p></div>
       </div>
       <div class="fr-header__tools"><div class="fr-header__tools-links"><ul class="fr-btns-group">
-        ${s ? html`<li><span class="fr-btn fr-icon-account-circle-line" aria-label="Connecté">${roleLabel(s.role)}${s.orgName ? html` — ${s.orgName}` : ''}</span></li>
-        <li><form method="post" action="/deconnexion"><input type="hidden" name="_csrf" value="${s.csrf}"><button class="fr-btn fr-icon-logout-box-r-line" type="submit">Se déconnecter</button></form></li>` : ''}
+        ${
+          s
+            ? html`<li><span class="fr-btn fr-icon-account-circle-line" aria-label="Connecté">${roleLabel(s.role)}${s.orgName ? html` — ${s.orgName}` : ''}</span></li>
+        <li><form method="post" action="/deconnexion"><input type="hidden" name="_csrf" value="${s.csrf}"><button class="fr-btn fr-icon-logout-box-r-line" type="submit">Se déconnecter</button></form></li>`
+            : ''
+        }
       </ul></div></div>
     </div></div></div>
-    ${nav.length ? html`<div class="fr-header__menu fr-modal" id="menu" aria-labelledby="menu-button"><div class="fr-container">
+    ${
+      nav.length
+        ? html`<div class="fr-header__menu fr-modal" id="menu" aria-labelledby="menu-button"><div class="fr-container">
       <button class="fr-btn--close fr-btn" aria-controls="menu" title="Fermer">Fermer</button>
       <div class="fr-header__menu-links"></div>
       <nav class="fr-nav" id="navigation" role="navigation" aria-label="Menu principal"><ul class="fr-nav__list">
         ${nav.map(([href, label]) => html`<li class="fr-nav__item"><a class="fr-nav__link" href="${href}" target="_self">${label}</a></li>`)}
-      </ul></nav></div></div>` : ''}
+      </ul></nav></div></div>`
+        : ''
+    }
   </header>
   ${page.devMode ? html`<div class="fr-notice fr-notice--info"><div class="fr-container"><div class="fr-notice__body"><p class="fr-notice__title">Mode développement : la connexion se fait sans mot de passe, en choisissant un rôle.</p></div></div></div>` : ''}
   <main role="main" id="contenu" class="fr-container fr-py-5w" tabindex="-1">

@@ -1,5 +1,18 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { IsDepartementCode, IsSiret } from '@app/validation';
 import { defineEvent } from '../../event-definition';
 import { Topics } from '../../topics';
@@ -13,7 +26,12 @@ export class FunderRegisteredV1 {
 }
 
 export const FunderRegistered = defineEvent({
-  type: 'FunderRegistered', schemaVersion: 1, producer: 'funding', topic: Topics.funding, payload: FunderRegisteredV1, keyField: 'funderId',
+  type: 'FunderRegistered',
+  schemaVersion: 1,
+  producer: 'funding',
+  topic: Topics.funding,
+  payload: FunderRegisteredV1,
+  keyField: 'funderId',
   description: 'A funder (State, département, region, CAF, commune…) was registered.',
 });
 
@@ -36,8 +54,14 @@ export class ProgramOpenedV1 {
 }
 
 export const ProgramOpened = defineEvent({
-  type: 'ProgramOpened', schemaVersion: 1, producer: 'funding', topic: Topics.funding, payload: ProgramOpenedV1, keyField: 'programId',
-  description: 'A co-funded program was opened with its face value, booklet size, validity, territory, funding lines and initial budget.',
+  type: 'ProgramOpened',
+  schemaVersion: 1,
+  producer: 'funding',
+  topic: Topics.funding,
+  payload: ProgramOpenedV1,
+  keyField: 'programId',
+  description:
+    'A co-funded program was opened with its face value, booklet size, validity, territory, funding lines and initial budget.',
 });
 
 export class ProgramBudgetIncreasedV1 {
@@ -48,7 +72,12 @@ export class ProgramBudgetIncreasedV1 {
 }
 
 export const ProgramBudgetIncreased = defineEvent({
-  type: 'ProgramBudgetIncreased', schemaVersion: 1, producer: 'funding', topic: Topics.funding, payload: ProgramBudgetIncreasedV1, keyField: 'programId',
+  type: 'ProgramBudgetIncreased',
+  schemaVersion: 1,
+  producer: 'funding',
+  topic: Topics.funding,
+  payload: ProgramBudgetIncreasedV1,
+  keyField: 'programId',
   description: "A program's budget was increased; budgetCents is the new total.",
 });
 
@@ -59,7 +88,12 @@ export class ProgramClosedV1 {
 }
 
 export const ProgramClosed = defineEvent({
-  type: 'ProgramClosed', schemaVersion: 1, producer: 'funding', topic: Topics.funding, payload: ProgramClosedV1, keyField: 'programId',
+  type: 'ProgramClosed',
+  schemaVersion: 1,
+  producer: 'funding',
+  topic: Topics.funding,
+  payload: ProgramClosedV1,
+  keyField: 'programId',
   description: 'A program was closed: no new allocation nor booklet; issued passes stay valid until their end.',
 });
 
@@ -73,7 +107,12 @@ export class AllocationGrantedV1 {
 }
 
 export const AllocationGranted = defineEvent({
-  type: 'AllocationGranted', schemaVersion: 1, producer: 'funding', topic: Topics.funding, payload: AllocationGrantedV1, keyField: 'programId',
+  type: 'AllocationGranted',
+  schemaVersion: 1,
+  producer: 'funding',
+  topic: Topics.funding,
+  payload: AllocationGrantedV1,
+  keyField: 'programId',
   description: "Part of a program's unallocated budget was granted to an agency, which issuance may now spend.",
 });
 
@@ -88,7 +127,12 @@ export class AllocationReclaimRequestedV1 {
 }
 
 export const AllocationReclaimRequested = defineEvent({
-  type: 'AllocationReclaimRequested', schemaVersion: 1, producer: 'funding', topic: Topics.funding, payload: AllocationReclaimRequestedV1, keyField: 'programId',
+  type: 'AllocationReclaimRequested',
+  schemaVersion: 1,
+  producer: 'funding',
+  topic: Topics.funding,
+  payload: AllocationReclaimRequestedV1,
+  keyField: 'programId',
   description: 'The operator asks to take back unused allocation from an agency; issuance answers AllocationReleased.',
 });
 
@@ -101,6 +145,11 @@ export class AllocationReducedV1 {
 }
 
 export const AllocationReduced = defineEvent({
-  type: 'AllocationReduced', schemaVersion: 1, producer: 'funding', topic: Topics.funding, payload: AllocationReducedV1, keyField: 'programId',
-  description: 'The freed amount went back from the agency allocation to the program\'s unallocated budget.',
+  type: 'AllocationReduced',
+  schemaVersion: 1,
+  producer: 'funding',
+  topic: Topics.funding,
+  payload: AllocationReducedV1,
+  keyField: 'programId',
+  description: "The freed amount went back from the agency allocation to the program's unallocated budget.",
 });

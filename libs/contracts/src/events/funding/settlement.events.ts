@@ -21,7 +21,12 @@ export class SettlementStatementIssuedV1 {
 }
 
 export const SettlementStatementIssued = defineEvent({
-  type: 'SettlementStatementIssued', schemaVersion: 1, producer: 'funding', topic: Topics.funding, payload: SettlementStatementIssuedV1, keyField: 'siteId',
+  type: 'SettlementStatementIssued',
+  schemaVersion: 1,
+  producer: 'funding',
+  topic: Topics.funding,
+  payload: SettlementStatementIssuedV1,
+  keyField: 'siteId',
   description: 'A settlement run issued a statement to a site for a period; held statements are not paid by the run.',
 });
 
@@ -36,7 +41,12 @@ export class SettlementPaidV1 {
 }
 
 export const SettlementPaid = defineEvent({
-  type: 'SettlementPaid', schemaVersion: 1, producer: 'funding', topic: Topics.funding, payload: SettlementPaidV1, keyField: 'siteId',
+  type: 'SettlementPaid',
+  schemaVersion: 1,
+  producer: 'funding',
+  topic: Topics.funding,
+  payload: SettlementPaidV1,
+  keyField: 'siteId',
   description: "The operator confirmed the bank transfer of a site's statement; its amount moved from payable to paid.",
 });
 
@@ -52,6 +62,12 @@ export class FunderCreditNoteIssuedV1 {
 }
 
 export const FunderCreditNoteIssued = defineEvent({
-  type: 'FunderCreditNoteIssued', schemaVersion: 1, producer: 'funding', topic: Topics.funding, payload: FunderCreditNoteIssuedV1, keyField: 'programId',
-  description: "After a program's validity and tolerance ended, a funder was credited its share of the unredeemed value released.",
+  type: 'FunderCreditNoteIssued',
+  schemaVersion: 1,
+  producer: 'funding',
+  topic: Topics.funding,
+  payload: FunderCreditNoteIssuedV1,
+  keyField: 'programId',
+  description:
+    "After a program's validity and tolerance ended, a funder was credited its share of the unredeemed value released.",
 });

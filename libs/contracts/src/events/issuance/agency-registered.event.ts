@@ -31,5 +31,6 @@ export const AgencyRegistered = defineEvent({
   topic: Topics.issuance,
   payload: AgencyRegisteredV1,
   keyField: 'agencyId',
-  description: 'An agency (France Travail, CAF, CCAS, town hall…) was registered by the operator; its counselors may issue booklets.',
+  description:
+    'An agency (France Travail, CAF, CCAS, town hall…) was registered by the operator; its counselors may issue booklets.',
 });

@@ -1,5 +1,18 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { IsDepartementCode } from '@app/validation';
 import { defineEvent } from '../../event-definition';
 import { Topics } from '../../topics';
@@ -22,7 +35,12 @@ export class BookletIssuedV1 {
 }
 
 export const BookletIssued = defineEvent({
-  type: 'BookletIssued', schemaVersion: 1, producer: 'issuance', topic: Topics.issuance, payload: BookletIssuedV1, keyField: 'bookletId',
+  type: 'BookletIssued',
+  schemaVersion: 1,
+  producer: 'issuance',
+  topic: Topics.issuance,
+  payload: BookletIssuedV1,
+  keyField: 'bookletId',
   description: "A counselor issued a booklet of passes from its agency's allocation to a pseudonymous beneficiary.",
 });
 
@@ -38,8 +56,14 @@ export class VoucherVoidRequestedV1 {
 }
 
 export const VoucherVoidRequested = defineEvent({
-  type: 'VoucherVoidRequested', schemaVersion: 1, producer: 'issuance', topic: Topics.issuance, payload: VoucherVoidRequestedV1, keyField: 'bookletId',
-  description: 'A counselor of the issuing agency asks to void a pass; redemption answers VoucherVoided or VoucherVoidRejected.',
+  type: 'VoucherVoidRequested',
+  schemaVersion: 1,
+  producer: 'issuance',
+  topic: Topics.issuance,
+  payload: VoucherVoidRequestedV1,
+  keyField: 'bookletId',
+  description:
+    'A counselor of the issuing agency asks to void a pass; redemption answers VoucherVoided or VoucherVoidRejected.',
 });
 
 export class AllocationReleasedV1 {
@@ -51,6 +75,11 @@ export class AllocationReleasedV1 {
 }
 
 export const AllocationReleased = defineEvent({
-  type: 'AllocationReleased', schemaVersion: 1, producer: 'issuance', topic: Topics.issuance, payload: AllocationReleasedV1, keyField: 'programId',
+  type: 'AllocationReleased',
+  schemaVersion: 1,
+  producer: 'issuance',
+  topic: Topics.issuance,
+  payload: AllocationReleasedV1,
+  keyField: 'programId',
   description: 'Issuance answers a reclaim request with the amount of the allocation it actually freed.',
 });

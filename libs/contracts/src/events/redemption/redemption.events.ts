@@ -1,10 +1,28 @@
-import { ArrayMaxSize, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Min,
+} from 'class-validator';
 import { IsDepartementCode } from '@app/validation';
 import { defineEvent } from '../../event-definition';
 import { Topics } from '../../topics';
 import { ISO_DATE } from '../shared/value-types';
 
-export const SITE_LABELS = ['france_services', 'conseillers_numeriques', 'netpublic', 'aidants_connect', 'pix', 'other'] as const;
+export const SITE_LABELS = [
+  'france_services',
+  'conseillers_numeriques',
+  'netpublic',
+  'aidants_connect',
+  'pix',
+  'other',
+] as const;
 export type SiteLabel = (typeof SITE_LABELS)[number];
 
 /** The site as funding needs it to pay: identity, place and payout account. */
@@ -27,15 +45,26 @@ export class SiteRegisteredV1 {
 }
 
 export const SiteRegistered = defineEvent({
-  type: 'SiteRegistered', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: SiteRegisteredV1, keyField: 'siteId',
-  description: 'A mediation site was registered (pending accreditation), by hand or by import of the national data set.',
+  type: 'SiteRegistered',
+  schemaVersion: 1,
+  producer: 'redemption',
+  topic: Topics.redemption,
+  payload: SiteRegisteredV1,
+  keyField: 'siteId',
+  description:
+    'A mediation site was registered (pending accreditation), by hand or by import of the national data set.',
 });
 
 /** Same shape as SiteRegistered: the site's details after a change (e.g. a re-import or a new payout account). */
 export type SiteUpdatedV1 = SiteRegisteredV1;
 
 export const SiteUpdated = defineEvent({
-  type: 'SiteUpdated', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: SiteRegisteredV1, keyField: 'siteId',
+  type: 'SiteUpdated',
+  schemaVersion: 1,
+  producer: 'redemption',
+  topic: Topics.redemption,
+  payload: SiteRegisteredV1,
+  keyField: 'siteId',
   description: "A site's details changed; the payload is the whole new state.",
 });
 
@@ -47,7 +76,12 @@ export class SiteAccreditedV1 {
 }
 
 export const SiteAccredited = defineEvent({
-  type: 'SiteAccredited', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: SiteAccreditedV1, keyField: 'siteId',
+  type: 'SiteAccredited',
+  schemaVersion: 1,
+  producer: 'redemption',
+  topic: Topics.redemption,
+  payload: SiteAccreditedV1,
+  keyField: 'siteId',
   description: 'A site was accredited until a date (only with a checked payout account): it may redeem passes.',
 });
 
@@ -63,17 +97,32 @@ export type SiteReinstatedV1 = SiteAccreditationDecisionV1;
 export type SiteAccreditationRevokedV1 = SiteAccreditationDecisionV1;
 
 export const SiteSuspended = defineEvent({
-  type: 'SiteSuspended', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: SiteAccreditationDecisionV1, keyField: 'siteId',
+  type: 'SiteSuspended',
+  schemaVersion: 1,
+  producer: 'redemption',
+  topic: Topics.redemption,
+  payload: SiteAccreditationDecisionV1,
+  keyField: 'siteId',
   description: 'A site was suspended: it cannot redeem until reinstated.',
 });
 
 export const SiteReinstated = defineEvent({
-  type: 'SiteReinstated', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: SiteAccreditationDecisionV1, keyField: 'siteId',
+  type: 'SiteReinstated',
+  schemaVersion: 1,
+  producer: 'redemption',
+  topic: Topics.redemption,
+  payload: SiteAccreditationDecisionV1,
+  keyField: 'siteId',
   description: 'A suspended site was reinstated within its accreditation.',
 });
 
 export const SiteAccreditationRevoked = defineEvent({
-  type: 'SiteAccreditationRevoked', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: SiteAccreditationDecisionV1, keyField: 'siteId',
+  type: 'SiteAccreditationRevoked',
+  schemaVersion: 1,
+  producer: 'redemption',
+  topic: Topics.redemption,
+  payload: SiteAccreditationDecisionV1,
+  keyField: 'siteId',
   description: "A site's accreditation was revoked for good; it is still paid for what it legitimately redeemed.",
 });
 
@@ -91,7 +140,12 @@ export class VoucherRedeemedV1 {
 }
 
 export const VoucherRedeemed = defineEvent({
-  type: 'VoucherRedeemed', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: VoucherRedeemedV1, keyField: 'bookletId',
+  type: 'VoucherRedeemed',
+  schemaVersion: 1,
+  producer: 'redemption',
+  topic: Topics.redemption,
+  payload: VoucherRedeemedV1,
+  keyField: 'bookletId',
   description: 'A pass was redeemed at an accredited site; its value becomes payable to the site.',
 });
 
@@ -109,7 +163,12 @@ export class RedemptionCancelledV1 {
 }
 
 export const RedemptionCancelled = defineEvent({
-  type: 'RedemptionCancelled', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: RedemptionCancelledV1, keyField: 'bookletId',
+  type: 'RedemptionCancelled',
+  schemaVersion: 1,
+  producer: 'redemption',
+  topic: Topics.redemption,
+  payload: RedemptionCancelledV1,
+  keyField: 'bookletId',
   description: 'The site cancelled its own redemption of a pass (within 24 hours); the pass is usable again.',
 });
 
@@ -124,8 +183,14 @@ export class VoucherVoidedV1 {
 }
 
 export const VoucherVoided = defineEvent({
-  type: 'VoucherVoided', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: VoucherVoidedV1, keyField: 'bookletId',
-  description: "A void request was accepted: the pass can never be redeemed and its value returns to the agency's allocation.",
+  type: 'VoucherVoided',
+  schemaVersion: 1,
+  producer: 'redemption',
+  topic: Topics.redemption,
+  payload: VoucherVoidedV1,
+  keyField: 'bookletId',
+  description:
+    "A void request was accepted: the pass can never be redeemed and its value returns to the agency's allocation.",
 });
 
 export const VOID_REJECTION_REASONS = ['already_redeemed', 'already_voided', 'expired', 'unknown_pass'] as const;
@@ -139,7 +204,12 @@ export class VoucherVoidRejectedV1 {
 }
 
 export const VoucherVoidRejected = defineEvent({
-  type: 'VoucherVoidRejected', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: VoucherVoidRejectedV1, keyField: 'bookletId',
+  type: 'VoucherVoidRejected',
+  schemaVersion: 1,
+  producer: 'redemption',
+  topic: Topics.redemption,
+  payload: VoucherVoidRejectedV1,
+  keyField: 'bookletId',
   description: 'A void request was refused, e.g. because the pass was already redeemed.',
 });
 
@@ -153,6 +223,11 @@ export class VoucherExpiredV1 {
 }
 
 export const VoucherExpired = defineEvent({
-  type: 'VoucherExpired', schemaVersion: 1, producer: 'redemption', topic: Topics.redemption, payload: VoucherExpiredV1, keyField: 'bookletId',
+  type: 'VoucherExpired',
+  schemaVersion: 1,
+  producer: 'redemption',
+  topic: Topics.redemption,
+  payload: VoucherExpiredV1,
+  keyField: 'bookletId',
   description: 'A pass reached its validity end plus tolerance unredeemed: its value is released to the funders.',
 });

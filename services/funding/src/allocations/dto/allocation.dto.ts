@@ -6,7 +6,10 @@ export class GrantAllocationDto {
   @IsUUID()
   agencyId: string;
 
-  @ApiProperty({ example: 100_000, description: "In cents; a whole number of booklets' worth (face value × booklet size)" })
+  @ApiProperty({
+    example: 100_000,
+    description: "In cents; a whole number of booklets' worth (face value × booklet size)",
+  })
   @IsInt()
   @Min(1)
   amountCents: number;

@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { BOOKLET_SIZES, ISO_DATE } from '@app/contracts';
 import { PageQuery } from '@app/platform';
 import { IsDepartementCode } from '@app/validation';
@@ -63,7 +77,10 @@ export class OpenProgramDto {
   @Type(() => FundingLineDto)
   fundingLines: FundingLineDto[];
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Funder allowed to grant allocations besides the operator; defaults to the first line' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Funder allowed to grant allocations besides the operator; defaults to the first line',
+  })
   @IsOptional()
   @IsUUID()
   leadFunderId?: string;

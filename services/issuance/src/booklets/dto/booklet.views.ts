@@ -1,5 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { AGE_BANDS, AgeBand, DIAGNOSTIC_LEVELS, DiagnosticLevel, SITUATIONS, Situation, VOID_REASONS } from '@app/contracts';
+import {
+  AGE_BANDS,
+  AgeBand,
+  DIAGNOSTIC_LEVELS,
+  DiagnosticLevel,
+  SITUATIONS,
+  Situation,
+  VOID_REASONS,
+} from '@app/contracts';
 import { BOOKLET_STATUSES, BookletStatus, PASS_STATUSES, PassStatus } from '../booklet.repository';
 
 export class BeneficiaryView {
@@ -21,7 +29,11 @@ export class PassView {
   @ApiProperty() id: string;
   @ApiProperty({ example: 1 }) position: number;
   @ApiProperty({ example: 1000 }) amountCents: number;
-  @ApiProperty({ enum: PASS_STATUSES, description: 'Mirrored from redemption, which alone decides redeemed, voided and expired' }) status: PassStatus;
+  @ApiProperty({
+    enum: PASS_STATUSES,
+    description: 'Mirrored from redemption, which alone decides redeemed, voided and expired',
+  })
+  status: PassStatus;
   @ApiProperty() statusChangedAt: Date;
   @ApiPropertyOptional({ type: VoidRequestSummaryView, nullable: true, description: 'The latest void request, if any' })
   voidRequest?: VoidRequestSummaryView | null;
@@ -31,7 +43,11 @@ export class IssuedPassView {
   @ApiProperty() id: string;
   @ApiProperty({ example: 1 }) position: number;
   @ApiProperty({ example: 1000 }) amountCents: number;
-  @ApiProperty({ example: 'K7QM-3XTA-9HWP-2DRC-X', description: 'Shown once, here, for printing; stored only encrypted' }) code: string;
+  @ApiProperty({
+    example: 'K7QM-3XTA-9HWP-2DRC-X',
+    description: 'Shown once, here, for printing; stored only encrypted',
+  })
+  code: string;
 }
 
 class BookletFields {
@@ -52,7 +68,11 @@ export class IssuedBookletView extends BookletFields {
 
 export class BookletSummaryView extends BookletFields {
   @ApiProperty() programName: string;
-  @ApiProperty({ enum: BOOKLET_STATUSES, description: 'issued: untouched; started: some passes used, voided or expired; finished: none left; voided / expired: all passes' })
+  @ApiProperty({
+    enum: BOOKLET_STATUSES,
+    description:
+      'issued: untouched; started: some passes used, voided or expired; finished: none left; voided / expired: all passes',
+  })
   status: BookletStatus;
   @ApiProperty() passesIssued: number;
   @ApiProperty() passesRedeemed: number;
@@ -83,10 +103,15 @@ class BookletOrderFields {
 
 /** The answer to an order: every booklet with its codes, for printing (each booklet's PDF stays at GET /booklets/{id}/pdf). */
 export class IssuedBookletOrderView extends BookletOrderFields {
-  @ApiProperty({ type: [IssuedBookletView], description: 'In the order of the beneficiaries given' }) booklets: IssuedBookletView[];
+  @ApiProperty({ type: [IssuedBookletView], description: 'In the order of the beneficiaries given' })
+  booklets: IssuedBookletView[];
 }
 
 export class BookletOrderView extends BookletOrderFields {
-  @ApiProperty({ type: [String], description: 'The booklets, in the order of the beneficiaries given; each one at GET /booklets/{id} and GET /booklets/{id}/pdf' })
+  @ApiProperty({
+    type: [String],
+    description:
+      'The booklets, in the order of the beneficiaries given; each one at GET /booklets/{id} and GET /booklets/{id}/pdf',
+  })
   bookletIds: string[];
 }

@@ -19,7 +19,8 @@ export class VoidRequestView {
   @ApiProperty() passId: string;
   @ApiProperty({ enum: VOID_REASONS }) reason: VoidReason;
   @ApiPropertyOptional({ nullable: true }) comment: string | null;
-  @ApiProperty({ enum: ['pending'], description: 'Redemption decides: the pass status changes when it answers' }) status: string;
+  @ApiProperty({ enum: ['pending'], description: 'Redemption decides: the pass status changes when it answers' })
+  status: string;
   @ApiProperty() requestedBy: string;
   @ApiProperty() requestedAt: Date;
 }

@@ -1,9 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsISO8601, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  MaxLength,
+} from 'class-validator';
 import { PageQuery } from '@app/platform';
 
 export class RedeemPassesDto {
-  @ApiProperty({ example: ['K7QM-3XTA-9HWP-2DRC-X'], description: '1 to 10 codes as typed or scanned; all are redeemed or none' })
+  @ApiProperty({
+    example: ['K7QM-3XTA-9HWP-2DRC-X'],
+    description: '1 to 10 codes as typed or scanned; all are redeemed or none',
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10)
@@ -72,7 +84,6 @@ export class RedemptionHistoryQueryDto extends PageQuery(500) {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
-
 }
 
 export class SiteRedemptionView {
@@ -81,7 +92,11 @@ export class SiteRedemptionView {
   @ApiProperty() totalCents: number;
   @ApiProperty() passCount: number;
   @ApiProperty({ nullable: true, type: String }) cancelledAt: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Until when the site may still cancel it; null once cancelled or too late' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Until when the site may still cancel it; null once cancelled or too late',
+  })
   cancellableUntil: string | null;
 }
 

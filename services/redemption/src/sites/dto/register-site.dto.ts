@@ -52,7 +52,10 @@ export class RegisterSiteDto {
   @IsDepartementCode()
   departement?: string;
 
-  @ApiPropertyOptional({ example: 'contact@espace-muret.fr', description: "The site's contact address (an organisation's, not a person's)" })
+  @ApiPropertyOptional({
+    example: 'contact@espace-muret.fr',
+    description: "The site's contact address (an organisation's, not a person's)",
+  })
   @IsOptional()
   @IsEmail()
   contactEmail?: string;
@@ -62,7 +65,10 @@ export class RegisterSiteDto {
   @Matches(/^(\+33|\+590|\+594|\+262|\+596|\+269)\d{6,9}$|^0\d{9}$/)
   contactPhone?: string;
 
-  @ApiPropertyOptional({ example: 'FR7630006000011234567890189', description: 'Payout account, needed before accreditation; with bic' })
+  @ApiPropertyOptional({
+    example: 'FR7630006000011234567890189',
+    description: 'Payout account, needed before accreditation; with bic',
+  })
   @IsOptional()
   @Transform(upperNoSpaces)
   @IsIban()

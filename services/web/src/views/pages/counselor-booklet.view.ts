@@ -66,12 +66,12 @@ function passRow(csrf: string, bookletId: string, p: BookletPass): Html {
   const rejection = p.voidRequest?.rejectionReason;
   return html`<tr><td>${p.position}</td><td>${euros(p.amountCents)}</td>
     <td>${statusBadge(p.status, PASS_STATUS_LABELS)}
-      ${request === 'pending'
-        ? html` <span class="fr-badge fr-badge--sm fr-badge--new">Annulation demandée</span>`
-        : ''}
-      ${request === 'rejected'
-        ? html`<br><small>Annulation refusée${rejection ? ` : ${rejection}` : ''}</small>`
-        : ''}</td>
+      ${
+        request === 'pending' ? html` <span class="fr-badge fr-badge--sm fr-badge--new">Annulation demandée</span>` : ''
+      }
+      ${
+        request === 'rejected' ? html`<br><small>Annulation refusée${rejection ? ` : ${rejection}` : ''}</small>` : ''
+      }</td>
     <td>${voidable(p) ? voidForm(csrf, bookletId, p.id, p.position) : '—'}</td></tr>`;
 }
 

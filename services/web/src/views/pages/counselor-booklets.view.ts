@@ -1,5 +1,5 @@
 import { statusBadge } from '../badge';
-import type { Html} from '../html';
+import type { Html } from '../html';
 import { date, dateTime, euros, html, integer } from '../html';
 import { BOOKLET_STATUS_LABELS } from '../labels';
 import type { PageView } from '../layout';
@@ -44,27 +44,31 @@ export function counselorBookletsView({ orgName, allocations, booklets, page }: 
     title: 'Carnets',
     body: html`<h1>Carnets de ${orgName ?? 'la structure'}</h1>
       <h2 class="fr-h4">Enveloppes disponibles</h2>
-      ${allocations.length === 0
-        ? html`<p>Aucune enveloppe n'a été attribuée à votre structure.</p>`
-        : table(
-            'Enveloppes par programme',
-            ['Programme', 'Solde', 'Carnets restants', "Valable jusqu'au"],
-            allocations.map(
-              (a) => html`<tr><td>${a.programName}</td><td>${euros(a.balanceCents)}</td>
+      ${
+        allocations.length === 0
+          ? html`<p>Aucune enveloppe n'a été attribuée à votre structure.</p>`
+          : table(
+              'Enveloppes par programme',
+              ['Programme', 'Solde', 'Carnets restants', "Valable jusqu'au"],
+              allocations.map(
+                (a) => html`<tr><td>${a.programName}</td><td>${euros(a.balanceCents)}</td>
                 <td>${integer(a.remainingBooklets)}</td><td>${date(a.validUntil)}</td></tr>`,
-            ),
-          )}
+              ),
+            )
+      }
       <p><a class="fr-btn fr-icon-add-line fr-btn--icon-left"
         href="/conseiller/carnets/nouveau">Délivrer un carnet</a></p>
       <h2 class="fr-h4">Carnets délivrés (${integer(booklets.total)})</h2>
-      ${booklets.items.length === 0
-        ? html`<p>Aucun carnet délivré pour l'instant.</p>`
-        : html`${table(
-            'Carnets délivrés, du plus récent au plus ancien',
-            ['Référence', 'Programme', 'Délivré le', 'État', 'Pass utilisés', 'Pass annulés'],
-            booklets.items.map(bookletRow),
-          )}
-          ${pages > 1 ? pagination(pages, page) : ''}`}`,
+      ${
+        booklets.items.length === 0
+          ? html`<p>Aucun carnet délivré pour l'instant.</p>`
+          : html`${table(
+              'Carnets délivrés, du plus récent au plus ancien',
+              ['Référence', 'Programme', 'Délivré le', 'État', 'Pass utilisés', 'Pass annulés'],
+              booklets.items.map(bookletRow),
+            )}
+          ${pages > 1 ? pagination(pages, page) : ''}`
+      }`,
   };
 }
 

@@ -1,7 +1,7 @@
 import { AGE_BANDS, DIAGNOSTIC_LEVELS, SITUATIONS } from '@app/contracts';
-import type { FieldErrors} from '../forms';
+import type { FieldErrors } from '../forms';
 import { alert, form, radios, select } from '../forms';
-import type { Html} from '../html';
+import type { Html } from '../html';
 import { euros, html, integer } from '../html';
 import { AGE_BAND_LABELS, DIAGNOSTIC_LABELS, SITUATION_LABELS } from '../labels';
 import type { PageView } from '../layout';
@@ -28,21 +28,23 @@ export interface CounselorIssueModel {
 export function counselorIssueView({ csrf, allocations, values, errors }: CounselorIssueModel): PageView {
   const title = 'Délivrer un carnet';
   const fields = html`
-        ${allocations.length === 0
-          ? alert(
-              'warning',
-              'Aucune enveloppe disponible',
-              "Votre structure n'a pas d'enveloppe ouverte : contactez le financeur.",
-            )
-          : radios({
-              name: 'programId',
-              legend: 'Programme',
-              label: '',
-              value: values.programId,
-              errors,
-              required: true,
-              options: allocations.map((a) => [a.programId, programOption(a)]),
-            })}
+        ${
+          allocations.length === 0
+            ? alert(
+                'warning',
+                'Aucune enveloppe disponible',
+                "Votre structure n'a pas d'enveloppe ouverte : contactez le financeur.",
+              )
+            : radios({
+                name: 'programId',
+                legend: 'Programme',
+                label: '',
+                value: values.programId,
+                errors,
+                required: true,
+                options: allocations.map((a) => [a.programId, programOption(a)]),
+              })
+        }
         ${select({
           name: 'ageBand',
           label: "Tranche d'âge (facultatif)",
@@ -75,14 +77,16 @@ export function counselorIssueView({ csrf, allocations, values, errors }: Counse
   return {
     title,
     body: html`<h1>${title}</h1>
-      ${Object.keys(errors).length
-        ? alert(
-            'error',
-            'Le carnet n’a pas été délivré',
-            errors.form ?? 'Corrigez les champs signalés ci-dessous.',
-            'form-errors',
-          )
-        : ''}
+      ${
+        Object.keys(errors).length
+          ? alert(
+              'error',
+              'Le carnet n’a pas été délivré',
+              errors.form ?? 'Corrigez les champs signalés ci-dessous.',
+              'form-errors',
+            )
+          : ''
+      }
       <p>Aucune information nominative n'est demandée : le carnet porte une référence anonyme.</p>
       ${form('/conseiller/carnets', csrf, fields, html`novalidate`)}`,
   };

@@ -38,16 +38,18 @@ export function dashboardAuditView({ passId, error, events }: DashboardAuditMode
           required: true,
         })}
         <button class="fr-btn" type="submit">Afficher l'historique</button>
-      </form>${events
-        ? table(
-            `Historique du pass ${passId}`,
-            ['Date', 'Événement', 'Émis par', 'Acteur'],
-            events.map(
-              (e) => html`<tr><td>${dateTime(e.occurredAt)}</td>
+      </form>${
+        events
+          ? table(
+              `Historique du pass ${passId}`,
+              ['Date', 'Événement', 'Émis par', 'Acteur'],
+              events.map(
+                (e) => html`<tr><td>${dateTime(e.occurredAt)}</td>
                 <td>${EVENT_LABELS[e.type] ?? e.type}<br><small>${e.type}</small></td><td>${e.producer}</td>
                 <td>${ACTOR_LABELS[e.actingOrganisation ?? ''] ?? e.actingOrganisation ?? ''}</td></tr>`,
-            ),
-          )
-        : ''}`,
+              ),
+            )
+          : ''
+      }`,
   };
 }

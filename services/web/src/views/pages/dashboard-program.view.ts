@@ -1,5 +1,5 @@
 import { lineChart } from '../chart';
-import type { Html} from '../html';
+import type { Html } from '../html';
 import { date, dateTime, euros, html, integer, percent } from '../html';
 import type { PageView } from '../layout';
 import { table } from '../table';

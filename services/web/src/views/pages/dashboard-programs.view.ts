@@ -22,9 +22,11 @@ export function dashboardProgramsView({ programs }: DashboardProgramsModel): Pag
   return {
     title: 'Tableau de bord',
     body: html`<h1>Tableau de bord</h1>
-      ${programs.length === 0
-        ? html`<p>Aucun programme à afficher.</p>`
-        : html`<ul class="fr-raw-list">${programs.map(programItem)}</ul>`}`,
+      ${
+        programs.length === 0
+          ? html`<p>Aucun programme à afficher.</p>`
+          : html`<ul class="fr-raw-list">${programs.map(programItem)}</ul>`
+      }`,
   };
 }
 

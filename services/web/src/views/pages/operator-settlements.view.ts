@@ -44,13 +44,15 @@ export function operatorSettlementsView({ csrf, runs, period, errors }: Operator
         <button class="fr-btn" type="submit">Lancer le règlement</button></div>`,
       )}
       <h2 class="fr-h4 fr-mt-4w">Règlements effectués (${runs.length})</h2>
-      ${runs.length === 0
-        ? html`<p>Aucun règlement pour l'instant.</p>`
-        : table(
-            'Règlements, du plus récent au plus ancien',
-            ['Mois', 'Lancé le', 'État', 'Fichier de virements'],
-            runs.map(runRow),
-          )}`,
+      ${
+        runs.length === 0
+          ? html`<p>Aucun règlement pour l'instant.</p>`
+          : table(
+              'Règlements, du plus récent au plus ancien',
+              ['Mois', 'Lancé le', 'État', 'Fichier de virements'],
+              runs.map(runRow),
+            )
+      }`,
   };
 }
 

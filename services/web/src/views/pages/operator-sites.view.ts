@@ -1,6 +1,6 @@
 import { statusBadge } from '../badge';
 import { alert, form, input } from '../forms';
-import type { Html} from '../html';
+import type { Html } from '../html';
 import { date, html, integer } from '../html';
 import type { SiteDecision } from '../labels';
 import { SITE_DECISION_LABELS, SITE_IMPORT_OUTCOME_LABELS, SITE_STATUS_LABELS } from '../labels';
@@ -75,13 +75,15 @@ function importReport(report: SiteImportReport): Html {
     .map(([outcome, n]) => `${SITE_IMPORT_OUTCOME_LABELS[outcome] ?? outcome} : ${integer(n)}`)
     .join(', ');
   return html`${alert(failed.length ? 'warning' : 'success', 'Import terminé', counts)}
-        ${failed.length
-          ? table(
-              'Lignes refusées (50 premières)',
-              ['Ligne', 'Erreurs'],
-              failed.map((r) => html`<tr><td>${r.row}</td><td>${(r.errors ?? []).join(' ; ')}</td></tr>`),
-            )
-          : ''}`;
+        ${
+          failed.length
+            ? table(
+                'Lignes refusées (50 premières)',
+                ['Ligne', 'Erreurs'],
+                failed.map((r) => html`<tr><td>${r.row}</td><td>${(r.errors ?? []).join(' ; ')}</td></tr>`),
+              )
+            : ''
+        }`;
 }
 
 /** A file upload, which the forms helpers do not cover: the token goes in the query, the body being multipart. */

@@ -1,8 +1,8 @@
-import type { Role} from '@app/auth';
+import type { Role } from '@app/auth';
 import { ROLES } from '@app/auth';
 import { alert, radios, select } from '../forms';
 import { html } from '../html';
-import type { PageView} from '../layout';
+import type { PageView } from '../layout';
 import { roleLabel } from '../layout';
 
 const TITLE = 'Connexion';
@@ -46,14 +46,16 @@ export interface SignInOrganisationModel {
 /** Development sign-in, second step: the organisation to act for, if the role has one. */
 export function signInOrganisationView({ role, organisations }: SignInOrganisationModel): PageView {
   const fields = html`<input type="hidden" name="role" value="${role}">
-      ${organisations
-        ? select({
-            name: 'org',
-            label: organisations.label,
-            options: organisations.choices.map((o) => [o.id, o.name]),
-            required: true,
-          })
-        : ''}
+      ${
+        organisations
+          ? select({
+              name: 'org',
+              label: organisations.label,
+              options: organisations.choices.map((o) => [o.id, o.name]),
+              required: true,
+            })
+          : ''
+      }
       <ul class="fr-btns-group fr-btns-group--inline-md"><li><button class="fr-btn"
         type="submit">Se connecter</button></li>
       <li><a class="fr-btn fr-btn--secondary" href="/connexion">Changer de rôle</a></li></ul>`;
@@ -61,13 +63,11 @@ export function signInOrganisationView({ role, organisations }: SignInOrganisati
     title: TITLE,
     body: html`<h1>Connexion : ${roleLabel(role)}</h1>
       <p class="fr-badge fr-badge--info fr-mb-2w">Mode développement</p>
-      ${organisations?.choices.length === 0
-        ? alert(
-            'warning',
-            'Aucune organisation',
-            "Aucune organisation de ce type n'est encore enregistrée.",
-          )
-        : ''}
+      ${
+        organisations?.choices.length === 0
+          ? alert('warning', 'Aucune organisation', "Aucune organisation de ce type n'est encore enregistrée.")
+          : ''
+      }
       <form method="post" action="/connexion">${fields}</form>`,
   };
 }

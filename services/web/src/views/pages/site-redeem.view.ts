@@ -1,6 +1,6 @@
 import { formatPassCode, parsePassCode } from '@app/pass-codes';
 import type { RecentRedemption } from '../../session/session.store';
-import type { FieldErrors} from '../forms';
+import type { FieldErrors } from '../forms';
 import { alert, form, input } from '../forms';
 import type { Html } from '../html';
 import { dateTime, euros, html } from '../html';
@@ -76,10 +76,12 @@ export function siteRedeemView(model: SiteRedeemModel): PageView {
           <video id="scan-video" hidden muted playsinline></video></div>
         <ul class="fr-btns-group fr-btns-group--inline-md">
           <li><button class="fr-btn" type="submit" name="action" value="redeem">Valider</button></li>
-          ${codes.length < maxCodes
-            ? html`<li><button class="fr-btn fr-btn--secondary" type="submit" name="action" value="add"
+          ${
+            codes.length < maxCodes
+              ? html`<li><button class="fr-btn fr-btn--secondary" type="submit" name="action" value="add"
               formnovalidate>Ajouter un autre pass</button></li>`
-            : ''}
+              : ''
+          }
         </ul>`,
         html`id="redeem-form" novalidate`,
       )}
