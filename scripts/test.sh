@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: type check, unit specs, then integration specs against a real
+# Every test: type check, lint and format check, unit specs, then integration specs against a real
 # Kafka broker (KAFKA_BROKERS, else the local one from scripts/kafka.sh, else
 # a container when Docker is there) and real PostgreSQL (DATABASE_URL, else
 # 127.0.0.1:5432). Extra arguments go to jest.
@@ -13,6 +13,11 @@ ensure_system_packages chromium:chromium
 
 say "type checking"
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p bench/tsconfig.json --noEmit
+
+say "linting (npm run lint) and checking the format (npm run format fixes it)"
+npx eslint .
+npx prettier --check . --log-level warn
 
 mkdir -p test/artifacts
 results=test/artifacts/jest-results.json
