@@ -3,7 +3,7 @@
 # SERVICE is issuance, redemption, funding or reporting; PORT is the port it listens on
 # (3001–3004 by convention, see README.md); both are kept in the image's environment.
 
-ARG NODE_IMAGE=node:22-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: every dependency, TypeScript compiled to dist/ (tsc + tsc-alias) ---
 FROM ${NODE_IMAGE} AS build
@@ -23,7 +23,7 @@ ARG SERVICE=issuance
 ARG PORT=3001
 RUN case "$SERVICE" in issuance|redemption|funding|reporting) ;; *) echo "SERVICE must be issuance, redemption, funding or reporting (got '$SERVICE')" >&2; exit 1 ;; esac
 # A heap budget: V8 otherwise grows the heap far past what a service keeps alive (measured: under 200 MiB
-# resident with it, over 300 without, at the same throughput; see bench/results).
+# resident with it, over 300 without, at the same throughput; see bench/README.md).
 ENV NODE_ENV=production \
     SERVICE=${SERVICE} \
     PORT=${PORT} \

@@ -2,6 +2,9 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
+# The project runs on the Node.js of its devDependency `node` (24 LTS), whatever the system's is:
+# npm scripts put node_modules/.bin first on the PATH, and so does this for a script run directly.
+export PATH="$ROOT/node_modules/.bin:$PATH"
 
 say() { printf '\033[1m[pass-numerique]\033[0m %s\n' "$*"; }
 
@@ -12,6 +15,13 @@ ensure_dependencies() {
     say "installing npm dependencies"
     npm ci --no-audit --no-fund --loglevel=error
   fi
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  if [ "$major" -lt 24 ]; then
+    say "Node.js $(node -v) found where the project's own Node.js 24 was expected: run npm ci"
+    exit 1
+  fi
+  say "Node.js $(node -v)"
 }
 
 # PostgreSQL: the server in DATABASE_URL if given, else the local one.
