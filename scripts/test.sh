@@ -24,7 +24,9 @@ results=test/artifacts/jest-results.json
 rm -f "$results"
 status=0
 say "running unit and integration tests"
-npx jest --runInBand --json --outputFile="$results" "$@" || status=$?
+# NestJS 12 ships as ES modules only: Jest's own module loader requires them through Node's VM modules.
+NODE_OPTIONS="--experimental-vm-modules --disable-warning=ExperimentalWarning ${NODE_OPTIONS:-}" \
+  npx jest --runInBand --json --outputFile="$results" "$@" || status=$?
 
 # One plain closing line, whatever the reporter printed above.
 if [ -f "$results" ]; then
