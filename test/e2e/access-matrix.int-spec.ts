@@ -181,6 +181,7 @@ describe('access-control matrix', () => {
       expired: await testToken({ role: 'operator', expiresIn: Math.floor(Date.now() / 1000) - 60 }),
       'signed by another key': await mintToken(otherKey.privateKeyPem, { role: 'operator' }),
       'for another audience': await testToken({ role: 'operator', audience: 'another-api' }),
+      'made to live ten years': await testToken({ role: 'operator', expiresIn: '3650d' }),
     };
     const table = fixtures(world);
     const outcomes: string[] = [];

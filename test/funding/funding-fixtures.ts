@@ -63,6 +63,18 @@ export class FundingDriver {
     return response.body;
   }
 
+  /**
+   * Time passes: a program opened with a validity to come (the only kind
+   * funding accepts) is moved into the past, as it will be once its dates go by.
+   */
+  async movePastValidity(programId: string, validFrom: string, validUntil: string): Promise<void> {
+    await this.scope.sql('funding', 'UPDATE programs SET valid_from = $2, valid_until = $3 WHERE id = $1', [
+      programId,
+      validFrom,
+      validUntil,
+    ]);
+  }
+
   /** An agency as issuance announces it; resolves once funding knows it. */
   async knownAgency(): Promise<string> {
     const agencyId = randomUUID();

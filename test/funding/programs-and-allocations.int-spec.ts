@@ -62,6 +62,27 @@ describe('funders, programs and allocations', () => {
       'PROGRAM_DATES_INVALID',
     ],
     ['a booklet size of 7', { bookletSize: 7 }, 400, 'VALIDATION_FAILED'],
+    ['a day that does not exist', { validUntil: '2030-02-31' }, 400, 'VALIDATION_FAILED'],
+    ['a 29 February outside a leap year', { validFrom: '2027-02-29' }, 400, 'VALIDATION_FAILED'],
+    [
+      'a validity wholly in the past',
+      { validFrom: '2020-01-01', validUntil: '2020-12-31' },
+      422,
+      'PROGRAM_VALIDITY_PAST',
+    ],
+    ['a zero budget', { budgetCents: 0 }, 400, 'VALIDATION_FAILED'],
+    ['a budget over one billion euros', { budgetCents: 100_000_000_001 }, 400, 'VALIDATION_FAILED'],
+    ['a budget of 1e20 cents', { budgetCents: 1e20 }, 400, 'NUMBER_OUT_OF_RANGE'],
+    ['a budget beyond 2^53 cents', { budgetCents: 2 ** 53 + 2 }, 400, 'NUMBER_OUT_OF_RANGE'],
+    ['a NUL character in its name', { name: 'Pass\u0000 numérique' }, 400, 'CONTROL_CHARACTER'],
+    ['a bell character in its name', { name: 'Pass\u0007 numérique' }, 400, 'CONTROL_CHARACTER'],
+    [
+      'a __proto__ key',
+      JSON.parse('{"__proto__": {"admin": true}}') as Record<string, unknown>,
+      400,
+      'FIELD_NOT_ALLOWED',
+    ],
+    ['a constructor key', { constructor: { name: 'x' } }, 400, 'FIELD_NOT_ALLOWED'],
   ])('refuses a program with %s, and opens nothing', async (_, change, status, code) => {
     const before = await scope.sql('funding', 'SELECT id FROM programs');
     const fundingLines =
@@ -149,7 +170,7 @@ describe('funders, programs and allocations', () => {
       await driver.http().get(`/programs/${programId}/balances`).set('Authorization', bearer(stranger)).expect(404);
       await driver.http().get(`/programs/${programId}/balances`).set('Authorization', bearer(coFunder)).expect(200);
       const listed = await driver.http().get('/programs').set('Authorization', bearer(stranger)).expect(200);
-      expect(listed.body.map((p: { id: string }) => p.id)).not.toContain(programId);
+      expect(listed.body.items.map((p: { id: string }) => p.id)).not.toContain(programId);
     });
 
     it('serialises concurrent allocations: never more than the unallocated budget', async () => {
@@ -262,6 +283,92 @@ describe('funders, programs and allocations', () => {
       expect((await driver.reconciliation()).filter((v: { programId?: string }) => v.programId === program)).toEqual(
         [],
       );
+    });
+
+    it('allocates every whole booklet of a budget whose shares do not divide it, and says what is left', async () => {
+      const program = (
+        await driver.openProgram(
+          [
+            { funderId: state, shareBasisPoints: 3333 },
+            { funderId: departement, shareBasisPoints: 3333 },
+            { funderId: caf, shareBasisPoints: 3334 },
+          ],
+          { budgetCents: 100_001 },
+        )
+      ).id;
+      const agencyId = await driver.knownAgency();
+      await driver.allocate(program, agencyId, 100_000).expect(201);
+      const refused = await driver.allocate(program, agencyId, 10_000).expect(422);
+      expect(refused.body).toMatchObject({
+        code: 'ALLOCATION_EXCEEDS_UNALLOCATED',
+        details: { allocatableCents: 0, unallocatedCents: 1, requestedCents: 10_000 },
+      });
+      expect(refused.body.message).toContain('au plus 0,00 €');
+      expect((await driver.balances(program)).totals).toMatchObject({
+        program_unallocated: 1,
+        agency_allocated: 100_000,
+      });
+    });
+
+    it('refuses a budget increase that would take a program over one billion euros', async () => {
+      const program = (
+        await driver.openProgram([{ funderId: state, shareBasisPoints: 10000 }], { budgetCents: 99_999_999_000 })
+      ).id;
+      const increase = (amountCents: number) =>
+        driver
+          .http()
+          .post(`/programs/${program}/budget-increases`)
+          .set('Authorization', bearer(driver.operator))
+          .send({ amountCents });
+      expect((await increase(1e16).expect(400)).body.code).toBe('NUMBER_OUT_OF_RANGE');
+      expect((await increase(1e15).expect(400)).body.code).toBe('VALIDATION_FAILED');
+      const refused = await increase(1_001).expect(422);
+      expect(refused.body.code).toBe('PROGRAM_BUDGET_LIMIT');
+      expect(refused.body.message).toContain('1 000 000 000,00 €');
+      expect((await increase(1_000).expect(201)).body.budgetCents).toBe(100_000_000_000);
+    });
+  });
+
+  it('pages the list of programs like every list', async () => {
+    const list = (query: string) =>
+      driver.http().get(`/programs${query}`).set('Authorization', bearer(driver.operator)).expect(200);
+    for (const name of ['Programme A', 'Programme B', 'Programme C', 'Programme D'])
+      await driver.openProgram([{ funderId: state, shareBasisPoints: 10000 }], { name });
+    const all = (await list('?pageSize=200')).body;
+    expect(all.total).toBeGreaterThanOrEqual(4);
+    expect(all.items).toHaveLength(all.total);
+    const second = (await list('?page=2&pageSize=2')).body;
+    expect(second).toMatchObject({ page: 2, pageSize: 2, total: all.total });
+    expect(second.items.map((p: { id: string }) => p.id)).toEqual(
+      all.items.slice(2, 4).map((p: { id: string }) => p.id),
+    );
+    expect(second.items[0].fundingLines.length).toBeGreaterThan(0);
+    for (const query of ['?page=0', '?pageSize=201', '?page=abc', '?page=1e300'])
+      await driver.http().get(`/programs${query}`).set('Authorization', bearer(driver.operator)).expect(400);
+  });
+
+  describe('bodies no validator should see', () => {
+    const post = () => driver.http().post('/programs').set('Authorization', bearer(driver.operator));
+    it.each<[string, (test: ReturnType<typeof post>) => ReturnType<typeof post>, number, string]>([
+      ['over the size limit', (t) => t.send({ name: 'x'.repeat(2_000_000) }), 413, 'PAYLOAD_TOO_LARGE'],
+      ['malformed JSON', (t) => t.set('Content-Type', 'application/json').send('{"name": "a",'), 400, 'MALFORMED_JSON'],
+      [
+        'nested 5,000 levels deep',
+        (t) => t.set('Content-Type', 'application/json').send(`{"name":${'['.repeat(5000)}${']'.repeat(5000)}}`),
+        400,
+        'INPUT_TOO_DEEP',
+      ],
+      [
+        'in a character set other than UTF-8',
+        (t) => t.set('Content-Type', 'application/json; charset=koi8-r').send('{}'),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
+      ['with a text of 20,000 characters', (t) => t.send({ name: 'é'.repeat(20_000) }), 400, 'TEXT_TOO_LONG'],
+    ])('answers a body %s with a clear problem, not a 500', async (_, send, status, code) => {
+      const response = await send(post());
+      expect([response.status, response.body.code]).toEqual([status, code]);
+      expect(response.body.message).toMatch(/[éèàêç]/);
     });
   });
 });

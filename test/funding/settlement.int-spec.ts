@@ -69,12 +69,11 @@ describe('settlement: monthly statements, SEPA payment file, funders accounts', 
       ],
       {
         name: 'Pass numérique hiver',
-        validFrom: '2026-01-01',
-        validUntil: '2026-01-31',
         toleranceDays: 0,
         budgetCents: 20_000,
       },
     );
+    await driver.movePastValidity(programB.id, '2026-01-01', '2026-01-31');
     agencyId = await driver.knownAgency();
     await driver.allocate(programA, agencyId, 50_000).expect(201);
     await driver.allocate(programB.id, agencyId, 10_000).expect(201);

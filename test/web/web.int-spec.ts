@@ -285,6 +285,8 @@ describe('the web application', () => {
     await funder.page.getByLabel('Identifiant du pass').fill(passId!);
     await funder.page.getByRole('button', { name: "Afficher l'historique" }).click();
     await expect(funder.page.textContent('main')).resolves.toMatch(/BookletIssued[\s\S]*VoucherRedeemed/);
+    await expect(funder.page.textContent('main')).resolves.toMatch(/Structure[\s\S]*Lieu/);
+    await expect(funder.page.textContent('main')).resolves.not.toContain('[object Object]');
     await shot(funder.page, '5b-funder-audit');
     await funder.context.close();
 

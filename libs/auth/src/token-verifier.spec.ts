@@ -25,6 +25,7 @@ describe('TokenVerifier', () => {
       issuer: DEV_ISSUER,
       audience: DEFAULT_AUDIENCE,
       publicKeyPem: trusted.publicKeyPem,
+      maxTokenLifetimeSeconds: 12 * 3600,
     });
   });
 
@@ -130,6 +131,7 @@ describe('TokenVerifier', () => {
         .setSubject('nobody')
         .setIssuer(DEV_ISSUER)
         .setAudience(DEFAULT_AUDIENCE)
+        .setIssuedAt()
         .setExpirationTime('1h')
         .sign(key);
 
@@ -152,6 +154,7 @@ describe('TokenVerifier', () => {
         .setSubject('c')
         .setIssuer(DEV_ISSUER)
         .setAudience(DEFAULT_AUDIENCE)
+        .setIssuedAt()
         .setExpirationTime('1h')
         .sign(key);
 
@@ -165,9 +168,49 @@ describe('TokenVerifier', () => {
         .setSubject('operator-forever')
         .setIssuer(DEV_ISSUER)
         .setAudience(DEFAULT_AUDIENCE)
+        .setIssuedAt()
         .sign(key);
 
       await expectRefused(token, /exp/);
+    });
+
+    it('given a token without an issue time, when verified, then it is refused', async () => {
+      const key = await importPKCS8(trusted.privateKeyPem, TOKEN_ALGORITHM);
+      const token = await new SignJWT({ role: 'operator' })
+        .setProtectedHeader({ alg: TOKEN_ALGORITHM })
+        .setSubject('operator-undated')
+        .setIssuer(DEV_ISSUER)
+        .setAudience(DEFAULT_AUDIENCE)
+        .setExpirationTime('1h')
+        .sign(key);
+
+      await expectRefused(token, /iat/);
+    });
+
+    it('given a token made to live ten years, when verified, then it is refused', async () => {
+      const token = await mintToken(trusted.privateKeyPem, { role: 'operator', expiresIn: '3650d' });
+
+      await expectRefused(token, /more than the 43200 s allowed/);
+    });
+
+    it('given a token issued 13 hours ago, when verified, then it is refused although not yet expired', async () => {
+      const key = await importPKCS8(trusted.privateKeyPem, TOKEN_ALGORITHM);
+      const token = await new SignJWT({ role: 'operator' })
+        .setProtectedHeader({ alg: TOKEN_ALGORITHM })
+        .setSubject('operator-old')
+        .setIssuer(DEV_ISSUER)
+        .setAudience(DEFAULT_AUDIENCE)
+        .setIssuedAt(nowInSeconds() - 13 * 3600)
+        .setExpirationTime(nowInSeconds() + 3600)
+        .sign(key);
+
+      await expectRefused(token, /iat|age|old/i);
+    });
+
+    it('given a token of exactly twelve hours, when verified, then it is accepted', async () => {
+      const token = await mintToken(trusted.privateKeyPem, { role: 'operator', expiresIn: '12h' });
+
+      await expect(verifier.verify(token)).resolves.toMatchObject({ role: 'operator' });
     });
 
     it('given a token without a subject, when verified, then it is refused', async () => {
@@ -176,6 +219,7 @@ describe('TokenVerifier', () => {
         .setProtectedHeader({ alg: TOKEN_ALGORITHM })
         .setIssuer(DEV_ISSUER)
         .setAudience(DEFAULT_AUDIENCE)
+        .setIssuedAt()
         .setExpirationTime('1h')
         .sign(key);
 

@@ -8,6 +8,8 @@ import { ROLES } from './roles';
 export interface AuthSettings {
   issuer: string;
   audience: string;
+  /** Tokens without iat and exp, living longer than this (exp − iat) or issued longer ago are refused. */
+  maxTokenLifetimeSeconds: number;
   /** Exactly one of these: a PEM public key, or a JWKS URL (OIDC provider). */
   publicKeyPem?: string;
   jwksUrl?: string;
@@ -55,11 +57,18 @@ export class TokenVerifier {
         issuer: this.settings.issuer,
         audience: this.settings.audience,
         algorithms: [TOKEN_ALGORITHM, 'RS256'],
-        requiredClaims: ['exp', 'sub'],
+        requiredClaims: ['exp', 'iat', 'sub'],
+        maxTokenAge: this.settings.maxTokenLifetimeSeconds,
       }));
     } catch (error) {
       throw new InvalidTokenError((error as Error).message);
     }
+    // maxTokenAge bounds the time since iat; a token must also not be made to outlive the limit.
+    const lifetime = (payload.exp as number) - (payload.iat as number);
+    if (lifetime > this.settings.maxTokenLifetimeSeconds)
+      throw new InvalidTokenError(
+        `token lives ${lifetime} s, more than the ${this.settings.maxTokenLifetimeSeconds} s allowed`,
+      );
     const role = payload.role as Role;
     if (!ROLES.includes(role)) throw new InvalidTokenError(`unknown role ${String(payload.role)}`);
     const org = typeof payload.org === 'string' && payload.org.length > 0 ? payload.org : null;

@@ -3,6 +3,7 @@ import { getMetadataStorage } from 'class-validator';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { stringify } from 'yaml';
+import { CALENDAR_DATE_PATTERN } from '@app/validation';
 import { EventEnvelope, EventHeaders } from './envelope';
 import { allEventDefinitions } from './event-definition';
 import { deadLetterTopicOf, Topics } from './topics';
@@ -15,6 +16,12 @@ const REF_PREFIX = '#/components/schemas/';
 const customConverters = {
   isSiret: { type: 'string', pattern: '^\\d{14}$', description: 'SIRET, Luhn checked' },
   isDepartementCode: { type: 'string', pattern: '^(0[1-9]|1\\d|[3-8]\\d|9[0-5]|2[1-9]|2A|2B|97[1-46])$' },
+  isCalendarDate: {
+    type: 'string',
+    format: 'date',
+    pattern: CALENDAR_DATE_PATTERN,
+    description: 'A day that exists, YYYY-MM-DD',
+  },
 };
 
 function schemas(): Record<string, object> {

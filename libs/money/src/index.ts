@@ -1,1 +1,3 @@
 export * from './split';
+export * from './limits';
+export * from './format';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { ShareLine } from '@app/money';
-import { addSplits, splitAmount, splitPerPass } from '@app/money';
+import { addSplits, splitAmount, splitByPasses, splitPerPass } from '@app/money';
 
 const lines = (...shares: number[]): ShareLine[] =>
   shares.map((shareBasisPoints, position) => ({ id: `line-${position}`, shareBasisPoints, position }));
@@ -49,5 +49,33 @@ describe('splitting an amount across funding lines (largest remainder)', () => {
     const three = lines(3334, 3333, 3333);
     expect(parts(splitPerPass(1000, 10, three))).toEqual([3340, 3330, 3330]);
     expect(addSplits([splitAmount(1000, three), splitAmount(1000, three)])).toEqual(splitPerPass(1000, 2, three));
+  });
+
+  it('given 33.33/33.33/33.34 % of 1,000.01 €, then a budget split by passes can be allocated to its last pass', () => {
+    const thirds = lines(3333, 3333, 3334);
+    const budget = splitByPasses(100_001, 1000, thirds);
+    expect(parts(budget)).toEqual([33_300, 33_300, 33_401]);
+    const allPasses = splitPerPass(1000, 100, thirds);
+    for (const [line, cents] of allPasses) expect(cents).toBeLessThanOrEqual(budget.get(line)!);
+  });
+
+  it('always leaves room on every line for every whole pass of the amount, and sums to the whole', () => {
+    const shares = fc
+      .array(fc.integer({ min: 1, max: 9_999 }), { minLength: 1, maxLength: 5 })
+      .map((cuts) => [...new Set(cuts)].sort((a, b) => a - b))
+      .map((cuts) => [...cuts, 10_000].map((cut, i, all) => cut - (i === 0 ? 0 : all[i - 1])));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 100_000_000_000 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        shares,
+        (amount, face, bp) => {
+          const split = splitByPasses(amount, face, lines(...bp));
+          expect(parts(split).reduce((a, b) => a + b, 0)).toBe(amount);
+          const passes = splitPerPass(face, Math.floor(amount / face), lines(...bp));
+          for (const [line, cents] of passes) expect(cents).toBeLessThanOrEqual(split.get(line)!);
+        },
+      ),
+    );
   });
 });

@@ -40,6 +40,20 @@ export function splitPerPass(faceValueCents: number, passCount: number, lines: S
   return new Map([...perPass].map(([lineId, cents]) => [lineId, cents * passCount]));
 }
 
+/**
+ * Money that will be spent pass by pass (a budget, an allocation) is split the
+ * same way: every whole pass as one pass splits, and only the cents beyond the
+ * last whole pass by the largest remainder. So whatever the shares, a budget
+ * worth N passes can always be allocated as N passes on every line.
+ */
+export function splitByPasses(amountCents: number, faceValueCents: number, lines: ShareLine[]): Map<string, number> {
+  const passCount = Math.floor(amountCents / faceValueCents);
+  return addSplits([
+    splitPerPass(faceValueCents, passCount, lines),
+    splitAmount(amountCents - passCount * faceValueCents, lines),
+  ]);
+}
+
 export function addSplits(splits: Array<Map<string, number>>): Map<string, number> {
   const total = new Map<string, number>();
   for (const split of splits) for (const [lineId, cents] of split) total.set(lineId, (total.get(lineId) ?? 0) + cents);

@@ -18,6 +18,7 @@ import { KafkaEventServer, MESSAGING_ENTITIES, MessagingModule } from '@app/mess
 import { ObservabilityModule } from '@app/observability';
 import { HealthController } from './health.controller';
 import { relaxHeapGrowthUnderBudget } from './heap-growth';
+import { HostileInputPipe } from './hostile-input';
 import { createValidationPipe, HttpErrorFilter } from './http-errors';
 import { ConfigurationError, loadServiceConfig, parseEnv, ServiceConfig } from './service-config';
 import { SERVICE_SETTINGS, ServiceDefinition } from './service-definition';
@@ -99,7 +100,7 @@ export async function createServiceApp(
   const settings = definition.settings ? parseEnv(definition.settings, env, definition.name) : {};
   const app = await NestFactory.create(rootModule(definition, config, settings), { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new HostileInputPipe(), createValidationPipe());
   setupApiDocs(app, definition);
   app.connectMicroservice({ strategy: app.get(KafkaEventServer) });
   await app.startAllMicroservices();

@@ -45,6 +45,49 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
+/** body-parser's errors (http-errors) by their `type`: the client's doing, so a 4xx that says what to fix. */
+const BODY_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  'entity.too.large': {
+    status: HttpStatus.PAYLOAD_TOO_LARGE,
+    code: 'PAYLOAD_TOO_LARGE',
+    message: 'Le contenu envoyé est trop volumineux : envoyez moins de données à la fois.',
+  },
+  'parameters.too.many': {
+    status: HttpStatus.PAYLOAD_TOO_LARGE,
+    code: 'PAYLOAD_TOO_LARGE',
+    message: 'Le formulaire envoyé contient trop de champs.',
+  },
+  'entity.parse.failed': {
+    status: HttpStatus.BAD_REQUEST,
+    code: 'MALFORMED_JSON',
+    message: "Le contenu envoyé n'est pas un JSON valide : vérifiez sa syntaxe.",
+  },
+  'entity.verify.failed': { status: HttpStatus.BAD_REQUEST, code: 'BAD_REQUEST', message: 'La requête est invalide.' },
+  'charset.unsupported': {
+    status: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'Ce jeu de caractères n’est pas pris en charge : envoyez le contenu en UTF-8.',
+  },
+  'encoding.unsupported': {
+    status: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'Cette compression n’est pas prise en charge : envoyez le contenu sans compression ou en gzip.',
+  },
+};
+
+/** An error a library raised for something the client sent (http-errors with a 4xx status), or null. */
+function clientErrorOf(exception: unknown): { status: number; code: string; message: string } | null {
+  if (typeof exception !== 'object' || exception === null) return null;
+  const { type, status } = exception as { type?: unknown; status?: unknown };
+  if (typeof type === 'string' && BODY_ERRORS[type]) return BODY_ERRORS[type];
+  if (typeof status === 'number' && status >= 400 && status < 500) return genericProblem(status);
+  return null;
+}
+
+function genericProblem(status: number): { status: number; code: string; message: string } {
+  return { status, ...(GENERIC_MESSAGES[status] ?? { code: 'HTTP_ERROR', message: 'La requête a échoué.' }) };
+}
+
 /** Every error leaves as { statusCode, code, message[, errors|details] }; internal details stay in the logs. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -57,12 +100,18 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
-      const generic = GENERIC_MESSAGES[status] ?? { code: 'HTTP_ERROR', message: 'La requête a échoué.' };
       if (typeof body === 'object' && body !== null && 'code' in body) {
         response.status(status).json({ statusCode: status, ...body });
-      } else {
-        response.status(status).json({ statusCode: status, ...generic });
+        return;
       }
+    }
+    // The adapter wraps what the body parser raises in an HttpException, with the parser's error as its cause.
+    const clientError =
+      clientErrorOf(exception instanceof HttpException ? (exception.cause ?? exception) : exception) ??
+      (exception instanceof HttpException ? genericProblem(exception.getStatus()) : null);
+    if (clientError) {
+      const { status, code, message } = clientError;
+      response.status(status).json({ statusCode: status, code, message });
       return;
     }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));

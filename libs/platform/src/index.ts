@@ -7,3 +7,4 @@ export * from './health.controller';
 export * from './bootstrap';
 export * from './page-query';
 export * from './idempotency-key';
+export * from './hostile-input';

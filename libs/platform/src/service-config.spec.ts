@@ -50,7 +50,12 @@ describe('loadServiceConfig', () => {
         topicPrefix: '',
         relay: { enabled: true },
       });
-      expect(config.auth).toEqual({ issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE, publicKeyPem: keys.publicKeyPem });
+      expect(config.auth).toEqual({
+        issuer: DEV_ISSUER,
+        audience: DEFAULT_AUDIENCE,
+        maxTokenLifetimeSeconds: 12 * 3600,
+        publicKeyPem: keys.publicKeyPem,
+      });
     });
 
     it('given empty strings, when loaded, then they count as absent and the defaults apply', async () => {
@@ -109,6 +114,7 @@ describe('loadServiceConfig', () => {
       expect(config.auth).toEqual({
         issuer: DEV_ISSUER,
         audience: DEFAULT_AUDIENCE,
+        maxTokenLifetimeSeconds: 12 * 3600,
         jwksUrl: 'https://login.example/jwks',
       });
     });

@@ -44,7 +44,11 @@ export function parseEnv<E extends object>(envClass: new () => E, env: NodeJS.Pr
 }
 
 async function authSettings(env: ServiceEnv, service: string): Promise<AuthSettings> {
-  const base = { issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE };
+  const base = {
+    issuer: env.AUTH_ISSUER,
+    audience: env.AUTH_AUDIENCE,
+    maxTokenLifetimeSeconds: env.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
+  };
   if (env.AUTH_JWKS_URL) return { ...base, jwksUrl: env.AUTH_JWKS_URL };
   if (env.AUTH_PUBLIC_KEY) return { ...base, publicKeyPem: env.AUTH_PUBLIC_KEY };
   if (env.AUTH_PUBLIC_KEY_FILE) {

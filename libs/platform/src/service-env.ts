@@ -67,6 +67,13 @@ export class ServiceEnv {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   AUTH_JWKS_URL?: string;
 
+  /** The longest a token may live (exp − iat), and the oldest it may be: 12 hours, a working day's session. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(7 * 24 * 3600)
+  AUTH_MAX_TOKEN_LIFETIME_SECONDS: number = 12 * 3600;
+
   @Transform(toBoolean)
   @IsBoolean()
   OUTBOX_RELAY_ENABLED: boolean = true;

@@ -1,5 +1,6 @@
 import type { ValidationOptions } from 'class-validator';
 import { ValidateBy } from 'class-validator';
+import { isCalendarDate } from './calendar-date';
 import { isDepartementCode } from './departement';
 import { isValidSiret } from './siret';
 
@@ -23,6 +24,19 @@ export function IsDepartementCode(options?: ValidationOptions): PropertyDecorato
       validator: {
         validate: isDepartementCode,
         defaultMessage: () => '$property must be a département code such as 31, 2A or 973',
+      },
+    },
+    options,
+  );
+}
+
+export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isCalendarDate',
+      validator: {
+        validate: isCalendarDate,
+        defaultMessage: () => '$property doit être une date qui existe, au format AAAA-MM-JJ',
       },
     },
     options,

@@ -5,3 +5,5 @@ export * from './iban';
 export * from './bic';
 export * from './rna';
 export * from './payout-decorators';
+export * from './calendar-date';
+export * from './control-character';

@@ -7,17 +7,30 @@ import { EventPublisher } from '@app/messaging';
 import { Problem } from '@app/platform';
 import { KnownAgencyRepository } from '../agencies/known-agency.repository';
 import { LedgerService } from '../ledger/ledger.service';
-import { splitAmount, splitPerPass } from '@app/money';
+import { euros, splitByPasses, splitPerPass } from '@app/money';
 import { Program } from '../programs/program.entity';
 import { programNotFound, ProgramsService } from '../programs/programs.service';
 import { AllocationRepository, AllocationRow, ReclaimRow } from './allocation.repository';
 import { GrantAllocationDto, RequestReclaimDto } from './dto/allocation.dto';
 
 /** Allocations move pass by pass, so a pass's value is split the same way at every step. */
-function splitOfPasses(program: Program, amountCents: number): Map<string, number> {
-  return amountCents % program.faceValueCents === 0
-    ? splitPerPass(program.faceValueCents, amountCents / program.faceValueCents, program.fundingLines)
-    : splitAmount(amountCents, program.fundingLines);
+const splitOfPasses = (program: Program, amountCents: number) =>
+  splitByPasses(amountCents, program.faceValueCents, program.fundingLines);
+
+/**
+ * The most that can be granted in whole booklets when each funding line must
+ * cover its own share of every pass: a line's unallocated cents beyond that
+ * (left by budgets split before splitByPasses, or under one pass) cannot be.
+ */
+function allocatableCents(program: Program, unallocated: Map<string, number>): number {
+  const bookletValue = program.faceValueCents * program.bookletSize;
+  const perBooklet = splitPerPass(program.faceValueCents, program.bookletSize, program.fundingLines);
+  const booklets = Math.min(
+    ...[...perBooklet].map(([lineId, cents]) =>
+      cents === 0 ? Infinity : Math.floor((unallocated.get(lineId) ?? 0) / cents),
+    ),
+  );
+  return Number.isFinite(booklets) ? booklets * bookletValue : 0;
 }
 
 @Injectable()
@@ -42,19 +55,21 @@ export class AllocationsService {
       if (command.amountCents % bookletValue !== 0) {
         throw Problem.unprocessable(
           'ALLOCATION_NOT_WHOLE_BOOKLETS',
-          `Une allocation se fait en carnets entiers : un multiple de ${(bookletValue / 100).toFixed(2).replace('.', ',')} €.`,
+          `Une allocation se fait en carnets entiers : un multiple de ${euros(bookletValue)}.`,
           { bookletValueCents: bookletValue },
         );
       }
       const split = splitOfPasses(program, command.amountCents);
       const unallocated = await this.ledger.ownerBalanceByLine(program, 'program_unallocated', null);
       if ([...split].some(([lineId, cents]) => cents > (unallocated.get(lineId) ?? 0))) {
-        const available = [...unallocated.values()].reduce((a, b) => a + b, 0);
+        const allocatable = allocatableCents(program, unallocated);
         throw Problem.unprocessable(
           'ALLOCATION_EXCEEDS_UNALLOCATED',
-          'Le budget non alloué du programme ne suffit pas pour cette allocation.',
+          `Le budget non alloué du programme permet d'allouer au plus ${euros(allocatable)} en carnets entiers ; ` +
+            `vous demandez ${euros(command.amountCents)}.`,
           {
-            unallocatedCents: available,
+            allocatableCents: allocatable,
+            unallocatedCents: [...unallocated.values()].reduce((a, b) => a + b, 0),
             requestedCents: command.amountCents,
           },
         );

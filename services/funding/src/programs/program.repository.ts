@@ -33,15 +33,24 @@ export class ProgramRepository {
     await this.tx.manager.update(Program, { id }, changes);
   }
 
-  /** All programs, or those a funder has a funding line in. */
-  list(funderId?: string): Promise<Program[]> {
+  /** A page of all programs, or of those a funder has a funding line in, newest first. */
+  async list(
+    funderId: string | undefined,
+    limit: number,
+    offset: number,
+  ): Promise<{ programs: Program[]; total: number }> {
     const query = this.tx.manager
       .createQueryBuilder(Program, 'program')
       .leftJoinAndSelect('program.fundingLines', 'line')
       .orderBy('program.opened_at', 'DESC')
-      .addOrderBy('line.position', 'ASC');
+      .addOrderBy('program.id', 'ASC')
+      .addOrderBy('line.position', 'ASC')
+      // skip/take (not offset/limit) page the programs themselves, not the joined rows.
+      .skip(offset)
+      .take(limit);
     if (funderId)
       query.where('program.id IN (SELECT program_id FROM funding_lines WHERE funder_id = :funderId)', { funderId });
-    return query.getMany();
+    const [programs, total] = await query.getManyAndCount();
+    return { programs, total };
   }
 }

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
+import type { Paged } from '@app/platform';
 import { ProgramBalances } from '../ledger/ledger.service';
 import { TransferView } from '../ledger/ledger.repository';
-import { CloseProgramDto, IncreaseBudgetDto, OpenProgramDto, TransfersQuery } from './dto/program.dto';
+import { CloseProgramDto, IncreaseBudgetDto, OpenProgramDto, ProgramsQuery, TransfersQuery } from './dto/program.dto';
 import { Program } from './program.entity';
 import { ProgramsService } from './programs.service';
 
@@ -20,8 +21,8 @@ export class ProgramsController {
 
   @Get()
   @Roles('operator', 'funder')
-  list(@CurrentUser() user: AuthenticatedUser): Promise<Program[]> {
-    return this.programs.list(user);
+  list(@Query() query: ProgramsQuery, @CurrentUser() user: AuthenticatedUser): Promise<Paged<Program>> {
+    return this.programs.list(user, query.page, query.pageSize);
   }
 
   @Get(':id')
@@ -63,7 +64,7 @@ export class ProgramsController {
     @Param('id', ParseUUIDPipe) id: string,
     @Query() query: TransfersQuery,
     @CurrentUser() user: AuthenticatedUser,
-  ): Promise<{ items: TransferView[]; total: number; page: number; pageSize: number }> {
+  ): Promise<Paged<TransferView>> {
     return this.programs.transfers(id, user, query.page, query.pageSize);
   }
 }

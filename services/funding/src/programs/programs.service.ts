@@ -4,11 +4,13 @@ import { AuthenticatedUser } from '@app/auth';
 import { ProgramBudgetIncreased, ProgramClosed, ProgramOpened } from '@app/contracts';
 import { TransactionHost } from '@app/database';
 import { EventPublisher } from '@app/messaging';
+import type { Paged } from '@app/platform';
 import { Problem } from '@app/platform';
 import { FunderRepository } from '../funders/funder.repository';
 import { LedgerService, PostingTerms, ProgramBalances } from '../ledger/ledger.service';
 import { TransferView } from '../ledger/ledger.repository';
-import { splitAmount } from '@app/money';
+import { euros, MAX_AMOUNT_CENTS, splitByPasses } from '@app/money';
+import { parisDay } from '@app/calendar';
 import { CloseProgramDto, IncreaseBudgetDto, OpenProgramDto } from './dto/program.dto';
 import { Program } from './program.entity';
 import { ProgramRepository } from './program.repository';
@@ -62,6 +64,13 @@ export class ProgramsService {
       if (command.validUntil < command.validFrom) {
         throw Problem.unprocessable('PROGRAM_DATES_INVALID', 'La fin de validité doit suivre le début de validité.');
       }
+      if (command.validUntil < parisDay(new Date())) {
+        throw Problem.unprocessable(
+          'PROGRAM_VALIDITY_PAST',
+          'La période de validité est déjà passée : aucun pass de ce programme ne pourrait être utilisé. Choisissez une fin de validité à venir.',
+          { validUntil: command.validUntil },
+        );
+      }
 
       const programId = randomUUID();
       const program = Object.assign(new Program(), {
@@ -86,15 +95,13 @@ export class ProgramsService {
         })),
       });
       await this.programs.insert(program);
-      if (program.budgetCents > 0) {
-        await this.ledger.move(
-          program,
-          'budget_committed',
-          splitAmount(program.budgetCents, program.fundingLines),
-          {},
-          { reference: 'program_opened' },
-        );
-      }
+      await this.ledger.move(
+        program,
+        'budget_committed',
+        splitByPasses(program.budgetCents, program.faceValueCents, program.fundingLines),
+        {},
+        { reference: 'program_opened' },
+      );
       await this.events.publish(ProgramOpened, {
         programId,
         name: program.name,
@@ -121,11 +128,18 @@ export class ProgramsService {
     return this.tx.run(async () => {
       const program = await this.openProgramForUpdate(programId);
       const budgetCents = program.budgetCents + command.amountCents;
+      if (budgetCents > MAX_AMOUNT_CENTS) {
+        throw Problem.unprocessable(
+          'PROGRAM_BUDGET_LIMIT',
+          `Le budget d'un programme ne peut dépasser ${euros(MAX_AMOUNT_CENTS)} : cette hausse le porterait à ${euros(budgetCents)}.`,
+          { budgetCents: program.budgetCents, amountCents: command.amountCents, maxBudgetCents: MAX_AMOUNT_CENTS },
+        );
+      }
       await this.programs.update(programId, { budgetCents });
       await this.ledger.move(
         program,
         'budget_committed',
-        splitAmount(command.amountCents, program.fundingLines),
+        splitByPasses(command.amountCents, program.faceValueCents, program.fundingLines),
         {},
         { reference: 'budget_increased' },
       );
@@ -162,8 +176,10 @@ export class ProgramsService {
     return program;
   }
 
-  list(user: AuthenticatedUser): Promise<Program[]> {
-    return this.programs.list(user.role === 'funder' ? user.org! : undefined);
+  async list(user: AuthenticatedUser, page: number, pageSize: number): Promise<Paged<Program>> {
+    const funderId = user.role === 'funder' ? user.org! : undefined;
+    const { programs, total } = await this.programs.list(funderId, pageSize, (page - 1) * pageSize);
+    return { items: programs, total, page, pageSize };
   }
 
   /** For event handlers: the program an event refers to must exist, or the event is dead-lettered with the reason. */
@@ -199,7 +215,7 @@ export class ProgramsService {
     user: AuthenticatedUser,
     page: number,
     pageSize: number,
-  ): Promise<{ items: TransferView[]; total: number; page: number; pageSize: number }> {
+  ): Promise<Paged<TransferView>> {
     await this.getReadable(programId, user);
     return { ...(await this.ledger.transfers(programId, page, pageSize)), page, pageSize };
   }

@@ -1,6 +1,7 @@
 // pdfkit: draws the PDF in-process with the standard fonts, no headless browser or native binary to install.
 import PDFDocument from 'pdfkit';
 import { frenchDate, parisDay } from '@app/calendar';
+import { euros } from '@app/money';
 
 export interface PrintableStatement {
   reference: string;
@@ -36,16 +37,6 @@ const MONTHS = [
   'novembre',
   'décembre',
 ];
-
-/** "1 234,50 €", "-10,00 €": plain spaces so the standard fonts print them. */
-export function euros(cents: number): string {
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(cents);
-  const whole = Math.floor(abs / 100)
-    .toString()
-    .replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
-  return `${sign}${whole},${String(abs % 100).padStart(2, '0')} €`;
-}
 
 const parisDate = (at: Date) => frenchDate(parisDay(at));
 const frenchPeriod = (period: string) => `${MONTHS[Number(period.slice(5, 7)) - 1]} ${period.slice(0, 4)}`;

@@ -2,6 +2,7 @@
 import PDFDocument from 'pdfkit';
 import { toBuffer as qrPng } from 'qrcode';
 import { frenchDate } from '@app/calendar';
+import { euros } from '@app/money';
 
 export interface PrintablePass {
   position: number;
@@ -29,14 +30,6 @@ const QR_SIZE = 104;
 export const WHERE_TO_USE =
   'Où utiliser mon pass ? Dans un lieu de médiation numérique agréé de votre territoire (France Services, conseillers numériques…). ' +
   'Présentez ce pass ou donnez son code : un pass paie un accompagnement. Gardez ce carnet, il ne sera pas remplacé en cas de perte.';
-
-/** "10,00 €": plain spaces, so the standard PDF fonts print it as is. */
-export function euros(cents: number): string {
-  const whole = Math.floor(cents / 100)
-    .toString()
-    .replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
-  return `${whole},${String(cents % 100).padStart(2, '0')} €`;
-}
 
 /**
  * An A4 booklet, five detachable passes a page between dashed cut lines: each

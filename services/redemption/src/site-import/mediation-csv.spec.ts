@@ -78,6 +78,21 @@ describe('reading the national "Lieux de médiation numérique" CSV', () => {
     expect(rows[1].errors).toEqual(['id : « lieu-1 » figure déjà plus haut dans le fichier (il doit être unique).']);
   });
 
+  it('given a NUL character in a name or an impossible update day, then that row alone is rejected', () => {
+    const rows = readMediationCsv(
+      csv(
+        GOOD,
+        GOOD.replace('lieu-1', 'lieu-2').replace('Espace Muret', 'Espace\u0000Muret'),
+        GOOD.replace('lieu-1', 'lieu-3').replace('2024-04-02', '2024-02-30'),
+      ),
+    );
+    expect(rows.map((row) => row.errors)).toEqual([
+      [],
+      ['nom : contient un caractère invisible non autorisé.'],
+      ["date_maj : « 2024-02-30 » n'est pas une date AAAA-MM-JJ."],
+    ]);
+  });
+
   it('given a file without the required columns, then the whole file is refused', () => {
     expect(() => readMediationCsv('id,nom\nx,y')).toThrow(MediationCsvError);
     expect(() => readMediationCsv('id,nom\nx,y')).toThrow(/pivot, commune, code_postal, adresse, date_maj/);

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import type { SiteLabel } from '@app/contracts';
-import { isValidRna, isValidSiret } from '@app/validation';
+import { hasControlCharacter, isCalendarDate, isValidRna, isValidSiret } from '@app/validation';
 import { departementOfInseeCode } from '../sites/site-location';
 import type { SiteDetails } from '../sites/site.model';
 
@@ -42,12 +42,6 @@ export interface MediationRow {
 
 export class MediationCsvError extends Error {}
 
-function isIsoDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-}
-
 export function readMediationCsv(text: string): MediationRow[] {
   let records: Array<Record<string, string>>;
   try {
@@ -65,6 +59,8 @@ export function readMediationCsv(text: string): MediationRow[] {
     const errors: string[] = [];
     const value = (field: string) => record[field]?.trim() ?? '';
     for (const field of REQUIRED_COLUMNS) if (!value(field)) errors.push(`${field} : valeur obligatoire manquante.`);
+    for (const [field, text] of Object.entries(record))
+      if (hasControlCharacter(text)) errors.push(`${field} : contient un caractère invisible non autorisé.`);
 
     const id = value('id') || null;
     if (id && seen.has(id)) errors.push(`id : « ${id} » figure déjà plus haut dans le fichier (il doit être unique).`);
@@ -113,7 +109,8 @@ export function readMediationCsv(text: string): MediationRow[] {
     }
 
     const updatedOn = value('date_maj');
-    if (updatedOn && !isIsoDate(updatedOn)) errors.push(`date_maj : « ${updatedOn} » n'est pas une date AAAA-MM-JJ.`);
+    if (updatedOn && !isCalendarDate(updatedOn))
+      errors.push(`date_maj : « ${updatedOn} » n'est pas une date AAAA-MM-JJ.`);
 
     if (errors.length > 0 || !departement) return { row, id, details: null, errors };
     const complement = value('complement_adresse');

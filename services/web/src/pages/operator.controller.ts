@@ -21,9 +21,9 @@ export class OperatorController {
 
   @Get()
   async home(@CurrentSession() session: Session, @Res() response: Response): Promise<void> {
-    const [funders, programs] = await Promise.all([
+    const [funders, { items: programs }] = await Promise.all([
       this.backend.get<Funder[]>('funding', session.token, '/funders'),
-      this.backend.get<FundedProgram[]>('funding', session.token, '/programs'),
+      this.backend.get<{ items: FundedProgram[] }>('funding', session.token, '/programs?pageSize=200'),
     ]);
     this.renderer.page(response, session, operatorProgramsView({ funders, programs }));
   }

@@ -8,15 +8,14 @@ import {
   IsString,
   IsUUID,
   Length,
-  Matches,
   Max,
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsDepartementCode, IsSiret } from '@app/validation';
+import { IsCalendarDate, IsDepartementCode, IsSiret } from '@app/validation';
 import { defineEvent } from '../../event-definition';
 import { Topics } from '../../topics';
-import { BOOKLET_SIZES, FUNDER_KINDS, FunderKind, FundingLineV1, ISO_DATE } from '../shared/value-types';
+import { BOOKLET_SIZES, FUNDER_KINDS, FunderKind, FundingLineV1 } from '../shared/value-types';
 
 export class FunderRegisteredV1 {
   @IsUUID() funderId: string;
@@ -41,9 +40,9 @@ export class ProgramOpenedV1 {
   @IsInt() @Min(1) faceValueCents: number;
   @IsIn(BOOKLET_SIZES) bookletSize: number;
   /** Passes are usable from this date… */
-  @Matches(ISO_DATE) validFrom: string;
+  @IsCalendarDate() validFrom: string;
   /** …to this date, plus the tolerance in days; unredeemed value is then released to the funders. */
-  @Matches(ISO_DATE) validUntil: string;
+  @IsCalendarDate() validUntil: string;
   @IsInt() @Min(0) @Max(366) toleranceDays: number;
   @ArrayMinSize(1) @ArrayMaxSize(101) @IsDepartementCode({ each: true }) territory: string[];
   @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => FundingLineV1) fundingLines: FundingLineV1[];

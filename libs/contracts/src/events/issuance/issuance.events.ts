@@ -8,15 +8,14 @@ import {
   IsString,
   IsUUID,
   Length,
-  Matches,
   Max,
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsDepartementCode } from '@app/validation';
+import { IsCalendarDate, IsDepartementCode } from '@app/validation';
 import { defineEvent } from '../../event-definition';
 import { Topics } from '../../topics';
-import { BeneficiaryProfileV1, IssuedPassV1, ISO_DATE, VOID_REASONS, VoidReason } from '../shared/value-types';
+import { BeneficiaryProfileV1, IssuedPassV1, VOID_REASONS, VoidReason } from '../shared/value-types';
 
 export class BookletIssuedV1 {
   @IsUUID() bookletId: string;
@@ -25,8 +24,8 @@ export class BookletIssuedV1 {
   /** The counselor's account (token subject), for the audit trail. */
   @IsString() issuedBy: string;
   @ValidateNested() @Type(() => BeneficiaryProfileV1) beneficiary: BeneficiaryProfileV1;
-  @Matches(ISO_DATE) validFrom: string;
-  @Matches(ISO_DATE) validUntil: string;
+  @IsCalendarDate() validFrom: string;
+  @IsCalendarDate() validUntil: string;
   @IsInt() @Min(0) @Max(366) toleranceDays: number;
   @ArrayMinSize(1) @ArrayMaxSize(101) @IsDepartementCode({ each: true }) territory: string[];
   /** The passes with their ids, code hashes (never codes) and amounts. */

@@ -10,10 +10,9 @@ import {
   Matches,
   Min,
 } from 'class-validator';
-import { IsDepartementCode } from '@app/validation';
+import { IsCalendarDate, IsDepartementCode } from '@app/validation';
 import { defineEvent } from '../../event-definition';
 import { Topics } from '../../topics';
-import { ISO_DATE } from '../shared/value-types';
 
 export const SITE_LABELS = [
   'france_services',
@@ -70,7 +69,7 @@ export const SiteUpdated = defineEvent({
 
 export class SiteAccreditedV1 {
   @IsUUID() siteId: string;
-  @Matches(ISO_DATE) validUntil: string;
+  @IsCalendarDate() validUntil: string;
   @IsString() @Length(1, 500) reason: string;
   @IsString() decidedBy: string;
 }

@@ -13,8 +13,6 @@ import {
 } from 'class-validator';
 import { IsDepartementCode } from '@app/validation';
 
-/** Calendar dates travel as `YYYY-MM-DD` (Europe/Paris calendar). */
-export const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 /** SHA-256 of a normalised pass code, lower-case hex: codes never travel in clear. */
 export const CODE_HASH = /^[0-9a-f]{64}$/;
 

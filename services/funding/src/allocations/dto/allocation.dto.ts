@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, IsUUID, Length, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { MAX_AMOUNT_CENTS } from '@app/money';
 
 export class GrantAllocationDto {
   @ApiProperty({ format: 'uuid' })
@@ -9,9 +10,11 @@ export class GrantAllocationDto {
   @ApiProperty({
     example: 100_000,
     description: "In cents; a whole number of booklets' worth (face value × booklet size)",
+    maximum: MAX_AMOUNT_CENTS,
   })
   @IsInt()
   @Min(1)
+  @Max(MAX_AMOUNT_CENTS)
   amountCents: number;
 }
 
@@ -20,9 +23,14 @@ export class RequestReclaimDto {
   @IsUUID()
   agencyId: string;
 
-  @ApiProperty({ example: 50_000, description: 'The most to take back; issuance frees what is unused, up to this' })
+  @ApiProperty({
+    example: 50_000,
+    maximum: MAX_AMOUNT_CENTS,
+    description: 'The most to take back; issuance frees what is unused, up to this',
+  })
   @IsInt()
   @Min(1)
+  @Max(MAX_AMOUNT_CENTS)
   amountCents: number;
 
   @ApiPropertyOptional({ example: "L'agence ferme" })

@@ -10,14 +10,14 @@ import {
   IsString,
   IsUUID,
   Length,
-  Matches,
   Max,
   Min,
   ValidateNested,
 } from 'class-validator';
-import { BOOKLET_SIZES, ISO_DATE } from '@app/contracts';
+import { BOOKLET_SIZES } from '@app/contracts';
+import { MAX_AMOUNT_CENTS } from '@app/money';
 import { PageQuery } from '@app/platform';
-import { IsDepartementCode } from '@app/validation';
+import { IsCalendarDate, IsDepartementCode } from '@app/validation';
 
 export class FundingLineDto {
   @ApiProperty({ format: 'uuid' })
@@ -50,11 +50,11 @@ export class OpenProgramDto {
   bookletSize: number = 10;
 
   @ApiProperty({ example: '2027-01-01', description: 'First day passes may be redeemed (YYYY-MM-DD, Europe/Paris)' })
-  @Matches(ISO_DATE, { message: 'validFrom must be a date YYYY-MM-DD' })
+  @IsCalendarDate()
   validFrom: string;
 
   @ApiProperty({ example: '2027-12-31', description: 'Validity end of the passes (YYYY-MM-DD)' })
-  @Matches(ISO_DATE, { message: 'validUntil must be a date YYYY-MM-DD' })
+  @IsCalendarDate()
   validUntil: string;
 
   @ApiProperty({ example: 31, description: 'Days of tolerance after validUntil before unredeemed value is released' })
@@ -85,16 +85,23 @@ export class OpenProgramDto {
   @IsUUID()
   leadFunderId?: string;
 
-  @ApiProperty({ example: 10_000_000, description: 'Initial budget in cents' })
+  @ApiProperty({
+    example: 10_000_000,
+    minimum: 1,
+    maximum: MAX_AMOUNT_CENTS,
+    description: 'Initial budget in cents, one billion euros at most',
+  })
   @IsInt()
-  @Min(0)
+  @Min(1)
+  @Max(MAX_AMOUNT_CENTS)
   budgetCents: number;
 }
 
 export class IncreaseBudgetDto {
-  @ApiProperty({ example: 500_000 })
+  @ApiProperty({ example: 500_000, minimum: 1, maximum: MAX_AMOUNT_CENTS })
   @IsInt()
   @Min(1)
+  @Max(MAX_AMOUNT_CENTS)
   amountCents: number;
 }
 
@@ -106,3 +113,5 @@ export class CloseProgramDto {
 }
 
 export class TransfersQuery extends PageQuery(500) {}
+
+export class ProgramsQuery extends PageQuery(200) {}

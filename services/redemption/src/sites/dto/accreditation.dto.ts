@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length, Matches } from 'class-validator';
-import { ISO_DATE } from '@app/contracts';
+import { IsString, Length } from 'class-validator';
+import { IsCalendarDate } from '@app/validation';
 
 export class DecisionDto {
   @ApiProperty({ example: 'Contrôle sur place du 12 mars' })
@@ -11,6 +11,6 @@ export class DecisionDto {
 
 export class AccreditSiteDto extends DecisionDto {
   @ApiProperty({ example: '2027-12-31', description: 'Last day (Europe/Paris) the site may redeem' })
-  @Matches(ISO_DATE)
+  @IsCalendarDate()
   validUntil: string;
 }

@@ -9,8 +9,12 @@ export interface AuditEvent {
   occurredAt: string;
   type: string;
   producer: string;
-  actingOrganisation?: string | null;
+  /** Who acted: an agency, a site, the system…, and which one when it is an organisation. */
+  actingOrganisation: { kind: string; id: string | null };
 }
+
+const actorOf = ({ kind, id }: AuditEvent['actingOrganisation']) =>
+  html`${ACTOR_LABELS[kind] ?? kind}${id ? html`<br><small>${id}</small>` : ''}`;
 
 export interface DashboardAuditModel {
   /** As typed, trimmed; empty before a search. */
@@ -46,7 +50,7 @@ export function dashboardAuditView({ passId, error, events }: DashboardAuditMode
               events.map(
                 (e) => html`<tr><td>${dateTime(e.occurredAt)}</td>
                 <td>${EVENT_LABELS[e.type] ?? e.type}<br><small>${e.type}</small></td><td>${e.producer}</td>
-                <td>${ACTOR_LABELS[e.actingOrganisation ?? ''] ?? e.actingOrganisation ?? ''}</td></tr>`,
+                <td>${actorOf(e.actingOrganisation)}</td></tr>`,
               ),
             )
           : ''
