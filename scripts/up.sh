@@ -19,6 +19,8 @@ start_kafka_unless_external
 say "building"
 npm run --silent build
 
+# The web front runs on this machine and forwards each person's address: the services believe it from loopback.
+export TRUSTED_PROXIES="${TRUSTED_PROXIES:-loopback}"
 start_missing_services "$LOG_DIR" "${SERVICES[@]}"
 wait_until_healthy "$LOG_DIR" "${SERVICES[@]}"
 

@@ -15,7 +15,10 @@ describe('redeeming passes', () => {
 
   // Refusals are exercised here by the dozen: the guessing limit has its own spec.
   beforeAll(async () => {
-    service = await scope.start(redemptionService, { REDEMPTION_MAX_FAILED_ATTEMPTS: '10000' });
+    service = await scope.start(redemptionService, {
+      REDEMPTION_MAX_FAILED_ATTEMPTS: '10000',
+      REDEMPTION_MAX_FAILED_ATTEMPTS_PER_SITE: '10000',
+    });
     siteA = await accreditedSite(service.url);
     siteB = await accreditedSite(service.url);
   });
@@ -200,6 +203,47 @@ describe('redeeming passes', () => {
       ).toHaveLength(1);
     });
 
+    it('given a redemption, when retried with its passes typed otherwise (case, spaces, dashes, order), then the first answer again', async () => {
+      const issued = booklet({ size: 2 });
+      await issue(scope, service, issued);
+      const key = randomUUID();
+      const first = await expectStatus(redeem(siteA, issued.codes, key), 201);
+      const retyped = [...issued.codes]
+        .reverse()
+        .map((code, i) => (i === 0 ? code.toLowerCase() : ` ${code.replace(/-/g, '').replace(/(.{4})/g, '$1 ')} `));
+
+      const retry = await expectStatus(redeem(siteA, retyped, key), 201);
+
+      expect(retry.body).toEqual(first.body);
+      const redemptions = await scope.sql(
+        'redemption',
+        'SELECT DISTINCT redemption_id FROM redemption_lines WHERE pass_id = ANY($1::uuid[])',
+        [issued.payload.passes.map((pass) => pass.passId)],
+      );
+      expect(redemptions).toHaveLength(1);
+    });
+
+    it('given a redemption cancelled since, when retried with its key, then 409 REDEMPTION_CANCELLED saying when, and nothing redeemed', async () => {
+      const issued = booklet({ size: 1 });
+      await issue(scope, service, issued);
+      const key = randomUUID();
+      const first = await expectStatus(redeem(siteA, issued.codes, key), 201);
+      const cancelled = await request(service.url)
+        .post(`/redemptions/${first.body.redemptionId}/cancellation`)
+        .set('Authorization', await bearer('site', siteA))
+        .send({ reason: 'Erreur de saisie' })
+        .expect(200);
+
+      const retry = await expectStatus(redeem(siteA, issued.codes, key), 409);
+
+      expect(retry.body).toMatchObject({
+        code: 'REDEMPTION_CANCELLED',
+        details: { redemptionId: first.body.redemptionId, cancelledAt: cancelled.body.cancelledAt },
+      });
+      expect(retry.body.message).toMatch(/^Cette validation a été annulée le \d{2}\/\d{2}\/\d{4} à \d{2}:\d{2} : /);
+      expect(await passStatus(issued.payload.passes[0].passId)).toBe('issued');
+    });
+
     it('given a used key, when sent with other codes, then 409 IDEMPOTENCY_KEY_REUSED and nothing redeemed', async () => {
       const [one, two] = [booklet({ size: 1 }), booklet({ size: 1 })];
       await issue(scope, service, one, two);
@@ -289,6 +333,27 @@ describe('redeeming passes', () => {
       const response = await expectStatus(redeem(siteA, [typo]), 422);
       expect(response.body.code).toBe('CODE_INVALID');
       expect(response.body.message).toContain('erreur de frappe');
+    });
+
+    it('given the token of a site that is not registered, then 403 SITE_NOT_FOUND and nothing stored, as for a check', async () => {
+      const unregistered = randomUUID();
+      const issued = booklet({ size: 1 });
+      await issue(scope, service, issued);
+
+      const response = await expectStatus(redeem(unregistered, issued.codes), 403);
+      const checked = await request(service.url)
+        .post('/passes/check')
+        .set('Authorization', await bearer('site', unregistered))
+        .send({ code: issued.codes[0] })
+        .expect(403);
+
+      expect(response.body).toMatchObject({ code: 'SITE_NOT_FOUND', message: checked.body.message });
+      expect(checked.body.code).toBe('SITE_NOT_FOUND');
+      expect(response.body.message).toMatch(FRENCH);
+      expect(
+        await scope.sql('redemption', 'SELECT 1 FROM redemption_requests WHERE site_id = $1', [unregistered]),
+      ).toHaveLength(0);
+      expect(await passStatus(issued.payload.passes[0].passId)).toBe('issued');
     });
 
     it('given a well-formed code never issued, then 422 PASS_UNKNOWN', async () => {

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { TerminusModule } from '@nestjs/terminus';
 import { Logger } from 'nestjs-pino';
@@ -98,8 +99,12 @@ export async function createServiceApp(
 ): Promise<INestApplication> {
   const config = await loadServiceConfig(definition.name, definition.defaultPort, env);
   const settings = definition.settings ? parseEnv(definition.settings, env, definition.name) : {};
-  const app = await NestFactory.create(rootModule(definition, config, settings), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(rootModule(definition, config, settings), {
+    bufferLogs: true,
+  });
   app.useLogger(app.get(Logger));
+  // Express's default trusts no proxy: request.ip is then the peer's address, whatever X-Forwarded-For says.
+  if (config.trustedProxies.length > 0) app.set('trust proxy', config.trustedProxies);
   app.useGlobalPipes(new HostileInputPipe(), createValidationPipe());
   setupApiDocs(app, definition);
   app.connectMicroservice({ strategy: app.get(KafkaEventServer) });

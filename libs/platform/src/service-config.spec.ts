@@ -56,6 +56,7 @@ describe('loadServiceConfig', () => {
         maxTokenLifetimeSeconds: 12 * 3600,
         publicKeyPem: keys.publicKeyPem,
       });
+      expect(config.trustedProxies).toEqual([]);
     });
 
     it('given empty strings, when loaded, then they count as absent and the defaults apply', async () => {
@@ -96,6 +97,12 @@ describe('loadServiceConfig', () => {
       expect(config.auth.audience).toBe('pass-api');
     });
 
+    it('given TRUSTED_PROXIES, when loaded, then each address, CIDR range or range name is kept for Express', async () => {
+      const config = await load({ TRUSTED_PROXIES: 'loopback, 10.0.0.0/8,192.168.1.7, fd00::/8,::1' });
+
+      expect(config.trustedProxies).toEqual(['loopback', '10.0.0.0/8', '192.168.1.7', 'fd00::/8', '::1']);
+    });
+
     it('given AUTH_PUBLIC_KEY_FILE naming a readable PEM, when loaded, then the key is read from it', async () => {
       const file = join(scratch, 'public.pem');
       writeFileSync(file, keys.publicKeyPem);
@@ -131,6 +138,10 @@ describe('loadServiceConfig', () => {
       ['NODE_ENV', 'staging'],
       ['AUTH_PUBLIC_KEY', 'not a pem'],
       ['AUTH_JWKS_URL', 'ftp://keys.example/jwks'],
+      ['TRUSTED_PROXIES', 'web'],
+      ['TRUSTED_PROXIES', '10.0.0.0/33'],
+      ['TRUSTED_PROXIES', 'loopback,'],
+      ['TRUSTED_PROXIES', 'true'],
     ])('given %s=%j, when loaded, then it stops with a ConfigurationError naming the variable', async (name, value) => {
       const error = await refusal({ [name]: value });
 

@@ -15,6 +15,8 @@ export interface ServiceConfig {
   port: number;
   host: string;
   logLevel: string;
+  /** Express `trust proxy`: the proxies whose X-Forwarded-For is believed; empty, none. */
+  trustedProxies: string[];
   databaseUrl: string;
   databasePoolSize: number;
   messaging: MessagingOptions;
@@ -79,6 +81,7 @@ export async function loadServiceConfig(
     port: parsed.PORT ?? defaultPort,
     host: parsed.HOST,
     logLevel: parsed.LOG_LEVEL,
+    trustedProxies: parsed.TRUSTED_PROXIES,
     databaseUrl: parsed.DATABASE_URL ?? databaseUrlFor(LOCAL_POSTGRES_URL, defaultDatabaseName(service)),
     databasePoolSize: parsed.DATABASE_POOL_SIZE,
     messaging: {

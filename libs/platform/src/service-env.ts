@@ -1,8 +1,49 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  ValidationOptions,
+} from 'class-validator';
+import { isIP } from 'node:net';
 import { DEFAULT_AUDIENCE, DEV_ISSUER } from '@app/auth';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+/** The names Express's `trust proxy` knows (proxy-addr), beside addresses and CIDR ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** One entry of a trusted proxy list: a range name, an IP address, or an address with a prefix length (CIDR). */
+export function isTrustedProxy(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+function IsTrustedProxyList(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isTrustedProxyList',
+      validator: {
+        validate: (value: unknown) =>
+          Array.isArray(value) && value.every((entry) => typeof entry === 'string' && isTrustedProxy(entry)),
+        defaultMessage: () =>
+          'TRUSTED_PROXIES must be a comma-separated list of IP addresses, CIDR ranges (10.0.0.0/8) or loopback, linklocal, uniquelocal',
+      },
+    },
+    options,
+  );
+}
 
 /**
  * Environment variables every service reads. Defaults suit a developer's
@@ -47,6 +88,17 @@ export class ServiceEnv {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
+
+  /**
+   * The proxies (the web front, a load balancer) whose X-Forwarded-For gives
+   * the client's address, as Express's `trust proxy` reads them. None by
+   * default: any other caller could then choose the address it is counted under.
+   */
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.split(',').map((entry) => entry.trim()) : value,
+  )
+  @IsTrustedProxyList()
+  TRUSTED_PROXIES: string[] = [];
 
   @IsString()
   AUTH_ISSUER: string = DEV_ISSUER;

@@ -6,6 +6,7 @@ import { Sites1763800100000 } from './migrations/1763800100000-sites';
 import { PassesAndRedemptions1763800200000 } from './migrations/1763800200000-passes-and-redemptions';
 import { RedemptionRequestClaims1763900000000 } from './migrations/1763900000000-redemption-request-claims';
 import { SiteRedemptionHistory1764200000000 } from './migrations/1764200000000-site-redemption-history';
+import { FailedAttemptsBySiteAndAddress1765300000000 } from './migrations/1765300000000-failed-attempts-by-site-and-address';
 import { PassesModule } from './passes/passes.module';
 import { RedemptionSettings } from './redemption.settings';
 import { RedemptionsModule } from './redemptions/redemptions.module';
@@ -28,6 +29,7 @@ export const redemptionService: ServiceDefinition = {
     PassesAndRedemptions1763800200000,
     RedemptionRequestClaims1763900000000,
     SiteRedemptionHistory1764200000000,
+    FailedAttemptsBySiteAndAddress1765300000000,
   ],
   settings: RedemptionSettings,
 };

@@ -3,11 +3,21 @@ import { IsBoolean, IsInt, Max, Min } from 'class-validator';
 
 /** The redemption service's own environment variables (defaults suit production). */
 export class RedemptionSettings {
-  /** Failed attempts (invalid or unknown codes) allowed per site and per client address in the window. */
+  /** Failed attempts (invalid or unknown codes) allowed per site and client address in the window: one workstation. */
   @Type(() => Number)
   @IsInt()
   @Min(1)
   REDEMPTION_MAX_FAILED_ATTEMPTS: number = 10;
+
+  /**
+   * Failed attempts allowed per site in the window, whatever the address: a
+   * site's other workstations keep some attempts when one has used its own,
+   * and a site account used from many addresses still stops here.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  REDEMPTION_MAX_FAILED_ATTEMPTS_PER_SITE: number = 30;
 
   @Type(() => Number)
   @IsInt()

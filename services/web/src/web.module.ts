@@ -1,7 +1,8 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ObservabilityModule } from '@app/observability';
 import { BackendClient } from './backend/backend.client';
+import { CallerAddressMiddleware } from './backend/caller-address.middleware';
 import { CounselorController } from './pages/counselor.controller';
 import { DashboardController } from './pages/dashboard.controller';
 import { HealthController } from './pages/health.controller';
@@ -16,7 +17,7 @@ import { WEB_CONFIG, WebConfig } from './web.config';
 import { WebErrorsFilter } from './web-errors.filter';
 
 @Module({})
-export class WebModule {
+export class WebModule implements NestModule {
   static forRoot(config: WebConfig): DynamicModule {
     return {
       module: WebModule,
@@ -39,5 +40,9 @@ export class WebModule {
         { provide: APP_FILTER, useClass: WebErrorsFilter },
       ],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(CallerAddressMiddleware).forRoutes('*path');
   }
 }

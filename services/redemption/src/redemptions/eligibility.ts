@@ -46,6 +46,11 @@ const PARIS_DATE_TIME = new Intl.DateTimeFormat('fr-FR', {
   timeStyle: 'short',
 });
 
+/** « 05/12/2025 à 14:03 », Paris time. */
+export function parisDateTime(instant: Date): string {
+  return PARIS_DATE_TIME.format(instant).replace(' ', ' à ');
+}
+
 function frenchDay(day: string): string {
   const [year, month, date] = day.split('-');
   return `${date}/${month}/${year}`;
@@ -118,7 +123,7 @@ export function passRefusal(
   }
   switch (pass.status) {
     case 'redeemed': {
-      const when = pass.redeemedAt ? ` le ${PARIS_DATE_TIME.format(pass.redeemedAt).replace(' ', ' à ')}` : '';
+      const when = pass.redeemedAt ? ` le ${parisDateTime(pass.redeemedAt)}` : '';
       const where = pass.redeemedAtSiteId === site.id ? 'dans votre lieu' : 'dans un autre lieu';
       return { code: 'PASS_ALREADY_REDEEMED', message: `Ce pass a déjà été utilisé${when}, ${where}.` };
     }

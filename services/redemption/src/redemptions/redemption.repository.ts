@@ -48,9 +48,16 @@ const RECORD = preparedStatement(
    SELECT count(*)::int AS redeemed FROM redeemed`,
 );
 
+/** What a replay needs of the request holding a key: the first answer, and whether its redemption was cancelled since. */
+export interface HeldRedemption {
+  response: unknown;
+  redemptionId: string;
+  cancelledAt: Date | null;
+}
+
 /** A site's idempotency keys (`redemption_requests`), each with the answer its redemption gave. */
 @Injectable()
-export class RedemptionRepository implements IdempotencyClaims<{ response: unknown }> {
+export class RedemptionRepository implements IdempotencyClaims<HeldRedemption> {
   constructor(private readonly tx: TransactionHost) {}
 
   async claim(siteId: string, key: IdempotencyKey, fingerprint: string): Promise<boolean> {
@@ -58,12 +65,22 @@ export class RedemptionRepository implements IdempotencyClaims<{ response: unkno
     return rows.length === 1;
   }
 
-  async holder(siteId: string, key: IdempotencyKey): Promise<{ fingerprint: string; response: unknown } | null> {
-    const rows: Array<{ request_hash: string; response: unknown }> = await this.tx.manager.query(
-      'SELECT request_hash, response FROM redemption_requests WHERE site_id = $1 AND idempotency_key = $2',
-      [siteId, key],
-    );
-    return rows[0] ? { fingerprint: rows[0].request_hash, response: rows[0].response } : null;
+  async holder(siteId: string, key: IdempotencyKey): Promise<({ fingerprint: string } & HeldRedemption) | null> {
+    const rows: Array<{ request_hash: string; response: unknown; redemption_id: string; cancelled_at: Date | null }> =
+      await this.tx.manager.query(
+        `SELECT q.request_hash, q.response, q.redemption_id, r.cancelled_at
+         FROM redemption_requests q JOIN redemptions r ON r.id = q.redemption_id
+         WHERE q.site_id = $1 AND q.idempotency_key = $2`,
+        [siteId, key],
+      );
+    return rows[0]
+      ? {
+          fingerprint: rows[0].request_hash,
+          response: rows[0].response,
+          redemptionId: rows[0].redemption_id,
+          cancelledAt: rows[0].cancelled_at,
+        }
+      : null;
   }
 
   /**

@@ -6,26 +6,22 @@ import { AuthenticatedUser } from '@app/auth';
 import { RedemptionCancelled, VoucherRedeemed } from '@app/contracts';
 import { TransactionHost } from '@app/database';
 import { EventPublisher } from '@app/messaging';
-import { hashPassCode, parsePassCode } from '@app/pass-codes';
+import { hashPassCode, ParsedPassCode, parsePassCode } from '@app/pass-codes';
 import { claimFirst, IdempotencyKey, Problem, requestFingerprint } from '@app/platform';
 import { PassRepository } from '../passes/pass.repository';
 import { parisDay } from '@app/calendar';
 import { Site } from '../sites/site.model';
 import { SiteRepository } from '../sites/site.repository';
-import { AttemptGuard } from './attempt-guard';
+import { Admission, AttemptGuard, AttemptSource, tooManyFailedAttempts } from './attempt-guard';
 import { CancellationView, PassCheckView, RedemptionView, SiteRedemptionsPage } from './dto/redeem.dto';
-import { lastUsableDay, passRefusal, Refusal, siteRefusal } from './eligibility';
-import { RedemptionRepository } from './redemption.repository';
+import { lastUsableDay, parisDateTime, passRefusal, Refusal, siteRefusal } from './eligibility';
+import { HeldRedemption, RedemptionRepository } from './redemption.repository';
 
 const CANCELLATION_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-/** A refusal of the whole request: the first reason is the answer's code, every typed code gets its own line. */
+/** A refusal of the whole request: the first reason is the answer's code, every refused code gets its own line. */
 class RedemptionRefused extends Problem {
-  constructor(
-    readonly refusals: Refusal[],
-    perCode: Array<{ position: number } & Refusal>,
-  ) {
-    const first = refusals[0];
+  constructor(first: Refusal, perCode: Array<{ position: number } & Refusal> = []) {
     const status =
       first.code.startsWith('SITE_') && first.code !== 'SITE_OUTSIDE_TERRITORY'
         ? HttpStatus.FORBIDDEN
@@ -34,6 +30,43 @@ class RedemptionRefused extends Problem {
           : HttpStatus.UNPROCESSABLE_ENTITY;
     super(status, first.code, first.message, perCode.length > 0 ? { codes: perCode } : undefined);
   }
+}
+
+/** Every typed code's outcome, one at least refused: thrown to roll the request back, told once the guard allows. */
+class CodesRefused extends Error {
+  constructor(readonly outcomes: Array<Refusal | null>) {
+    super('Codes refused');
+  }
+}
+
+/** The answer to a request whose codes were refused, as far as the guard lets it tell. */
+function refusalOf(admission: Admission): Problem {
+  const perCode = admission.outcomes.flatMap((outcome, position) => (outcome ? [{ position, ...outcome }] : []));
+  if (admission.retryAt) return tooManyFailedAttempts(admission.retryAt, { codes: perCode });
+  return new RedemptionRefused(perCode[0] as Refusal, perCode as Array<{ position: number } & Refusal>);
+}
+
+/**
+ * What a retry must repeat to get the first answer: the passes, however they
+ * were typed (case, spaces, dashes, O for 0…) and in whatever order, since
+ * they are redeemed all together or not at all. A code that does not parse
+ * is never redeemed; it stays as typed.
+ */
+function passesFingerprint(codes: string[], parsed: ParsedPassCode[]): string {
+  return requestFingerprint(parsed.map((code, position) => (code.valid ? code.canonical : codes[position])).sort());
+}
+
+/** A retry gets the first answer, unless the redemption was cancelled since: then it says so. */
+function replayed(held: HeldRedemption): RedemptionView {
+  if (held.cancelledAt) {
+    throw Problem.conflict(
+      'REDEMPTION_CANCELLED',
+      `Cette validation a été annulée le ${parisDateTime(held.cancelledAt)} : ses pass ne sont pas validés. ` +
+        'Pour les valider, faites une nouvelle demande, avec une nouvelle clé.',
+      { redemptionId: held.redemptionId, cancelledAt: held.cancelledAt.toISOString() },
+    );
+  }
+  return held.response as RedemptionView;
 }
 
 @Injectable()
@@ -65,8 +98,9 @@ export class RedemptionsService {
   /**
    * All or nothing, in one transaction: the passes are locked, checked,
    * redeemed, and their VoucherRedeemed events written to the outbox. The key
-   * is claimed first: a retried request (same key, same codes) gets the first
-   * answer again, stored with the redemption.
+   * is claimed first: a retried request (same key, same passes) gets the first
+   * answer again, stored with the redemption. Refused codes are told after
+   * the rollback, as far as the guessing limit allows.
    */
   async redeem(
     user: AuthenticatedUser,
@@ -75,18 +109,20 @@ export class RedemptionsService {
     clientAddress: string,
   ): Promise<RedemptionView> {
     const siteId = this.siteOf(user);
-    await this.guard.assertMayTry(siteId, clientAddress, 'redeem');
-    const request = { scope: siteId, key: idempotencyKey, fingerprint: requestFingerprint(codes) };
+    const source: AttemptSource = { siteId, clientAddress };
+    const parsed = codes.map((code) => parsePassCode(code));
+    const request = { scope: siteId, key: idempotencyKey, fingerprint: passesFingerprint(codes, parsed) };
     try {
-      return await this.tx.run(() =>
-        claimFirst(this.redemptions, request, {
-          replay: (held) => held.response as RedemptionView,
-          first: () => this.redeemClaimed(user, siteId, idempotencyKey, codes),
-        }),
-      );
+      return await this.tx.run(async () => {
+        // Before the claim, whose row refers to the site: an unregistered site is a 403, not a foreign key error.
+        const site = await this.existingSite(siteId, 'SHARE');
+        return claimFirst(this.redemptions, request, {
+          replay: replayed,
+          first: () => this.redeemClaimed(user, site, idempotencyKey, parsed, source),
+        });
+      });
     } catch (error) {
-      if (error instanceof RedemptionRefused)
-        await this.guard.recordRefusals(siteId, clientAddress, error.refusals, 'redeem');
+      if (error instanceof CodesRefused) throw refusalOf(await this.guard.admit(source, error.outcomes, 'redeem'));
       throw error;
     }
   }
@@ -94,16 +130,19 @@ export class RedemptionsService {
   /** A first request's redemption, its key claimed by the surrounding transaction. */
   private async redeemClaimed(
     user: AuthenticatedUser,
-    siteId: string,
+    site: Site,
     idempotencyKey: IdempotencyKey,
-    codes: string[],
+    parsed: ParsedPassCode[],
+    source: AttemptSource,
   ): Promise<RedemptionView> {
-    const site = await this.existingSite(siteId, 'SHARE');
+    const siteId = site.id;
     const today = parisDay(new Date());
     const refusedSite = siteRefusal(site, today);
-    if (refusedSite) throw new RedemptionRefused([refusedSite], []);
+    if (refusedSite) {
+      this.guard.count([refusedSite], 'redeem');
+      throw new RedemptionRefused(refusedSite);
+    }
 
-    const parsed = codes.map((code) => parsePassCode(code));
     const hashes = parsed.map((code) => (code.valid ? hashPassCode(code.canonical) : null));
     if (new Set(hashes.filter(Boolean)).size !== hashes.filter(Boolean).length) {
       throw Problem.unprocessable(
@@ -117,12 +156,12 @@ export class RedemptionsService {
         p,
       ]),
     );
-    const perCode = parsed.map((code, position) => ({
-      position,
-      refusal: passRefusal(code, locked.get(hashes[position]!) ?? null, site, today),
-    }));
-    const refused = perCode.flatMap(({ position, refusal }) => (refusal ? [{ position, ...refusal }] : []));
-    if (refused.length > 0) throw new RedemptionRefused(refused, refused);
+    const outcomes = parsed.map((code, position) =>
+      passRefusal(code, locked.get(hashes[position]!) ?? null, site, today),
+    );
+    if (outcomes.some((outcome) => outcome !== null)) throw new CodesRefused(outcomes);
+    // Good codes are told, like refused ones, only while the source is not blocked: a 201 then is no tell.
+    await this.guard.assertNotBlocked(source, 'redeem');
 
     const passes = hashes.map((hash) => locked.get(hash!)!);
     const redemptionId = randomUUID();
@@ -169,16 +208,20 @@ export class RedemptionsService {
   /** What redeeming would answer, without redeeming; a pass of another territory shows nothing but that. */
   async check(user: AuthenticatedUser, code: string, clientAddress: string): Promise<PassCheckView> {
     const siteId = this.siteOf(user);
-    await this.guard.assertMayTry(siteId, clientAddress, 'check');
     const site = await this.existingSite(siteId);
     const today = parisDay(new Date());
+    const refusedSite = siteRefusal(site, today);
+    if (refusedSite) {
+      this.guard.count([refusedSite], 'check');
+      return { usable: false, code: refusedSite.code, message: refusedSite.message };
+    }
     const parsed = parsePassCode(code);
     const pass = parsed.valid ? await this.passes.findByCodeHash(hashPassCode(parsed.canonical)) : null;
-    const refusal = siteRefusal(site, today) ?? passRefusal(parsed, pass, site, today);
-    if (refusal) {
-      await this.guard.recordRefusals(siteId, clientAddress, [refusal], 'check');
-      return { usable: false, code: refusal.code, message: refusal.message };
-    }
+    const source = { siteId, clientAddress };
+    const {
+      outcomes: [refusal],
+    } = await this.guard.admit(source, [passRefusal(parsed, pass, site, today)], 'check');
+    if (refusal) return { usable: false, code: refusal.code, message: refusal.message };
     return { usable: true, amountCents: pass!.amountCents, usableUntil: lastUsableDay(pass!) };
   }
 

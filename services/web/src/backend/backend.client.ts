@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { currentCorrelation, CORRELATION_HEADER } from '@app/observability';
 import { WEB_CONFIG, WebConfig } from '../web.config';
+import { callerAddress } from './caller-address.middleware';
 
 export type Backend = 'issuance' | 'redemption' | 'funding' | 'reporting';
 
@@ -22,7 +23,12 @@ export interface BinaryAnswer {
   contentDisposition: string | null;
 }
 
-/** The four services' HTTP APIs, called with the signed-in user's token. */
+/**
+ * The four services' HTTP APIs, called with the signed-in user's token and
+ * the person's address in X-Forwarded-For: the services count failed pass
+ * codes per site and address, and believe it when they trust the web front
+ * (their TRUSTED_PROXIES).
+ */
 @Injectable()
 export class BackendClient {
   constructor(@Inject(WEB_CONFIG) private readonly config: WebConfig) {}
@@ -63,6 +69,7 @@ export class BackendClient {
   ): Promise<Response> {
     const isText = typeof body === 'string';
     const correlation = currentCorrelation();
+    const address = callerAddress();
     let response: Response;
     try {
       response = await fetch(`${this.config.urls[backend]}${path}`, {
@@ -71,6 +78,7 @@ export class BackendClient {
           authorization: `Bearer ${token}`,
           ...(body === undefined ? {} : { 'content-type': isText ? 'text/csv' : 'application/json' }),
           ...(correlation ? { [CORRELATION_HEADER]: correlation.correlationId } : {}),
+          ...(address ? { 'x-forwarded-for': address } : {}),
           ...headers,
         },
         body: body === undefined ? undefined : isText ? body : JSON.stringify(body),

@@ -69,7 +69,10 @@ export class FailedAttemptsView {
   @ApiProperty() siteId: string;
   @ApiProperty({ description: 'Failed attempts (invalid or unknown codes) in the current window' }) inWindow: number;
   @ApiProperty() windowSeconds: number;
-  @ApiProperty() limit: number;
+  @ApiProperty({ description: 'Failed attempts allowed to the site in the window, whatever the address' })
+  limit: number;
+  @ApiProperty({ description: 'Failed attempts allowed in the window from one client address at the site' })
+  limitPerAddress: number;
   @ApiProperty() total: number;
   @ApiProperty({ nullable: true }) last: Date | null;
 }
