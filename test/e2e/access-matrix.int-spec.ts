@@ -111,6 +111,15 @@ function fixtures(w: World): Record<string, RouteFixture> {
       foreign: { role: 'funder' },
     },
     'reporting GET /rebuilds/{id}': { params: { id: none } },
+    // Every service's dead letters (libs/platform): this world has none, the operator gets 404 (400 without a reason).
+    ...Object.fromEntries(
+      (['issuance', 'redemption', 'funding', 'reporting'] as const).flatMap((service) =>
+        ['GET /dead-letters/{id}', 'POST /dead-letters/{id}/replay', 'POST /dead-letters/{id}/discard'].map((route) => [
+          `${service} ${route}`,
+          { params: { id: none } },
+        ]),
+      ),
+    ),
   };
 }
 

@@ -108,8 +108,12 @@ export class FundingDriver {
   }
 
   async reconciliation() {
-    return (await this.http().get('/reconciliation').set('Authorization', bearer(this.operator)).expect(200)).body
-      .violations;
+    return (await this.reconciliationReport()).violations;
+  }
+
+  /** Violations and warnings. */
+  async reconciliationReport() {
+    return (await this.http().get('/reconciliation').set('Authorization', bearer(this.operator)).expect(200)).body;
   }
 
   /** Waits until every given event id went through the inbox (applied or skipped as duplicate) or was dead-lettered. */

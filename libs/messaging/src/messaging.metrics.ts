@@ -71,7 +71,7 @@ export class MessagingMetrics {
     });
     this.deadLetters = new Gauge({
       name: 'dead_letters',
-      help: 'Messages this service has sent to its dead-letter topic',
+      help: 'Dead letters still open: neither replayed nor discarded by an operator',
       registers,
       collect: refreshed,
     });

@@ -34,7 +34,15 @@ export class MessagingModule {
         MessagingStatus,
         TopicReplayer,
       ],
-      exports: [MESSAGING_OPTIONS, EventPublisher, KafkaEventServer, MessagingStatus, TopicAdmin, TopicReplayer],
+      exports: [
+        MESSAGING_OPTIONS,
+        EventPublisher,
+        KafkaEventServer,
+        MessagingStatus,
+        TopicAdmin,
+        TopicReplayer,
+        DeadLetterRepository,
+      ],
     };
   }
 }

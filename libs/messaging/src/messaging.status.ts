@@ -59,10 +59,13 @@ export class MessagingStatus implements OnModuleInit {
     return backlog.oldestAgeSeconds > OUTBOX_STUCK_AFTER_SECONDS ? indicator.down(details) : indicator.up(details);
   }
 
-  /** Dead letters, lag and events awaiting their cause (this instance's) are shown, not judged: they call for an operator, not a restart. */
+  /**
+   * Open dead letters (neither replayed nor discarded), lag and events awaiting their cause (this instance's) are
+   * shown, not judged: they call for an operator, not a restart.
+   */
   async consumption(): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check('consumer');
-    const deadLetters = await this.deadLetters.count();
+    const deadLetters = await this.deadLetters.countOpen();
     const lag = await this.lagByTopic().catch(() => ({}));
     return indicator.up({
       groupId: this.server.groupId,
@@ -85,7 +88,7 @@ export class MessagingStatus implements OnModuleInit {
     const backlog = await this.outbox.backlog();
     this.metrics.outboxBacklog.set(backlog.count);
     this.metrics.outboxOldestAge.set(backlog.oldestAgeSeconds);
-    this.metrics.deadLetters.set(await this.deadLetters.count());
+    this.metrics.deadLetters.set(await this.deadLetters.countOpen());
     const lag = await this.lagByTopic().catch(() => ({}) as Record<string, number>);
     for (const [topic, value] of Object.entries(lag)) this.metrics.consumerLag.set({ topic }, value);
   }

@@ -17,6 +17,8 @@ import { AuthModule } from '@app/auth';
 import { DatabaseModule } from '@app/database';
 import { KafkaEventServer, MESSAGING_ENTITIES, MessagingModule } from '@app/messaging';
 import { ObservabilityModule } from '@app/observability';
+import { DeadLettersController } from './dead-letters/dead-letters.controller';
+import { DeadLettersService } from './dead-letters/dead-letters.service';
 import { HealthController } from './health.controller';
 import { relaxHeapGrowthUnderBudget } from './heap-growth';
 import { HostileInputPipe } from './hostile-input';
@@ -69,8 +71,9 @@ function rootModule(definition: ServiceDefinition, config: ServiceConfig, settin
       ServiceSettingsModule.forRoot(settings),
       definition.module,
     ],
-    controllers: [HealthController],
-    providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }, ShutdownLogger],
+    // Every service has health and its dead letters, whatever its own module.
+    controllers: [HealthController, DeadLettersController],
+    providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }, ShutdownLogger, DeadLettersService],
   };
 }
 

@@ -9,16 +9,24 @@ function kafka(): Kafka {
 }
 
 /** Writes a message straight to a topic, bypassing the outbox: how tests forge duplicates and garbage. */
-export async function produceRaw(topic: string, key: string, value: string): Promise<void> {
-  await produceMany([{ topic, key, value }]);
+export async function produceRaw(
+  topic: string,
+  key: string,
+  value: string,
+  headers?: Record<string, string>,
+): Promise<void> {
+  await produceMany([{ topic, key, value, headers }]);
 }
 
 /** Writes messages in order (one at a time, so their order holds across partitions too). */
-export async function produceMany(messages: Array<{ topic: string; key: string; value: string }>): Promise<void> {
+export async function produceMany(
+  messages: Array<{ topic: string; key: string; value: string; headers?: Record<string, string> }>,
+): Promise<void> {
   const producer = kafka().producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
-    for (const { topic, key, value } of messages) await producer.send({ topic, acks: -1, messages: [{ key, value }] });
+    for (const { topic, key, value, headers } of messages)
+      await producer.send({ topic, acks: -1, messages: [{ key, value, headers }] });
   } finally {
     await producer.disconnect();
   }

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { MessagingTables1763800000000 } from '@app/messaging';
+import { DeadLetterResolution1765100000000, MessagingTables1763800000000 } from '@app/messaging';
 import { ServiceDefinition } from '@app/platform';
 import { KnownAgenciesModule } from './agencies/known-agencies.module';
 import { KnownAgency } from './agencies/known-agency.entity';
@@ -45,6 +45,7 @@ export const fundingService: ServiceDefinition = {
     FundersProgramsLedger1763800200000,
     Settlement1763800300000,
     DropParkedPassEvents1765000000000,
+    DeadLetterResolution1765100000000,
   ],
   settings: FundingSettings,
 };

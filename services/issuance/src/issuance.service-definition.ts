@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { MessagingTables1763800000000 } from '@app/messaging';
+import { DeadLetterResolution1765100000000, MessagingTables1763800000000 } from '@app/messaging';
 import { ServiceDefinition } from '@app/platform';
 import { AgenciesModule } from './agencies/agencies.module';
 import { Agency } from './agencies/agency.entity';
@@ -35,6 +35,7 @@ export const issuanceService: ServiceDefinition = {
     Booklets1763800200000,
     BookletOrders1763800300000,
     BookletOrderRequests1764400000000,
+    DeadLetterResolution1765100000000,
   ],
   settings: IssuanceSettings,
 };

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { MessagingTables1763800000000 } from '@app/messaging';
+import { DeadLetterResolution1765100000000, MessagingTables1763800000000 } from '@app/messaging';
 import { ServiceDefinition } from '@app/platform';
 import { Sites1763800100000 } from './migrations/1763800100000-sites';
 import { PassesAndRedemptions1763800200000 } from './migrations/1763800200000-passes-and-redemptions';
@@ -29,6 +29,7 @@ export const redemptionService: ServiceDefinition = {
     PassesAndRedemptions1763800200000,
     RedemptionRequestClaims1763900000000,
     SiteRedemptionHistory1764200000000,
+    DeadLetterResolution1765100000000,
     FailedAttemptsBySiteAndAddress1765300000000,
   ],
   settings: RedemptionSettings,

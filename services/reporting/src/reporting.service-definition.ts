@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { MessagingTables1763800000000 } from '@app/messaging';
+import { DeadLetterResolution1765100000000, MessagingTables1763800000000 } from '@app/messaging';
 import { ServiceDefinition } from '@app/platform';
 import { ReportingReadModels1763800400000 } from './migrations/1763800400000-reporting-read-models';
 import { BulkLoadedGenerations1764000000000 } from './migrations/1764000000000-bulk-loaded-generations';
@@ -27,6 +27,7 @@ export const reportingService: ServiceDefinition = {
     BulkLoadedGenerations1764000000000,
     RebuildHeartbeats1764200000000,
     ParallelBulkLoadFinish1764300000000,
+    DeadLetterResolution1765100000000,
   ],
   settings: ReportingSettings,
 };

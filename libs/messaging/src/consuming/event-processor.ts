@@ -230,6 +230,26 @@ export class EventProcessor {
     }
   }
 
+  /**
+   * A dead-lettered message applied again at an operator's request, as the
+   * consumer would apply it now: routed and validated the same way, then
+   * given to its handler with its inbox record in one transaction (the
+   * caller's, if there is one), so an event already applied is a duplicate
+   * that changes nothing. No retries and no new dead letter: throws why it
+   * still cannot be applied, awaiting its cause included.
+   */
+  async replay(
+    message: IncomingMessage,
+    handlerFor: (type: string) => EventHandler | undefined,
+  ): Promise<'applied' | 'duplicate'> {
+    const routed = this.route(message, handlerFor);
+    if (routed.kind === 'ignore') throw new Error(`${routed.type} is not an event this service handles`);
+    if (routed.kind === 'dead-letter') throw new Error(routed.reason);
+    const [outcome] = await this.transact([routed]);
+    this.logOutcome(routed.envelope, outcome);
+    return outcome === 'applied' ? 'applied' : 'duplicate';
+  }
+
   /** The messages this instance holds until their cause is applied, for health: where they are, what they wait for, for how long. */
   awaitingCause(): Array<{ position: string; awaits: string; waitingSeconds: number }> {
     return [...this.awaitingSince].map(([position, { since, awaited }]) => ({
@@ -318,6 +338,7 @@ export class EventProcessor {
         error,
         attempts,
         rawValue: message.value,
+        headers: message.headers,
       });
       if (!first) return;
       const eventId = randomUUID();
@@ -336,6 +357,7 @@ export class EventProcessor {
           attempts,
           failedAt: new Date().toISOString(),
           originalValue: message.value,
+          originalHeaders: message.headers,
         },
         headers: { 'event-type': 'DeadLetter' },
       });

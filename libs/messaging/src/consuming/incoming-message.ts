@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '@app/contracts';
 import { correlationOf } from './correlation-of';
 import { runWithCorrelation } from '@app/observability';
+import type { MessageHeaders } from '../dead-letters/dead-letter.entity';
 
 /** A Kafka record as the consumer received it, before any parsing. */
 export interface IncomingMessage {
@@ -9,6 +10,7 @@ export interface IncomingMessage {
   offset: string;
   key: string | null;
   value: string | null;
+  headers: MessageHeaders;
 }
 
 /** One event given to an `@OnEvent` method: its valid envelope and where it was read, in partition order. */

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { Consumer, EachBatchPayload } from 'kafkajs';
+import { Consumer, EachBatchPayload, IHeaders } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { allEventDefinitions } from '@app/contracts';
+import type { MessageHeaders } from '../dead-letters/dead-letter.entity';
+import type { DeadLetterRecord } from '../dead-letters/dead-letter.repository';
 import { createKafka } from '../kafka/kafka-client';
 import { TopicAdmin } from '../kafka/topic-admin';
 import { MESSAGING_OPTIONS, MessagingOptions, prefixed } from '../messaging.options';
@@ -116,6 +118,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
           offset: message.offset,
           key: message.key?.toString() ?? null,
           value: message.value?.toString() ?? null,
+          headers: headersOf(message.headers),
         })),
         (type) => this.handlerFor(type),
         heartbeat,
@@ -151,6 +154,18 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       resume,
       Math.min(Math.max(retryDelayMs, 50) * 2 ** inARow, 5000, Math.max(awaitCauseMs / 4, 50)),
     ).unref();
+  }
+
+  /**
+   * A dead letter applied again through the handlers and the inbox of the live
+   * consumer (see EventProcessor.replay): 'duplicate' when it was applied
+   * meanwhile; throws why it still cannot be applied.
+   */
+  replay(letter: Pick<DeadLetterRecord, 'source' | 'message'>): Promise<'applied' | 'duplicate'> {
+    return this.processor.replay(
+      { ...letter.source, value: letter.message.value, headers: letter.message.headers ?? {} },
+      (type) => this.handlerFor(type),
+    );
   }
 
   /** The same function for every type one `@OnEvent` method lists, so that a run of mixed types can go to it at once. */
@@ -192,4 +207,14 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   unwrap<T>(): T {
     return this.consumer as T;
   }
+}
+
+/** Header values as UTF-8 text, as they are kept with a dead letter. */
+function headersOf(headers: IHeaders | undefined): MessageHeaders {
+  const text: MessageHeaders = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    text[name] = Array.isArray(value) ? value.map((item) => item.toString()) : value.toString();
+  }
+  return text;
 }

@@ -74,11 +74,6 @@ export class ReconciliationRepository {
        WHERE a.debits_posted <> COALESCE(d.total, 0) OR a.credits_posted <> COALESCE(c.total, 0)`);
   }
 
-  async deadLetterCount(): Promise<number> {
-    const [{ count }] = await this.tx.manager.query(`SELECT count(*)::int AS count FROM dead_letters`);
-    return count;
-  }
-
   /** A statement's total must be the sum of its lines. */
   async statementsNotMatchingLines(): Promise<Array<{ reference: string; totalCents: number; linesCents: number }>> {
     const rows = await this.tx.manager.query(`

@@ -1,22 +1,56 @@
 import { Injectable } from '@nestjs/common';
+import {
+  AllocationReleased,
+  BookletIssued,
+  RedemptionCancelled,
+  VoucherExpired,
+  VoucherRedeemed,
+  VoucherVoided,
+} from '@app/contracts';
+import { DeadLetterRepository } from '@app/messaging';
 import { ReconciliationRepository } from './reconciliation.repository';
 
-export interface Violation {
+/** What reconciliation found: a violated invariant, or (as a warning) something to look at that breaks none. */
+export interface Finding {
   invariant: string;
   detail: string;
   programId?: string;
   fundingLineId?: string;
   expectedCents?: number;
   actualCents?: number;
+  /** Dead letters: the event type they carry (null: not a valid event) and how many are open. */
+  eventType?: string | null;
+  deadLetters?: number;
 }
 
-/** Every invariant of the ledger, checked from its tables; an empty list means all holds. */
+export interface Reconciliation {
+  violations: Finding[];
+  warnings: Finding[];
+}
+
+/**
+ * The events funding posts to the ledger. One left open in the dead letters
+ * is money the ledger misses (a pass still outstanding, a redemption nobody
+ * will pay): a violation until it is replayed or discarded. Any other dead
+ * letter (an agency's or a site's details, a message that is not an event)
+ * carries no money: a warning.
+ */
+const MONEY_EVENT_TYPES: ReadonlySet<string> = new Set(
+  [BookletIssued, AllocationReleased, VoucherRedeemed, RedemptionCancelled, VoucherVoided, VoucherExpired].map(
+    (definition) => definition.type,
+  ),
+);
+
+/** Every invariant of the ledger, checked from its tables; no violation means all holds. */
 @Injectable()
 export class ReconciliationService {
-  constructor(private readonly checks: ReconciliationRepository) {}
+  constructor(
+    private readonly checks: ReconciliationRepository,
+    private readonly deadLetters: DeadLetterRepository,
+  ) {}
 
-  async violations(): Promise<Violation[]> {
-    const violations: Violation[] = [];
+  async check(): Promise<Reconciliation> {
+    const violations: Finding[] = [];
     const lines = await this.checks.lineTotals();
     const programs = new Map<string, typeof lines>();
     for (const line of lines) programs.set(line.programId, [...(programs.get(line.programId) ?? []), line]);
@@ -88,12 +122,23 @@ export class ReconciliationService {
         invariant: 'redemption_settled_once',
         detail: `${unmatched} pass(es) redeemed in the ledger without exactly one settlement item, or the reverse`,
       });
-    const deadLetters = await this.checks.deadLetterCount();
-    if (deadLetters > 0)
-      violations.push({
-        invariant: 'every_event_applied',
-        detail: `${deadLetters} consumed message(s) could not be applied (dead letters)`,
-      });
-    return violations;
+    const warnings: Finding[] = [];
+    for (const { eventType, count } of await this.deadLetters.openCountsByEventType()) {
+      const finding = { invariant: 'every_event_applied', eventType, deadLetters: count };
+      if (eventType !== null && MONEY_EVENT_TYPES.has(eventType))
+        violations.push({
+          ...finding,
+          detail: `${count} ${eventType} event(s) could not be applied (open dead letters): money the ledger misses until each is replayed once its cause is fixed, or discarded with a reason`,
+        });
+      else
+        warnings.push({
+          ...finding,
+          detail:
+            eventType === null
+              ? `${count} consumed message(s) that are not a valid event could not be applied (open dead letters): they carry no money; discard them with a reason`
+              : `${count} ${eventType} event(s), which carry no money, could not be applied (open dead letters): replay or discard them`,
+        });
+    }
+    return { violations, warnings };
   }
 }
