@@ -9,13 +9,13 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { TerminusModule } from '@nestjs/terminus';
 import { Logger } from 'nestjs-pino';
 import { AuthModule } from '@app/auth';
 import { DatabaseModule } from '@app/database';
 import { KafkaEventServer, MESSAGING_ENTITIES, MessagingModule } from '@app/messaging';
 import { ObservabilityModule } from '@app/observability';
+import { setupApiDocs } from './api-docs';
 import { HealthController } from './health.controller';
 import { relaxHeapGrowthUnderBudget } from './heap-growth';
 import { createValidationPipe, HttpErrorFilter } from './http-errors';
@@ -70,20 +70,6 @@ function rootModule(definition: ServiceDefinition, config: ServiceConfig, settin
     controllers: [HealthController],
     providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }, ShutdownLogger],
   };
-}
-
-function setupApiDocs(app: INestApplication, definition: ServiceDefinition): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(`Pass numérique — ${definition.name}`)
-      .setDescription(definition.description)
-      .setVersion('1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .addSecurityRequirements('bearer')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
 /**
