@@ -10,7 +10,7 @@ export class ReconciliationController {
 
   @Get()
   @Roles('operator')
-  @ApiOperation({ summary: 'Every violated ledger invariant; empty when all holds' })
+  @ApiOperation({ summary: 'Check the ledger', description: 'Every violated ledger invariant; empty when all holds' })
   async check(): Promise<{ checkedAt: string; violations: Violation[] }> {
     return { checkedAt: new Date().toISOString(), violations: await this.reconciliation.violations() };
   }

@@ -71,7 +71,7 @@ export class FailedAttemptsView {
   @ApiProperty() windowSeconds: number;
   @ApiProperty() limit: number;
   @ApiProperty() total: number;
-  @ApiProperty({ nullable: true }) last: Date | null;
+  @ApiProperty({ type: Date, nullable: true }) last: Date | null;
 }
 
 export class RedemptionHistoryQueryDto extends PageQuery(500) {
