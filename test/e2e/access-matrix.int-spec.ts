@@ -11,6 +11,8 @@ interface Route {
   method: 'get' | 'post' | 'patch' | 'delete';
   path: string;
   roles: Role[] | 'public';
+  /** Per 4xx status, the `code` values its document lists. */
+  problems: Record<string, string[]>;
 }
 
 /**
@@ -151,6 +153,7 @@ describe('access-control matrix', () => {
             method: method as Route['method'],
             path,
             roles: operation['x-public'] ? 'public' : (operation['x-roles'] as Role[]),
+            problems: documentedProblems(operation.responses as Record<string, { description: string }>),
           });
         }
       }
@@ -162,8 +165,12 @@ describe('access-control matrix', () => {
   const urlOf = (route: Route, fixture?: RouteFixture) =>
     route.path.replace(/\{(\w+)\}/g, (_, name: string) => fixture?.params[name] ?? `<missing ${name}>`) +
     (fixture?.query ? `?${fixture.query}` : '');
+  const answers: Array<{ route: Route; status: number; code: string }> = [];
   const call = (route: Route, token: string | null, body: object = {}, fixture?: RouteFixture) => {
     const test = request(platform[route.service].url)[route.method](urlOf(route, fixture));
+    test.on('response', (response: request.Response) =>
+      answers.push({ route, status: response.status, code: (response.body as { code?: string }).code ?? '' }),
+    );
     if (token) test.set('Authorization', `Bearer ${token}`);
     return route.method === 'get' ? test : test.send(body);
   };
@@ -245,7 +252,25 @@ describe('access-control matrix', () => {
     expect(checked).toBeGreaterThan(20);
     expect(wrong).toEqual([]);
   });
+
+  it('answered every refusal above with a status and code its route documents', () => {
+    const undocumented = answers
+      .filter(({ route, status, code }) => status >= 400 && !route.problems[status]?.includes(code))
+      .map(({ route, status, code }) => `${keyOf(route)}: ${status} ${code}`);
+    expect(answers.length).toBeGreaterThan(500);
+    expect([...new Set(undocumented)]).toEqual([]);
+  });
 });
+
+/** The codes each problem response lists in its description (`code`: `A`, `B`), per status. */
+function documentedProblems(responses: Record<string, { description: string }>): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(responses).map(([status, { description }]) => [
+      status,
+      [...(description.split('`code`:')[1] ?? '').matchAll(/`(\w+)`/g)].map((match) => match[1]),
+    ]),
+  );
+}
 
 /** Two of everything, A the owner and B the foreigner, through the APIs. */
 async function buildWorld(platform: Platform, tokens: Record<string, string>): Promise<World> {

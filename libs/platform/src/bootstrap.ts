@@ -10,7 +10,6 @@ import {
 import { APP_FILTER } from '@nestjs/core';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { TerminusModule } from '@nestjs/terminus';
 import { Logger } from 'nestjs-pino';
 import { AuthModule } from '@app/auth';
@@ -19,6 +18,7 @@ import { KafkaEventServer, MESSAGING_ENTITIES, MessagingModule } from '@app/mess
 import { ObservabilityModule } from '@app/observability';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { DeadLettersService } from './dead-letters/dead-letters.service';
+import { setupApiDocs } from './api-docs';
 import { HealthController } from './health.controller';
 import { relaxHeapGrowthUnderBudget } from './heap-growth';
 import { HostileInputPipe } from './hostile-input';
@@ -75,20 +75,6 @@ function rootModule(definition: ServiceDefinition, config: ServiceConfig, settin
     controllers: [HealthController, DeadLettersController],
     providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }, ShutdownLogger, DeadLettersService],
   };
-}
-
-function setupApiDocs(app: INestApplication, definition: ServiceDefinition): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(`Pass numérique — ${definition.name}`)
-      .setDescription(definition.description)
-      .setVersion('1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .addSecurityRequirements('bearer')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
 /**

@@ -5,6 +5,7 @@ export * from './problem';
 export * from './http-errors';
 export * from './health.controller';
 export * from './bootstrap';
+export * from './api-problems';
 export * from './page-query';
 export * from './idempotency-key';
 export * from './hostile-input';

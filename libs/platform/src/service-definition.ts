@@ -7,6 +7,8 @@ export interface ServiceDefinition {
   defaultPort: number;
   /** One paragraph for the OpenAPI document. */
   description: string;
+  /** The OpenAPI tags of its routes, each with what it groups (the platform adds `operations`). */
+  apiTags?: Record<string, string>;
   module: Type<unknown>;
   entities: Array<Type<unknown>>;
   /** In order; the messaging tables migration first. */

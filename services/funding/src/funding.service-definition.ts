@@ -37,6 +37,15 @@ export const fundingService: ServiceDefinition = {
   name: 'funding',
   defaultPort: 3003,
   description: 'Funders, co-funded programs, allocations to agencies, the double-entry ledger and settlement.',
+  apiTags: {
+    agencies: 'Agencies budget can be allocated to, as learnt from issuance',
+    funders: 'Funders (State, départements, CAF…), registered by the operator',
+    programs: 'Co-funded programs: opening, budget, closure, balances and ledger transfers',
+    allocations: 'Budget granted to agencies, and reclaims of what they did not spend',
+    ledger: 'Checks of the double-entry ledger',
+    payees: 'The sites funding pays, with their payout account',
+    settlement: 'Monthly settlement runs, statements, SEPA payment files and credit notes',
+  },
   module: FundingModule,
   entities: [KnownAgency, Funder, Program, FundingLine],
   migrations: [

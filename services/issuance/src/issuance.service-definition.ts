@@ -26,6 +26,12 @@ export const issuanceService: ServiceDefinition = {
   name: 'issuance',
   defaultPort: 3001,
   description: 'Agencies, counselors, and booklets of passes issued against the allocations funders granted.',
+  apiTags: {
+    agencies: 'Agencies whose counselors issue booklets, registered by the operator',
+    allocations: "Each agency's balance per program: credited by funding's grants, spent by booklets",
+    booklets: 'Booklets of passes: issuing one or a whole campaign, reading and printing them',
+    voids: 'Requests to void a pass or a whole booklet, which redemption decides',
+  },
   module: IssuanceModule,
   entities: [Agency, Program, Funder],
   migrations: [

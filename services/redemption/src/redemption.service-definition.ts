@@ -21,6 +21,11 @@ export const redemptionService: ServiceDefinition = {
   name: 'redemption',
   defaultPort: 3002,
   description: 'Accredited mediation sites and the redemption of passes, with no double spend.',
+  apiTags: {
+    sites: 'Mediation sites: registration, national CSV import, payout account and accreditation',
+    passes: "Expiry of the passes past their program's validity and tolerance",
+    redemptions: "Checking and redeeming passes at a site, the site's history and cancellations",
+  },
   module: RedemptionModule,
   entities: [],
   migrations: [

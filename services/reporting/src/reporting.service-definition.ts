@@ -18,6 +18,12 @@ export const reportingService: ServiceDefinition = {
   defaultPort: 3004,
   description:
     'Read models built only from events: funder and operator views, per-pass audit trail, exports, rebuild by replay.',
+  apiTags: {
+    programs: 'Read models of programs (summary, breakdowns, profiles), each answer with its freshness',
+    audit: 'Every event of a pass or a booklet, in order',
+    exports: 'CSV exports of a program (UTF-8 with BOM, `;`, decimal comma), streamed',
+    rebuilds: 'Rebuilding the read models by replaying every retained topic',
+  },
   module: ReportingModule,
   // Read models are plain SQL in one schema per generation (see the migration): no entity.
   entities: [],

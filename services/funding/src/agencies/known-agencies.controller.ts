@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@app/auth';
 import { KnownAgency } from './known-agency.entity';
 import { KnownAgenciesService } from './known-agencies.service';
@@ -9,9 +9,9 @@ import { KnownAgenciesService } from './known-agencies.service';
 export class KnownAgenciesController {
   constructor(private readonly agencies: KnownAgenciesService) {}
 
-  /** Agencies budget can be allocated to, as learnt from issuance. */
   @Get()
   @Roles('operator', 'funder')
+  @ApiOperation({ summary: 'List the agencies budget can be allocated to', description: 'As learnt from issuance' })
   list(): Promise<KnownAgency[]> {
     return this.agencies.list();
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
+import { ApiProblems } from '@app/platform';
 import { FunderView, RegisterFunderDto } from './dto/register-funder.dto';
 import { Funder } from './funder.entity';
 import { FundersService } from './funders.service';
@@ -13,6 +14,8 @@ export class FundersController {
   @Post()
   @Roles('operator')
   @ApiCreatedResponse({ type: FunderView })
+  @ApiOperation({ summary: 'Register a funder' })
+  @ApiProblems({ 409: ['FUNDER_ALREADY_REGISTERED'] })
   register(@Body() body: RegisterFunderDto, @CurrentUser() user: AuthenticatedUser): Promise<Funder> {
     return this.funders.register(body, user);
   }
@@ -20,6 +23,7 @@ export class FundersController {
   @Get()
   @Roles('operator', 'funder')
   @ApiOkResponse({ type: [FunderView] })
+  @ApiOperation({ summary: 'List the funders', description: 'A funder sees itself' })
   list(@CurrentUser() user: AuthenticatedUser): Promise<Funder[]> {
     return this.funders.list(user);
   }
@@ -27,6 +31,8 @@ export class FundersController {
   @Get(':id')
   @Roles('operator', 'funder')
   @ApiOkResponse({ type: FunderView })
+  @ApiOperation({ summary: 'Read a funder' })
+  @ApiProblems({ 403: ['AUTH_ORG_FORBIDDEN'], 404: ['FUNDER_NOT_FOUND'] })
   get(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() user: AuthenticatedUser): Promise<Funder> {
     return this.funders.get(id, user);
   }

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@app/auth';
 import { PayeeView } from './payee.view';
 import { PayeesService } from './payees.service';
@@ -9,10 +9,14 @@ import { PayeesService } from './payees.service';
 export class PayeesController {
   constructor(private readonly payees: PayeesService) {}
 
-  /** The sites funding pays, with their payout account and their held statements: whom to chase for an IBAN. */
   @Get()
   @Roles('operator')
   @ApiOkResponse({ type: [PayeeView] })
+  @ApiOperation({
+    summary: 'List the payees',
+    description:
+      'The sites funding pays, with their payout account and their held statements: whom to chase for an IBAN',
+  })
   list(): Promise<PayeeView[]> {
     return this.payees.list();
   }

@@ -11,7 +11,8 @@ export class ReconciliationController {
   @Get()
   @Roles('operator')
   @ApiOperation({
-    summary:
+    summary: 'Check the ledger',
+    description:
       'Every violated ledger invariant (empty when all holds), open dead letters of money events among them; warnings: open dead letters that carry no money',
   })
   async check(): Promise<{ checkedAt: string } & Reconciliation> {

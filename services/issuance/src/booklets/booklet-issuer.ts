@@ -8,7 +8,7 @@ import { TransactionHost } from '@app/database';
 import { EventPublisher } from '@app/messaging';
 import { METRICS_REGISTRY } from '@app/observability';
 import { generatePassCode, hashPassCode, parsePassCode } from '@app/pass-codes';
-import { Problem } from '@app/platform';
+import { Problem, ProblemCodes } from '@app/platform';
 import { AllocationRepository } from '../allocations/allocation.repository';
 import { bookletValueCents } from '../programs/program.entity';
 import { issuableVerdict } from '../programs/program-validity';
@@ -34,6 +34,13 @@ const NOT_ISSUABLE = {
       `Ce programme a pris fin le ${frenchDate(p.validUntil)} : il ne permet plus de délivrer de carnet.`,
     ),
 };
+
+/** What issuing a booklet or an order can be refused with, for the OpenAPI document. */
+export const ISSUING_PROBLEMS = {
+  404: ['AGENCY_NOT_FOUND', 'PROGRAM_NOT_FOUND'],
+  409: ['ALLOCATION_EXHAUSTED'],
+  422: ['PROGRAM_CLOSED', 'PROGRAM_NOT_YET_VALID', 'PROGRAM_EXPIRED', 'NO_ALLOCATION'],
+} satisfies ProblemCodes;
 
 export const agencyNotFound = () =>
   Problem.notFound('AGENCY_NOT_FOUND', "Votre compte n'est rattaché à aucune agence connue.");

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
-import { ApiIdempotencyKey, IdempotencyKey, IdempotencyKeyHeader } from '@app/platform';
+import { ApiIdempotencyKey, ApiProblems, IdempotencyKey, IdempotencyKeyHeader } from '@app/platform';
+import { ISSUING_PROBLEMS } from './booklet-issuer';
 import { BookletOrdersService } from './booklet-orders.service';
 import { BookletOrderView, IssuedBookletOrderView } from './dto/booklet.views';
 import { OrderBookletsDto } from './dto/order-booklets.dto';
@@ -26,6 +27,7 @@ export class BookletOrdersController {
     type: IssuedBookletOrderView,
     description: 'The order with every booklet and its codes, for printing',
   })
+  @ApiProblems(ISSUING_PROBLEMS)
   order(
     @Body() body: OrderBookletsDto,
     @IdempotencyKeyHeader() idempotencyKey: IdempotencyKey,
@@ -37,6 +39,8 @@ export class BookletOrdersController {
   @Get(':id')
   @Roles('counselor', 'operator')
   @ApiOkResponse({ type: BookletOrderView, description: 'The order and its booklets (no codes)' })
+  @ApiOperation({ summary: 'Read a booklet order' })
+  @ApiProblems({ 404: ['BOOKLET_ORDER_NOT_FOUND'] })
   get(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() user: AuthenticatedUser): Promise<BookletOrderView> {
     return this.orders.get(id, user);
   }

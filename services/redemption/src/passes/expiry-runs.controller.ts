@@ -1,5 +1,5 @@
 import { Controller, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@app/auth';
 import { ExpiryRun, PassesService } from './passes.service';
 
@@ -14,10 +14,13 @@ class ExpiryRunView {
 export class ExpiryRunsController {
   constructor(private readonly passes: PassesService) {}
 
-  /** What the hourly job does, now (e.g. right after the end of a program's tolerance). */
   @Post()
   @Roles('operator')
   @ApiCreatedResponse({ type: ExpiryRunView })
+  @ApiOperation({
+    summary: 'Expire the passes due now',
+    description: "What the hourly job does, now (e.g. right after the end of a program's tolerance)",
+  })
   run(): Promise<ExpiryRun> {
     return this.passes.expireDue();
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Ip, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
-import { ApiIdempotencyKey, IdempotencyKey, IdempotencyKeyHeader } from '@app/platform';
+import { ApiIdempotencyKey, ApiProblems, IdempotencyKey, IdempotencyKeyHeader } from '@app/platform';
 import { AttemptGuard } from './attempt-guard';
 import {
   CancellationView,
@@ -28,6 +28,31 @@ export class RedemptionsController {
   @Roles('site')
   @ApiIdempotencyKey('One per redemption attempt; a retry with the same key and codes gets the same answer')
   @ApiCreatedResponse({ type: RedemptionView })
+  @ApiOperation({
+    summary: 'Redeem passes',
+    description: 'All or none; a refusal lists each refused code in `details.codes`',
+  })
+  @ApiProblems({
+    403: [
+      'SITE_REQUIRED',
+      'SITE_NOT_FOUND',
+      'SITE_NOT_ACCREDITED',
+      'SITE_SUSPENDED',
+      'SITE_REVOKED',
+      'SITE_ACCREDITATION_LAPSED',
+    ],
+    409: ['PASS_ALREADY_REDEEMED'],
+    422: [
+      'CODES_DUPLICATED',
+      'CODE_INVALID',
+      'PASS_UNKNOWN',
+      'SITE_OUTSIDE_TERRITORY',
+      'PASS_VOIDED',
+      'PASS_NOT_YET_VALID',
+      'PASS_EXPIRED',
+    ],
+    429: ['TOO_MANY_FAILED_ATTEMPTS'],
+  })
   redeem(
     @Body() body: RedeemPassesDto,
     @IdempotencyKeyHeader() idempotencyKey: IdempotencyKey,
@@ -40,6 +65,11 @@ export class RedemptionsController {
   @Get('redemptions')
   @Roles('site')
   @ApiOkResponse({ type: SiteRedemptionsPage })
+  @ApiOperation({
+    summary: "List the site's redemptions",
+    description: 'In [from, to), the last 24 hours by default, newest first, with what may still be cancelled',
+  })
+  @ApiProblems({ 400: ['HISTORY_RANGE_INVALID'], 403: ['SITE_REQUIRED'] })
   history(
     @Query() query: RedemptionHistoryQueryDto,
     @CurrentUser() user: AuthenticatedUser,
@@ -52,6 +82,11 @@ export class RedemptionsController {
   @HttpCode(200)
   @Roles('site')
   @ApiOkResponse({ type: PassCheckView })
+  @ApiOperation({
+    summary: 'Check a pass without redeeming it',
+    description: 'What redeeming would answer; a refusal is in the 200 answer',
+  })
+  @ApiProblems({ 403: ['SITE_REQUIRED', 'SITE_NOT_FOUND'], 429: ['TOO_MANY_FAILED_ATTEMPTS'] })
   check(
     @Body() body: CheckPassDto,
     @CurrentUser() user: AuthenticatedUser,
@@ -64,6 +99,12 @@ export class RedemptionsController {
   @HttpCode(200)
   @Roles('site')
   @ApiOkResponse({ type: CancellationView })
+  @ApiOperation({ summary: 'Cancel a redemption', description: 'Within 24 hours; the passes are usable again' })
+  @ApiProblems({
+    403: ['SITE_REQUIRED'],
+    404: ['REDEMPTION_NOT_FOUND'],
+    409: ['REDEMPTION_ALREADY_CANCELLED', 'REDEMPTION_CANCELLATION_TOO_LATE'],
+  })
   cancel(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: CancelRedemptionDto,
@@ -75,6 +116,7 @@ export class RedemptionsController {
   @Get('sites/:id/failed-attempts')
   @Roles('operator')
   @ApiOkResponse({ type: FailedAttemptsView })
+  @ApiOperation({ summary: "Read a site's failed redemption attempts" })
   failedAttempts(@Param('id', ParseUUIDPipe) id: string): Promise<FailedAttemptsView> {
     return this.guard.failuresOf(id);
   }

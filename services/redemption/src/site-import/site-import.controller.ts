@@ -1,9 +1,9 @@
 import { Controller, HttpCode, Post, Req, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
-import { Problem } from '@app/platform';
+import { ApiProblems, Problem } from '@app/platform';
 import { ImportReport, SiteImportService } from './site-import.service';
 
 const MAX_BYTES = 50 * 1024 * 1024;
@@ -26,7 +26,6 @@ async function readBody(request: Request): Promise<string> {
 export class SiteImportController {
   constructor(private readonly imports: SiteImportService) {}
 
-  /** The national "Lieux de médiation numérique" CSV, as a text/csv body or a multipart `file`; answers a report per row. */
   @Post()
   @HttpCode(200)
   @Roles('operator')
@@ -35,6 +34,16 @@ export class SiteImportController {
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiOkResponse({
     description: '{ counts, durationMs, rows: [{ row, id, outcome: created|updated|unchanged|rejected, errors[] }] }',
+  })
+  @ApiOperation({
+    summary: 'Import the national sites CSV',
+    description:
+      'The national "Lieux de médiation numérique" file, as a text/csv body or a multipart `file` of at most 50 MB: new sites are registered (pending), known ones updated; a report per row',
+  })
+  @ApiProblems({
+    400: ['IMPORT_FILE_INVALID', 'BAD_REQUEST'],
+    413: ['PAYLOAD_TOO_LARGE'],
+    422: ['IMPORT_FILE_EMPTY', 'IMPORT_FILE_TOO_LARGE'],
   })
   async import(
     @Req() request: Request,

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
+import { ApiProblems } from '@app/platform';
 import { AccreditSiteDto, DecisionDto } from './dto/accreditation.dto';
 import { PayoutAccountDto, RegisterSiteDto, SiteView } from './dto/register-site.dto';
 import { Site } from './site.model';
@@ -14,6 +15,15 @@ export class SitesController {
   @Post()
   @Roles('operator')
   @ApiCreatedResponse({ type: SiteView })
+  @ApiOperation({ summary: 'Register a site', description: 'Pending until accredited' })
+  @ApiProblems({
+    422: [
+      'SITE_IDENTIFIER_REQUIRED',
+      'SITE_INSEE_CODE_UNKNOWN',
+      'SITE_DEPARTEMENT_MISMATCH',
+      'SITE_PAYOUT_ACCOUNT_INCOMPLETE',
+    ],
+  })
   register(@Body() body: RegisterSiteDto, @CurrentUser() user: AuthenticatedUser): Promise<Site> {
     return this.sites.register(body, user);
   }
@@ -21,6 +31,7 @@ export class SitesController {
   @Get()
   @Roles('operator')
   @ApiOkResponse({ type: [SiteView] })
+  @ApiOperation({ summary: 'List the sites' })
   list(): Promise<Site[]> {
     return this.sites.list();
   }
@@ -28,6 +39,8 @@ export class SitesController {
   @Get(':id')
   @Roles('operator', 'site')
   @ApiOkResponse({ type: SiteView })
+  @ApiOperation({ summary: 'Read a site' })
+  @ApiProblems({ 403: ['AUTH_ORG_FORBIDDEN'], 404: ['SITE_NOT_FOUND'] })
   get(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() user: AuthenticatedUser): Promise<Site> {
     return this.sites.get(id, user);
   }
@@ -35,6 +48,8 @@ export class SitesController {
   @Patch(':id/payout-account')
   @Roles('operator')
   @ApiOkResponse({ type: SiteView })
+  @ApiOperation({ summary: "Set a site's payout account" })
+  @ApiProblems({ 404: ['SITE_NOT_FOUND'] })
   setPayoutAccount(@Param('id', ParseUUIDPipe) id: string, @Body() body: PayoutAccountDto): Promise<Site> {
     return this.sites.setPayoutAccount(id, body);
   }
@@ -43,6 +58,12 @@ export class SitesController {
   @HttpCode(200)
   @Roles('operator')
   @ApiOkResponse({ type: SiteView })
+  @ApiOperation({ summary: 'Accredit a site', description: 'Needs its payout account; until `validUntil`' })
+  @ApiProblems({
+    404: ['SITE_NOT_FOUND'],
+    409: ['SITE_TRANSITION_NOT_ALLOWED', 'SITE_PAYOUT_ACCOUNT_MISSING'],
+    422: ['ACCREDITATION_END_IN_PAST'],
+  })
   accredit(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: AccreditSiteDto,
@@ -55,6 +76,8 @@ export class SitesController {
   @HttpCode(200)
   @Roles('operator')
   @ApiOkResponse({ type: SiteView })
+  @ApiOperation({ summary: "Suspend a site's accreditation" })
+  @ApiProblems({ 404: ['SITE_NOT_FOUND'], 409: ['SITE_TRANSITION_NOT_ALLOWED'] })
   suspend(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: DecisionDto,
@@ -67,6 +90,8 @@ export class SitesController {
   @HttpCode(200)
   @Roles('operator')
   @ApiOkResponse({ type: SiteView })
+  @ApiOperation({ summary: 'Reinstate a suspended site' })
+  @ApiProblems({ 404: ['SITE_NOT_FOUND'], 409: ['SITE_TRANSITION_NOT_ALLOWED'] })
   reinstate(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: DecisionDto,
@@ -79,6 +104,8 @@ export class SitesController {
   @HttpCode(200)
   @Roles('operator')
   @ApiOkResponse({ type: SiteView })
+  @ApiOperation({ summary: "Revoke a site's accreditation" })
+  @ApiProblems({ 404: ['SITE_NOT_FOUND'], 409: ['SITE_TRANSITION_NOT_ALLOWED'] })
   revoke(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: DecisionDto,

@@ -3,6 +3,8 @@ import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { once } from 'node:events';
 import { AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
+import { ApiProblems } from '@app/platform';
+import { PROGRAM_READ_PROBLEMS } from '../views/program-access.service';
 import { RedemptionsExportQuery } from './dto/redemptions-export.query';
 import { ExportsService } from './exports.service';
 
@@ -25,7 +27,11 @@ export class ExportsController {
   @Get('redemptions.csv')
   @Roles('operator', 'funder')
   @ApiProduces('text/csv')
-  @ApiOperation({ summary: 'Every redeemed pass of a program (UTF-8 with BOM, `;`, decimal comma), streamed' })
+  @ApiOperation({
+    summary: "Export a program's redemptions (CSV)",
+    description: 'Every redeemed pass of a program (UTF-8 with BOM, `;`, decimal comma), streamed',
+  })
+  @ApiProblems(PROGRAM_READ_PROBLEMS)
   async redemptions(
     @Query() query: RedemptionsExportQuery,
     @CurrentUser() user: AuthenticatedUser,
@@ -37,7 +43,11 @@ export class ExportsController {
   @Get('programs/:id/aggregates.csv')
   @Roles('operator', 'funder')
   @ApiProduces('text/csv')
-  @ApiOperation({ summary: 'A program per agency, site, département and day (UTF-8 with BOM, `;`, decimal comma)' })
+  @ApiOperation({
+    summary: "Export a program's aggregates (CSV)",
+    description: 'A program per agency, site, département and day (UTF-8 with BOM, `;`, decimal comma)',
+  })
+  @ApiProblems(PROGRAM_READ_PROBLEMS)
   async aggregates(
     @Param('id', ParseUUIDPipe) id: string,
     @CurrentUser() user: AuthenticatedUser,

@@ -1,8 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AuthenticatedUser } from '@app/auth';
-import { Problem } from '@app/platform';
+import { Problem, ProblemCodes } from '@app/platform';
 import { GenerationRepository } from '../projection/generation.repository';
 import { ViewsRepository } from './views.repository';
+
+/** What reading a program can be refused with, for the OpenAPI document. */
+export const PROGRAM_READ_PROBLEMS = {
+  403: ['REPORTING_ROLE_FORBIDDEN', 'PROGRAM_NOT_FUNDED_BY_CALLER'],
+  404: ['PROGRAM_NOT_FOUND'],
+} satisfies ProblemCodes;
 
 /** Who may read what: the operator every program, a funder the programs where it has a funding line. */
 @Injectable()

@@ -21,7 +21,7 @@ export class VoidRequestSummaryView {
   @ApiProperty() id: string;
   @ApiProperty({ enum: ['pending', 'accepted', 'rejected'] }) status: string;
   @ApiProperty({ enum: VOID_REASONS }) reason: string;
-  @ApiPropertyOptional({ nullable: true }) rejectionReason: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) rejectionReason: string | null;
   @ApiProperty({ format: 'date-time' }) requestedAt: string;
 }
 

@@ -18,7 +18,7 @@ export class VoidRequestView {
   @ApiProperty() id: string;
   @ApiProperty() passId: string;
   @ApiProperty({ enum: VOID_REASONS }) reason: VoidReason;
-  @ApiPropertyOptional({ nullable: true }) comment: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) comment: string | null;
   @ApiProperty({ enum: ['pending'], description: 'Redemption decides: the pass status changes when it answers' })
   status: string;
   @ApiProperty() requestedBy: string;

@@ -74,7 +74,7 @@ export class FailedAttemptsView {
   @ApiProperty({ description: 'Failed attempts allowed in the window from one client address at the site' })
   limitPerAddress: number;
   @ApiProperty() total: number;
-  @ApiProperty({ nullable: true }) last: Date | null;
+  @ApiProperty({ type: Date, nullable: true }) last: Date | null;
 }
 
 export class RedemptionHistoryQueryDto extends PageQuery(500) {

@@ -90,19 +90,20 @@ export class RegisterSiteDto {
 export class SiteView {
   @ApiProperty() id: string;
   @ApiProperty() name: string;
-  @ApiProperty({ nullable: true }) siret: string | null;
-  @ApiProperty({ nullable: true }) rna: string | null;
+  @ApiProperty({ type: String, nullable: true }) siret: string | null;
+  @ApiProperty({ type: String, nullable: true }) rna: string | null;
   @ApiProperty() address: string;
   @ApiProperty() postalCode: string;
   @ApiProperty() inseeCode: string;
   @ApiProperty() departement: string;
-  @ApiProperty({ nullable: true }) contactEmail: string | null;
-  @ApiProperty({ nullable: true }) contactPhone: string | null;
-  @ApiProperty({ nullable: true }) iban: string | null;
-  @ApiProperty({ nullable: true }) bic: string | null;
+  @ApiProperty({ type: String, nullable: true }) contactEmail: string | null;
+  @ApiProperty({ type: String, nullable: true }) contactPhone: string | null;
+  @ApiProperty({ type: String, nullable: true }) iban: string | null;
+  @ApiProperty({ type: String, nullable: true }) bic: string | null;
   @ApiProperty({ enum: SITE_LABELS, isArray: true }) labels: SiteLabel[];
-  @ApiProperty({ nullable: true, description: 'Id in the national data set when imported' }) sourceId: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Id in the national data set when imported' }) sourceId:
+    string | null;
   @ApiProperty({ enum: ['pending', 'accredited', 'suspended', 'revoked'] }) status: string;
-  @ApiProperty({ nullable: true, example: '2027-12-31' }) accreditedUntil: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '2027-12-31' }) accreditedUntil: string | null;
   @ApiProperty() registeredAt: Date;
 }
