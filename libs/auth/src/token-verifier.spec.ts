@@ -147,6 +147,12 @@ describe('TokenVerifier', () => {
       },
     );
 
+    it('given a site token whose org is not a UUID, when verified, then it is refused', async () => {
+      const token = await mintToken(trusted.privateKeyPem, { role: 'site', org: "lieu-1' OR 1=1" });
+
+      await expectRefused(token, /UUID/);
+    });
+
     it('given a counselor token whose org is an empty string, when verified, then it is refused', async () => {
       const key = await importPKCS8(trusted.privateKeyPem, TOKEN_ALGORITHM);
       const token = await new SignJWT({ role: 'counselor', org: '' })

@@ -1,5 +1,6 @@
 // jose rather than hand-written checks: signatures, expiry, issuer, audience and JWKS fetching are where a home-made JWT check goes wrong.
 import type { JWTPayload, JWTVerifyGetKey, KeyLike } from 'jose';
+import { isUUID } from 'class-validator';
 import { createRemoteJWKSet, importSPKI, jwtVerify } from 'jose';
 import { TOKEN_ALGORITHM } from './dev-keys';
 import type { AuthenticatedUser, Role } from './roles';
@@ -73,6 +74,8 @@ export class TokenVerifier {
     if (!ROLES.includes(role)) throw new InvalidTokenError(`unknown role ${String(payload.role)}`);
     const org = typeof payload.org === 'string' && payload.org.length > 0 ? payload.org : null;
     if (ORG_REQUIRED.includes(role) && !org) throw new InvalidTokenError(`a ${role} token needs an org claim`);
+    // Organisations are UUIDs everywhere; any other org would reach the database as one and fail there.
+    if (org !== null && !isUUID(org)) throw new InvalidTokenError('the org claim must be a UUID');
     const user: AuthenticatedUser = { subject: payload.sub as string, role, org };
     this.remember(token, user, (payload.exp as number) * 1000);
     return user;

@@ -36,12 +36,13 @@ describe('addProblemResponses', () => {
 
     expect(codesOf(document, '/things/{id}')).toEqual({
       200: '',
-      400: '`VALIDATION_FAILED`, `BAD_REQUEST`',
+      400: '`VALIDATION_FAILED`, `MALFORMED_JSON`, `CONTROL_CHARACTER`, `TEXT_TOO_LONG`, `NUMBER_OUT_OF_RANGE`, `INPUT_TOO_DEEP`, `FIELD_NOT_ALLOWED`, `BAD_REQUEST`',
       401: '`AUTH_TOKEN_MISSING`, `AUTH_TOKEN_INVALID`',
       403: '`AUTH_ROLE_FORBIDDEN`',
       404: '`THING_NOT_FOUND`',
       409: '`THING_TAKEN`',
       413: '`PAYLOAD_TOO_LARGE`',
+      415: '`UNSUPPORTED_MEDIA_TYPE`',
     });
     const operation = document.paths['/things/{id}'].post!;
     expect(operation['x-problems' as keyof OperationObject]).toBeUndefined();
@@ -66,7 +67,7 @@ describe('addProblemResponses', () => {
     addProblemResponses(document);
 
     expect(codesOf(document, '/orders')).toMatchObject({
-      400: '`VALIDATION_FAILED`, `IDEMPOTENCY_KEY_REQUIRED`',
+      400: '`VALIDATION_FAILED`, `CONTROL_CHARACTER`, `TEXT_TOO_LONG`, `NUMBER_OUT_OF_RANGE`, `INPUT_TOO_DEEP`, `FIELD_NOT_ALLOWED`, `IDEMPOTENCY_KEY_REQUIRED`',
       409: '`IDEMPOTENCY_KEY_REUSED`, `ORDER_TOO_BIG`',
     });
   });

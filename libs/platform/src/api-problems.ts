@@ -1,5 +1,6 @@
 import { ApiExtension, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import type { OpenAPIObject, OperationObject, ParameterObject, ReferenceObject } from '@nestjs/swagger';
+import { HOSTILE_INPUT_CODES } from './hostile-input';
 
 class FieldErrorView {
   @ApiProperty({ example: 'siret' }) field: string;
@@ -45,6 +46,7 @@ const MEANINGS = {
   404: 'Not found, or not visible to this caller',
   409: 'In conflict with the current state',
   413: 'The body is too large',
+  415: 'The body is in a character set or compression not accepted',
   422: 'Refused by a business rule',
   429: 'Too many attempts',
 } as const;
@@ -91,9 +93,15 @@ function problemsOfShape(operation: Operation): ProblemCodes[] {
     parameters.some((parameter) => parameter.in === place && (name === undefined || parameter.name === name));
   return [
     operation['x-public'] ? {} : { 401: ['AUTH_TOKEN_MISSING', 'AUTH_TOKEN_INVALID'], 403: ['AUTH_ROLE_FORBIDDEN'] },
-    isJsonBody(operation) ? { 400: ['VALIDATION_FAILED', 'BAD_REQUEST'], 413: ['PAYLOAD_TOO_LARGE'] } : {},
-    has('query') ? { 400: ['VALIDATION_FAILED'] } : {},
-    has('path') ? { 400: ['BAD_REQUEST'] } : {},
+    isJsonBody(operation)
+      ? {
+          400: ['VALIDATION_FAILED', 'MALFORMED_JSON', ...HOSTILE_INPUT_CODES],
+          413: ['PAYLOAD_TOO_LARGE'],
+          415: ['UNSUPPORTED_MEDIA_TYPE'],
+        }
+      : {},
+    has('query') ? { 400: ['VALIDATION_FAILED', ...HOSTILE_INPUT_CODES] } : {},
+    has('path') ? { 400: ['BAD_REQUEST', ...HOSTILE_INPUT_CODES] } : {},
     has('header', 'Idempotency-Key') ? { 400: ['IDEMPOTENCY_KEY_REQUIRED'], 409: ['IDEMPOTENCY_KEY_REUSED'] } : {},
   ];
 }

@@ -9,6 +9,7 @@ const nested = (levels: number): unknown => {
 describe('input no validator should see', () => {
   it.each<[string, unknown]>([
     ['plain text with accents, tabs and line breaks', { name: 'Médiathèque\tde Saint-Jean\r\nÉtage 1' }],
+    ['emoji, whole surrogate pairs', { name: 'Café 👍 ☕' }],
     ['numbers up to 2^53 - 1', { amountCents: Number.MAX_SAFE_INTEGER, share: 0.5 }],
     [`${MAX_INPUT_DEPTH} levels`, nested(MAX_INPUT_DEPTH)],
     ['arrays and nulls', { codes: ['A', null, 3], note: null }],
@@ -25,6 +26,8 @@ describe('input no validator should see', () => {
       'lines.1.comment',
     ],
     ['a C1 control', { name: 'a\u0085b' }, 'CONTROL_CHARACTER', 'name'],
+    ['half a surrogate pair', { name: 'a\ud800b' }, 'CONTROL_CHARACTER', 'name'],
+    ['the other half alone', { name: 'a\udc00' }, 'CONTROL_CHARACTER', 'name'],
     ['a __proto__ key', JSON.parse('{"a": {"__proto__": {"x": 1}}}'), 'FIELD_NOT_ALLOWED', 'a.__proto__'],
     ['a constructor key', { constructor: {} }, 'FIELD_NOT_ALLOWED', 'constructor'],
     ['a number beyond 2^53', { amountCents: 2 ** 53 }, 'NUMBER_OUT_OF_RANGE', 'amountCents'],

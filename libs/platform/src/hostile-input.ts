@@ -9,8 +9,17 @@ export const MAX_STRING_LENGTH = 10_000;
 /** Keys that reach an object's prototype when copied naively; class-transformer drops them silently. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** The codes HostileInputPipe answers, for the API documents. */
+export const HOSTILE_INPUT_CODES = [
+  'CONTROL_CHARACTER',
+  'TEXT_TOO_LONG',
+  'NUMBER_OUT_OF_RANGE',
+  'INPUT_TOO_DEEP',
+  'FIELD_NOT_ALLOWED',
+] as const;
+
 interface HostileInput {
-  code: string;
+  code: (typeof HOSTILE_INPUT_CODES)[number];
   message: string;
   field: string;
 }

@@ -1,14 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
+import { ApiProblems } from '../api-problems';
 import {
   DeadLetterPageView,
   DeadLetterView,
@@ -19,9 +12,6 @@ import {
 } from './dead-letter.views';
 import { DeadLettersService } from './dead-letters.service';
 
-const NOT_FOUND = { description: 'DEAD_LETTER_NOT_FOUND: no dead letter has this id' };
-const ALREADY_RESOLVED = { description: 'DEAD_LETTER_ALREADY_RESOLVED: it was already replayed or discarded' };
-
 /** Every service's dead letters, for the operator: registered once per service by createServiceApp. */
 @ApiTags('operations')
 @Controller('dead-letters')
@@ -30,7 +20,10 @@ export class DeadLettersController {
 
   @Get()
   @Roles('operator')
-  @ApiOperation({ summary: 'Consumed messages this service could not apply, newest first, with what became of them' })
+  @ApiOperation({
+    summary: 'List the dead letters',
+    description: 'Consumed messages this service could not apply, newest first, with what became of them',
+  })
   @ApiOkResponse({ type: DeadLetterPageView })
   list(@Query() query: ListDeadLettersQuery): Promise<DeadLetterPageView> {
     return this.deadLetters.list(query.state, query.page, query.pageSize);
@@ -38,9 +31,12 @@ export class DeadLettersController {
 
   @Get(':id')
   @Roles('operator')
-  @ApiOperation({ summary: 'One dead letter: its error, where it was read, the original message and its state' })
+  @ApiOperation({
+    summary: 'Read a dead letter',
+    description: 'Its error, where it was read, the original message and its state',
+  })
   @ApiOkResponse({ type: DeadLetterView })
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiProblems({ 404: ['DEAD_LETTER_NOT_FOUND'] })
   get(@Param('id') id: string): Promise<DeadLetterView> {
     return this.deadLetters.get(id);
   }
@@ -49,8 +45,8 @@ export class DeadLettersController {
   @Roles('operator')
   @HttpCode(200)
   @ApiOperation({
-    summary:
-      'Replay every open dead letter, oldest first, through the consumer: those that fail again stay open and are listed',
+    summary: 'Replay every open dead letter',
+    description: 'Oldest first, through the consumer: those that fail again stay open and are listed',
   })
   @ApiOkResponse({ type: ReplayAllView })
   replayAll(@CurrentUser() user: AuthenticatedUser): Promise<ReplayAllView> {
@@ -61,14 +57,15 @@ export class DeadLettersController {
   @Roles('operator')
   @HttpCode(200)
   @ApiOperation({
-    summary:
+    summary: 'Replay a dead letter',
+    description:
       'Apply an open dead letter again through the consumer, once its cause is fixed; an event already applied changes nothing',
   })
   @ApiOkResponse({ type: ReplayedDeadLetterView })
-  @ApiNotFoundResponse(NOT_FOUND)
-  @ApiConflictResponse(ALREADY_RESOLVED)
-  @ApiUnprocessableEntityResponse({
-    description: 'DEAD_LETTER_REPLAY_FAILED: it still cannot be applied; it stays open with the new error',
+  @ApiProblems({
+    404: ['DEAD_LETTER_NOT_FOUND'],
+    409: ['DEAD_LETTER_ALREADY_RESOLVED'],
+    422: ['DEAD_LETTER_REPLAY_FAILED'],
   })
   replay(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser): Promise<ReplayedDeadLetterView> {
     return this.deadLetters.replay(id, user.subject);
@@ -77,11 +74,12 @@ export class DeadLettersController {
   @Post(':id/discard')
   @Roles('operator')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Close an open dead letter without applying it, saying why' })
+  @ApiOperation({
+    summary: 'Discard a dead letter',
+    description: 'Close an open dead letter without applying it, saying why',
+  })
   @ApiOkResponse({ type: DeadLetterView })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: the reason is missing, blank or too long' })
-  @ApiNotFoundResponse(NOT_FOUND)
-  @ApiConflictResponse(ALREADY_RESOLVED)
+  @ApiProblems({ 404: ['DEAD_LETTER_NOT_FOUND'], 409: ['DEAD_LETTER_ALREADY_RESOLVED'] })
   discard(
     @Param('id') id: string,
     @Body() body: DiscardDeadLetterDto,

@@ -1,10 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { MAX_AMOUNT_CENTS } from '@app/money';
+
+/** The ledger keys accounts by the id as text: an id typed in upper case must find the same account. */
+const lowerCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value);
 
 export class GrantAllocationDto {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
+  @Transform(lowerCase)
   agencyId: string;
 
   @ApiProperty({
@@ -21,6 +26,7 @@ export class GrantAllocationDto {
 export class RequestReclaimDto {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
+  @Transform(lowerCase)
   agencyId: string;
 
   @ApiProperty({

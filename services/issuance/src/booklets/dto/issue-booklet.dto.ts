@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsUUID, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsUUID, ValidateNested } from 'class-validator';
 import { AGE_BANDS, AgeBand, DIAGNOSTIC_LEVELS, DiagnosticLevel, SITUATIONS, Situation } from '@app/contracts';
 
 /** Coarse categories only: no name, no identifier of the person (unknown fields are refused). */
@@ -25,6 +25,8 @@ export class IssueBookletDto {
   programId: string;
 
   @ApiProperty({ type: BeneficiaryProfileDto })
+  // ValidateNested alone lets a missing profile, or a list, through to the event contract.
+  @IsObject()
   @ValidateNested()
   @Type(() => BeneficiaryProfileDto)
   beneficiary: BeneficiaryProfileDto;

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsUUID, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject, IsUUID, ValidateNested } from 'class-validator';
 import { BeneficiaryProfileDto } from './issue-booklet.dto';
 
 /** A campaign can be large, but one order holds the allocation's row lock while it is written: 500 booklets at most. */
@@ -20,6 +20,7 @@ export class OrderBookletsDto {
   @IsArray()
   @ArrayMinSize(1, { message: 'La commande doit comporter au moins un carnet.' })
   @ArrayMaxSize(MAX_BOOKLETS_PER_ORDER, { message: `Une commande comporte au plus ${MAX_BOOKLETS_PER_ORDER} carnets.` })
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => BeneficiaryProfileDto)
   beneficiaries: BeneficiaryProfileDto[];
