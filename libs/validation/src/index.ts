@@ -4,6 +4,5 @@ export * from './decorators';
 export * from './iban';
 export * from './bic';
 export * from './rna';
-export * from './payout-decorators';
 export * from './calendar-date';
 export * from './control-character';
