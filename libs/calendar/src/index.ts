@@ -1,1 +1,2 @@
 export * from './paris-calendar';
+export * from './operations-clock';

@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module, Type } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { ensureDatabaseExists } from './database-url';
 import { TransactionHost } from './transaction-host';
 
@@ -26,7 +27,8 @@ export class DatabaseModule {
               url: options.url,
               entities: options.entities,
               migrations: options.migrations,
-              migrationsRun: true,
+              // Run below, one instance at a time.
+              migrationsRun: false,
               migrationsTransactionMode: 'each' as const,
               synchronize: false,
               extra: { max: options.poolSize ?? 10, application_name: 'pass-numerique' },
@@ -35,10 +37,33 @@ export class DatabaseModule {
               retryDelay: 1000,
             };
           },
+          dataSourceFactory: async (options?: DataSourceOptions) =>
+            migrateExclusively(await new DataSource(options!).initialize()),
         }),
       ],
       providers: [TransactionHost],
       exports: [TransactionHost],
     };
   }
+}
+
+/** Any fixed number: the advisory lock that instances of one service take to migrate its database. */
+const MIGRATION_LOCK = 720_201;
+
+/**
+ * Several instances of a service start together (a deployment with replicas):
+ * TypeORM takes no lock, so two would apply the same migration at once and
+ * one would fail. The first to take the lock migrates; the others wait, then find nothing to do.
+ */
+async function migrateExclusively(dataSource: DataSource): Promise<DataSource> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
+  return dataSource;
 }

@@ -13,6 +13,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TerminusModule } from '@nestjs/terminus';
 import { Logger } from 'nestjs-pino';
 import { AuthModule } from '@app/auth';
+import { OperationsClock } from '@app/calendar';
 import { DatabaseModule } from '@app/database';
 import { KafkaEventServer, MESSAGING_ENTITIES, MessagingModule } from '@app/messaging';
 import { ObservabilityModule } from '@app/observability';
@@ -41,15 +42,18 @@ class ShutdownLogger implements BeforeApplicationShutdown {
 @Module({})
 class ServiceRootModule {}
 
-/** Makes the service's own settings injectable everywhere with @Inject(SERVICE_SETTINGS). */
+/** Makes the service's own settings (@Inject(SERVICE_SETTINGS)) and its OperationsClock injectable everywhere. */
 @Global()
 @Module({})
 class ServiceSettingsModule {
-  static forRoot(settings: object): DynamicModule {
+  static forRoot(settings: object, clock: OperationsClock): DynamicModule {
     return {
       module: ServiceSettingsModule,
-      providers: [{ provide: SERVICE_SETTINGS, useValue: settings }],
-      exports: [SERVICE_SETTINGS],
+      providers: [
+        { provide: SERVICE_SETTINGS, useValue: settings },
+        { provide: OperationsClock, useValue: clock },
+      ],
+      exports: [SERVICE_SETTINGS, OperationsClock],
     };
   }
 }
@@ -68,7 +72,7 @@ function rootModule(definition: ServiceDefinition, config: ServiceConfig, settin
       MessagingModule.forRoot(config.messaging),
       AuthModule.forRoot(config.auth),
       TerminusModule,
-      ServiceSettingsModule.forRoot(settings),
+      ServiceSettingsModule.forRoot(settings, new OperationsClock(config.clockOffsetDays)),
       definition.module,
     ],
     // Every service has health and its dead letters, whatever its own module.

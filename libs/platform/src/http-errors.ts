@@ -11,6 +11,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { Observable, throwError } from 'rxjs';
+import { isDatabaseUnavailable } from '@app/database';
 
 const GENERIC_MESSAGES: Partial<Record<number, { code: string; message: string }>> = {
   [HttpStatus.BAD_REQUEST]: { code: 'BAD_REQUEST', message: 'La requête est invalide.' },
@@ -112,6 +113,17 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (clientError) {
       const { status, code, message } = clientError;
       response.status(status).json({ statusCode: status, code, message });
+      return;
+    }
+    if (isDatabaseUnavailable(exception)) {
+      // An outage, not a fault of the request: it may be sent again (with its Idempotency-Key where the route takes one).
+      this.logger.warn(`The database is unavailable: ${(exception as Error).message}`);
+      response.setHeader('Retry-After', '5');
+      response.status(HttpStatus.SERVICE_UNAVAILABLE).json({
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'Le service est momentanément indisponible. Réessayez dans quelques secondes.',
+      });
       return;
     }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));

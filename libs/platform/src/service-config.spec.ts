@@ -142,6 +142,8 @@ describe('loadServiceConfig', () => {
       ['TRUSTED_PROXIES', '10.0.0.0/33'],
       ['TRUSTED_PROXIES', 'loopback,'],
       ['TRUSTED_PROXIES', 'true'],
+      ['CLOCK_OFFSET_DAYS', '-1'],
+      ['CLOCK_OFFSET_DAYS', 'soon'],
     ])('given %s=%j, when loaded, then it stops with a ConfigurationError naming the variable', async (name, value) => {
       const error = await refusal({ [name]: value });
 
@@ -162,6 +164,20 @@ describe('loadServiceConfig', () => {
         expect(error.message).toMatch(refusedLine(name));
       expect(error.message).not.toMatch(refusedLine('HOST'));
       expect(error.message.split('\n').filter((line) => /^\s+- /.test(line))).toHaveLength(4);
+    });
+  });
+
+  describe('the calendar operations clock', () => {
+    it('given CLOCK_OFFSET_DAYS, when loaded outside production, then the offset is kept for the chaos soak', async () => {
+      expect((await load({ CLOCK_OFFSET_DAYS: '70' })).clockOffsetDays).toBe(70);
+      expect((await load({})).clockOffsetDays).toBe(0);
+    });
+
+    it('given CLOCK_OFFSET_DAYS in production, when loaded, then it stops: the real clock only', async () => {
+      const error = await refusal({ CLOCK_OFFSET_DAYS: '70', NODE_ENV: 'production' });
+
+      expect(error.message).toMatch(refusedLine('CLOCK_OFFSET_DAYS'));
+      expect((await load({ CLOCK_OFFSET_DAYS: '0', NODE_ENV: 'production' })).clockOffsetDays).toBe(0);
     });
   });
 

@@ -21,6 +21,8 @@ export interface ServiceConfig {
   databasePoolSize: number;
   messaging: MessagingOptions;
   auth: AuthSettings;
+  /** See OperationsClock: 0 but in the chaos soak. */
+  clockOffsetDays: number;
 }
 
 /** The default database of a service on the local server: one database per service. */
@@ -76,6 +78,11 @@ export async function loadServiceConfig(
   env: NodeJS.ProcessEnv,
 ): Promise<ServiceConfig> {
   const parsed = parseEnv(ServiceEnv, env, service);
+  if (parsed.NODE_ENV === 'production' && parsed.CLOCK_OFFSET_DAYS !== 0) {
+    throw new ConfigurationError(
+      `Invalid configuration for the ${service} service:\n  - CLOCK_OFFSET_DAYS: a shifted clock is for the chaos soak, never in production`,
+    );
+  }
   return {
     service,
     port: parsed.PORT ?? defaultPort,
@@ -103,5 +110,6 @@ export async function loadServiceConfig(
       },
     },
     auth: await authSettings(parsed, service),
+    clockOffsetDays: parsed.CLOCK_OFFSET_DAYS,
   };
 }

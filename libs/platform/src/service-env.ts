@@ -130,6 +130,13 @@ export class ServiceEnv {
   @IsBoolean()
   OUTBOX_RELAY_ENABLED: boolean = true;
 
+  /** Days added to the calendar operations' clock (settlement months, expiry): the chaos soak only, refused in production. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(400)
+  CLOCK_OFFSET_DAYS: number = 0;
+
   @Type(() => Number)
   @IsInt()
   @Min(10)

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { checkEvent, deadLetterTopicOf, EventEnvelope } from '@app/contracts';
-import { TransactionHost } from '@app/database';
+import { isDatabaseUnavailable, TransactionHost } from '@app/database';
 import { runWithCorrelation } from '@app/observability';
 import { DeadLetterRepository } from '../dead-letters/dead-letter.repository';
 import { InboxRepository } from '../inbox/inbox.repository';
@@ -61,7 +61,8 @@ export class EventProcessor {
    * it is retried and dead-lettered alone, the ones after it go on. Returns how
    * many messages, from the first, are settled: all of them, unless one awaits
    * its cause (AwaitingCause), which must then be fetched again with those
-   * after it. Throws only when the database fails.
+   * after it. Throws only when the database fails or is unavailable (then
+   * nothing counts as an attempt: see isDatabaseUnavailable).
    */
   async processBatch(
     messages: IncomingMessage[],
@@ -137,6 +138,8 @@ export class EventProcessor {
     error: unknown,
     heartbeat: () => Promise<void>,
   ): Promise<void> {
+    // No message is at fault when the database is away: splitting would only try each one against it.
+    if (isDatabaseUnavailable(error)) throw error;
     const summary = `A batch of ${size} messages failed (${error instanceof Error ? error.message : String(error)}): applying it in halves`;
     // Awaiting a cause is no failure; the first split of a batch says why, the deeper ones only narrow it down.
     if (size === batchSize && !(error instanceof AwaitingCause)) this.logger.warn(summary);
@@ -214,6 +217,8 @@ export class EventProcessor {
         return outcome;
       } catch (error) {
         if (error instanceof AwaitingCause) return this.awaitCause(message, envelope, error);
+        // Not an attempt: the event would be dead-lettered for the database's outage. The caller waits for it.
+        if (isDatabaseUnavailable(error)) throw error;
         this.metrics.handlerFailures.inc({ type: envelope.type });
         const reason = error instanceof Error ? error.message : String(error);
         runWithCorrelation(correlation, () =>

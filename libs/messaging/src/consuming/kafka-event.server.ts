@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { Consumer, EachBatchPayload, IHeaders } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
+import { isDatabaseUnavailable } from '@app/database';
 import { allEventDefinitions } from '@app/contracts';
 import type { MessageHeaders } from '../dead-letters/dead-letter.entity';
 import type { DeadLetterRecord } from '../dead-letters/dead-letter.repository';
@@ -12,6 +13,9 @@ import { ConsumedEvent } from './incoming-message';
 import { EventHandler, EventProcessor } from './event-processor';
 import { EventHandlerExtras } from './on-event.decorator';
 import { OutboxRelay } from '../outbox/outbox-relay';
+
+/** How often a consumer tries again while the database is unavailable. */
+const DATABASE_RETRY_MS = 1000;
 
 /**
  * The Kafka side of a hybrid Nest app: handlers are `@OnEvent` methods of
@@ -111,18 +115,18 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     for (let start = 0; start < batch.messages.length; start += size) {
       if (!isRunning() || isStale()) return;
       const messages = batch.messages.slice(start, start + size);
-      const settled = await this.processor.processBatch(
-        messages.map((message) => ({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: message.offset,
-          key: message.key?.toString() ?? null,
-          value: message.value?.toString() ?? null,
-          headers: headersOf(message.headers),
-        })),
-        (type) => this.handlerFor(type),
-        heartbeat,
+      const incoming = messages.map((message) => ({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        key: message.key?.toString() ?? null,
+        value: message.value?.toString() ?? null,
+        headers: headersOf(message.headers),
+      }));
+      const settled = await this.untilDatabaseAnswers(isRunning, isStale, heartbeat, () =>
+        this.processor.processBatch(incoming, (type) => this.handlerFor(type), heartbeat),
       );
+      if (settled === undefined) return;
       // Their database transaction has committed: only now may the offset move past these messages.
       if (settled > 0) {
         const last = messages[settled - 1].offset;
@@ -135,6 +139,32 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       }
       await heartbeat();
       if (settled < messages.length) return this.pauseForCause(batch.topic, batch.partition, pause);
+    }
+  }
+
+  /**
+   * The database is away (restarting, failing over): the same messages are
+   * tried again once it answers, every second or so, with heartbeats so that
+   * the group keeps this partition here. Nothing is dead-lettered for it.
+   * Undefined when the consumer stops or loses the partition meanwhile.
+   */
+  private async untilDatabaseAnswers(
+    isRunning: () => boolean,
+    isStale: () => boolean,
+    heartbeat: () => Promise<void>,
+    work: () => Promise<number>,
+  ): Promise<number | undefined> {
+    for (let waited = 0; ; waited++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) throw error;
+        if (waited % 10 === 0)
+          this.logger.warn(`The database is unavailable (${(error as Error).message}): waiting for it`);
+        await new Promise((resolve) => setTimeout(resolve, DATABASE_RETRY_MS));
+        if (!isRunning() || isStale()) return undefined;
+        await heartbeat();
+      }
     }
   }
 

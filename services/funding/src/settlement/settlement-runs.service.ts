@@ -14,7 +14,7 @@ import { PayeesService } from '../payees/payees.service';
 import { ProgramsService } from '../programs/programs.service';
 import { sepaCreditTransferXml } from './sepa-file';
 import { SettlementItem } from './settlement-item.repository';
-import { parisDay } from '@app/calendar';
+import { OperationsClock, parisDay } from '@app/calendar';
 import { periodOf, previousPeriod } from './settlement-period';
 import { FunderShareRow, SettlementRepository, SettlementRun, Statement, StatementLine } from './settlement.repository';
 import { renderStatementPdf } from './statement-pdf.renderer';
@@ -83,6 +83,7 @@ export class SettlementRunsService {
     private readonly ledger: LedgerService,
     private readonly events: EventPublisher,
     @Inject(SERVICE_SETTINGS) private readonly settings: FundingSettings,
+    private readonly clock: OperationsClock,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     const registers = [registry];
@@ -109,7 +110,7 @@ export class SettlementRunsService {
    * period's end (earlier ones that arrived late included) and every pending
    * adjustment; later redemptions wait for the next period.
    */
-  start(requestedPeriod: string | undefined, startedBy: string, now = new Date()): Promise<RunView> {
+  start(requestedPeriod: string | undefined, startedBy: string, now = this.clock.now()): Promise<RunView> {
     return this.tx.run(async () => {
       const { period, start, end } = periodOf(requestedPeriod ?? previousPeriod(now));
       if (end > now)

@@ -12,7 +12,7 @@ import { EventPublisher } from '@app/messaging';
 import { lastUsableDay } from '../redemptions/eligibility';
 import { SERVICE_SETTINGS } from '@app/platform';
 import { RedemptionSettings } from '../redemption.settings';
-import { parisDay } from '@app/calendar';
+import { OperationsClock, parisDay } from '@app/calendar';
 import { PassRepository } from './pass.repository';
 
 export interface ExpiryRun {
@@ -30,6 +30,7 @@ export class PassesService {
     private readonly passes: PassRepository,
     private readonly events: EventPublisher,
     @Inject(SERVICE_SETTINGS) private readonly settings: RedemptionSettings,
+    private readonly clock: OperationsClock,
   ) {}
 
   /** Runs in the consumer's transaction: the passes become known exactly once. */
@@ -99,10 +100,9 @@ export class PassesService {
    * short batch (nothing left that another worker or a redemption has not
    * locked), and the others go on until theirs are short too.
    */
-  async expireDue(now = new Date()): Promise<ExpiryRun> {
+  async expireDue(today = parisDay(this.clock.now())): Promise<ExpiryRun> {
     const started = Date.now();
-    const today = parisDay(now);
-    const expiredAt = now.toISOString();
+    const expiredAt = new Date().toISOString();
     const limit = this.settings.EXPIRY_BATCH_SIZE;
     let expired = 0;
     let batches = 0;
