@@ -20,8 +20,7 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: async () => {
-            await ensureDatabaseExists(options.url);
+          useFactory: () => {
             return {
               type: 'postgres' as const,
               url: options.url,
@@ -37,8 +36,11 @@ export class DatabaseModule {
               retryDelay: 1000,
             };
           },
-          dataSourceFactory: async (options?: DataSourceOptions) =>
-            migrateExclusively(await new DataSource(options!).initialize()),
+          // Inside the retried factory: a service started while its database restarts waits for it.
+          dataSourceFactory: async (dataSourceOptions?: DataSourceOptions) => {
+            await ensureDatabaseExists(options.url);
+            return migrateExclusively(await new DataSource(dataSourceOptions!).initialize());
+          },
         }),
       ],
       providers: [TransactionHost],

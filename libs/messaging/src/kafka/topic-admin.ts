@@ -1,10 +1,12 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Admin } from 'kafkajs';
 import { DEAD_LETTER_TOPIC_PARTITIONS, deadLetterTopicOf, EVENT_TOPIC_PARTITIONS, Topics } from '@app/contracts';
 import { MESSAGING_OPTIONS, MessagingOptions, prefixed } from '../messaging.options';
 import { createKafka } from './kafka-client';
 
 const TOPIC_CREATION_ATTEMPTS = 8;
+/** How long a starting instance waits for an unreachable broker before it gives up. */
+const BROKER_START_WAIT_MS = 120_000;
 
 export interface PartitionLag {
   topic: string;
@@ -15,6 +17,7 @@ export interface PartitionLag {
 /** Topic creation, broker health and consumer lag: the administrative side of Kafka. */
 @Injectable()
 export class TopicAdmin implements OnApplicationShutdown {
+  private readonly logger = new Logger(TopicAdmin.name);
   private admin?: Admin;
 
   constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {}
@@ -29,12 +32,30 @@ export class TopicAdmin implements OnApplicationShutdown {
   }
 
   /**
+   * An instance may start while the broker restarts (a crash, a rolling
+   * upgrade): it waits for it, up to BROKER_START_WAIT_MS, instead of exiting
+   * at once and leaving its orchestrator to start it over and over.
+   */
+  private async connectedAtStart(): Promise<Admin> {
+    const deadline = Date.now() + BROKER_START_WAIT_MS;
+    for (;;) {
+      try {
+        return await this.connected();
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        this.logger.warn(`Kafka is not reachable yet (${(error as Error).message}): waiting for it`);
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+    }
+  }
+
+  /**
    * Creates every event topic and this service's dead-letter topic with their
    * partition counts; the broker never creates topics on its own. Every
    * service does it, so services can start in any order.
    */
   async ensureTopics(): Promise<void> {
-    const admin = await this.connected();
+    const admin = await this.connectedAtStart();
     const wanted = [
       ...Object.values(Topics).map((name) => ({
         topic: prefixed(this.options, name),
