@@ -15,7 +15,8 @@ import { Client } from 'pg';
 import type { EventEnvelope } from '../libs/contracts/src';
 import { findEventDefinition } from '../libs/contracts/src';
 import { testKeyPair, testToken } from '../libs/testing/src/test-tokens';
-import { ReportingScenario, seededRandom } from '../test/reporting/reporting-scenario';
+import { seededRandom } from '../libs/testing/src/seeded-random';
+import { ReportingScenario } from '../test/reporting/reporting-scenario';
 import { runRebuild } from './lib/batch-jobs';
 import { settle, until } from './lib/http';
 

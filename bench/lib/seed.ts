@@ -50,7 +50,7 @@ export interface SeedResult {
 }
 
 /** Communes used for the sites: one per département, with a consistent postal and INSEE code. */
-const PLACES: Array<{ departement: string; postalCode: string; inseeCode: string; city: string }> = [
+export const PLACES: Array<{ departement: string; postalCode: string; inseeCode: string; city: string }> = [
   { departement: '31', postalCode: '31000', inseeCode: '31555', city: 'Toulouse' },
   { departement: '33', postalCode: '33000', inseeCode: '33063', city: 'Bordeaux' },
   { departement: '44', postalCode: '44000', inseeCode: '44109', city: 'Nantes' },
@@ -58,7 +58,8 @@ const PLACES: Array<{ departement: string; postalCode: string; inseeCode: string
   { departement: '13', postalCode: '13001', inseeCode: '13201', city: 'Marseille' },
   { departement: '67', postalCode: '67000', inseeCode: '67482', city: 'Strasbourg' },
 ];
-const PROFILES = [
+/** Beneficiary profiles as counselors record them, in turn. */
+export const PROFILES = [
   { ageBand: '60_74', situation: 'senior', diagnosticLevel: 'no_autonomy' },
   { ageBand: '26_44', situation: 'job_seeker', diagnosticLevel: 'low_autonomy' },
   { situation: 'rsa_recipient', diagnosticLevel: 'partial_autonomy' },
@@ -66,7 +67,8 @@ const PROFILES = [
 const BOOKLET_SIZE = 10;
 const FACE_VALUE_CENTS = 1000;
 
-function randomSiret(): string {
+/** A valid SIRET drawn at random, so that runs never collide with each other or the demo. */
+export function randomSiret(): string {
   const body = Array.from({ length: 13 }, () => randomInt(10)).join('');
   for (let check = 0; check <= 9; check++) if (isValidSiret(`${body}${check}`)) return `${body}${check}`;
   throw new Error('unreachable');

@@ -1,5 +1,6 @@
 import { SERVICES } from './cluster';
-import { parseDuration, scheduleFaults, seededRandom } from './faults';
+import { seededRandom } from '@app/testing';
+import { parseDuration, scheduleFaults } from './faults';
 
 describe('the chaos fault schedule', () => {
   it('replays from its seed', () => {

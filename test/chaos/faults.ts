@@ -24,21 +24,6 @@ export interface InjectedFault extends Fault {
   error?: string;
 }
 
-/**
- * mulberry32: a seeded generator, since Math.random cannot be seeded and the
- * schedule must replay from its seed.
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** CHAOS_DURATION and the like: seconds, or with a unit (150s, 10m). */
 export function parseDuration(text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min)?$/.exec(text.trim());

@@ -5,10 +5,10 @@
 // Every request becomes a RequestRecord; every 2xx becomes an acknowledgement
 // the invariants are checked against; a request whose answer never came is
 // kept apart as uncertain, never counted as done nor as lost.
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { TokenRequest } from '../../libs/auth/src';
 import { addDays, parisDay } from '../../libs/calendar/src';
-import { isValidSiret } from '../../libs/validation/src';
+import { PLACES as BENCH_PLACES, PROFILES, randomSiret } from '../../bench/lib/seed';
 import type { Acknowledgements, AcknowledgedRedemption, Endpoints, Outcome, RequestRecord, ServiceName } from './model';
 
 export interface WorkloadOptions {
@@ -128,18 +128,8 @@ interface RedemptionView {
 const FACE_VALUE_CENTS = 1000;
 const BOOKLET_SIZE = 10;
 const BOOKLET_CENTS = FACE_VALUE_CENTS * BOOKLET_SIZE;
-const PLACES = [
-  { departement: '31', postalCode: '31000', inseeCode: '31555', city: 'Toulouse' },
-  { departement: '33', postalCode: '33000', inseeCode: '33063', city: 'Bordeaux' },
-  { departement: '44', postalCode: '44000', inseeCode: '44109', city: 'Nantes' },
-  // The short-lived program's own territory.
-  { departement: '59', postalCode: '59000', inseeCode: '59350', city: 'Lille' },
-];
-const PROFILES = [
-  { ageBand: '60_74', situation: 'senior', diagnosticLevel: 'no_autonomy' },
-  { ageBand: '26_44', situation: 'job_seeker', diagnosticLevel: 'low_autonomy' },
-  { situation: 'rsa_recipient', diagnosticLevel: 'partial_autonomy' },
-];
+/** Three programs' territories, then the short-lived program's own. */
+const PLACES = BENCH_PLACES.slice(0, 4);
 /** Sized for ~10 minutes of issuance at the default rate without running out (the tight agency aside). */
 const SIZING = {
   programBudgetCents: 10_000_000,
@@ -309,12 +299,6 @@ async function insist<T>(
 }
 
 // ——— Seed ———
-
-function randomSiret(): string {
-  const body = Array.from({ length: 13 }, () => randomInt(10)).join('');
-  for (let check = 0; check <= 9; check++) if (isValidSiret(`${body}${check}`)) return `${body}${check}`;
-  throw new Error('unreachable');
-}
 
 const OPERATOR: TokenRequest = { role: 'operator', subject: 'chaos-operator' };
 
@@ -626,6 +610,20 @@ function usableSites(program: ProgramState, now = Date.now()): SiteState[] {
   return program.sites.filter((site) => site.suspended === 'no' && site.avoidUntil <= now);
 }
 
+/** Passes of one booklet and the usable sites of their program (at least `sitesNeeded`); else the passes go back to the stock. */
+function takeForRedemption(
+  ctx: Context,
+  count: number,
+  sitesNeeded = 1,
+): { booklet: StockBooklet; passes: StockPass[]; sites: SiteState[] } | null {
+  const taken = takePasses(ctx, count);
+  if (!taken) return null;
+  const sites = usableSites(taken.booklet.program);
+  if (sites.length >= sitesNeeded) return { ...taken, sites };
+  returnPasses(ctx.state, taken.booklet, taken.passes);
+  return null;
+}
+
 // ——— Redemptions ———
 
 /**
@@ -778,10 +776,9 @@ async function redeem(ctx: Context, count: number): Promise<void> {
  * the same time: the second 2xx must carry the first's redemption id.
  */
 async function redeemRetried(ctx: Context): Promise<void> {
-  const taken = takePasses(ctx, between(ctx, 1, 2));
-  const sites = taken ? usableSites(taken.booklet.program) : [];
-  if (!taken || sites.length === 0) return taken ? returnPasses(ctx.state, taken.booklet, taken.passes) : undefined;
-  const { booklet, passes } = taken;
+  const taken = takeForRedemption(ctx, between(ctx, 1, 2));
+  if (!taken) return;
+  const { booklet, passes, sites } = taken;
   const site = pick(ctx, sites);
   const key = randomUUID();
   let first: Answer;
@@ -808,10 +805,9 @@ async function redeemRetried(ctx: Context): Promise<void> {
 
 /** The same passes at two sites of the territory at the same time: at most one may succeed. */
 async function redeemContested(ctx: Context): Promise<void> {
-  const taken = takePasses(ctx, between(ctx, 1, 2));
-  const sites = taken ? usableSites(taken.booklet.program) : [];
-  if (!taken || sites.length < 2) return taken ? returnPasses(ctx.state, taken.booklet, taken.passes) : undefined;
-  const { booklet, passes } = taken;
+  const taken = takeForRedemption(ctx, between(ctx, 1, 2), 2);
+  if (!taken) return;
+  const { booklet, passes, sites } = taken;
   const first = pick(ctx, sites);
   const second = pick(
     ctx,
@@ -837,10 +833,9 @@ async function redeemContested(ctx: Context): Promise<void> {
  * learns which.
  */
 async function redeemAborted(ctx: Context): Promise<void> {
-  const taken = takePasses(ctx, between(ctx, 1, 2));
-  const sites = taken ? usableSites(taken.booklet.program) : [];
-  if (!taken || sites.length === 0) return taken ? returnPasses(ctx.state, taken.booklet, taken.passes) : undefined;
-  const { booklet, passes } = taken;
+  const taken = takeForRedemption(ctx, between(ctx, 1, 2));
+  if (!taken) return;
+  const { booklet, passes, sites } = taken;
   const site = pick(ctx, sites);
   const key = randomUUID();
   const aborted = await redeemRequest(ctx, 'redeem-aborted', site.id, passes, key, between(ctx, 2, 10));
@@ -855,10 +850,9 @@ async function redeemAborted(ctx: Context): Promise<void> {
 
 /** A void request and a redemption of the same pass at the same time: redemption decides which wins. */
 async function voidRace(ctx: Context): Promise<void> {
-  const taken = takePasses(ctx, 1);
-  const sites = taken ? usableSites(taken.booklet.program) : [];
-  if (!taken || sites.length === 0) return taken ? returnPasses(ctx.state, taken.booklet, taken.passes) : undefined;
-  const { booklet, passes } = taken;
+  const taken = takeForRedemption(ctx, 1);
+  if (!taken) return;
+  const { booklet, passes, sites } = taken;
   const site = pick(ctx, sites);
   const key = randomUUID();
   const [redeemed, voided] = await Promise.all([

@@ -26,18 +26,6 @@ import { hashPassCode } from '@app/pass-codes';
 import { envelopeOf, siretFor } from '@app/testing';
 import type { PassMetrics } from '../../services/reporting/src/views/metrics';
 
-/** A deterministic pseudo-random source, so a failing scenario can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** What the model predicts for a group of passes: reporting's metrics but the rate. */
 export type Totals = Omit<PassMetrics, 'redemptionRate'>;
 

@@ -10,7 +10,8 @@ import type { PositionedEvent } from '../../services/reporting/src/projection/pr
 import { ProjectionService } from '../../services/reporting/src/projection/projection.service';
 import { reportingService } from '../../services/reporting/src/reporting.service-definition';
 import { RebuildsService } from '../../services/reporting/src/rebuilds/rebuilds.service';
-import { ReportingScenario, seededRandom } from './reporting-scenario';
+import { seededRandom } from '@app/testing';
+import { ReportingScenario } from './reporting-scenario';
 
 const TABLES = [
   'events',

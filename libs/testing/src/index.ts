@@ -7,3 +7,4 @@ export * from './service-process';
 export * from './envelopes';
 export * from './metrics';
 export * from './health';
+export * from './seeded-random';
